@@ -1,0 +1,306 @@
+// nbody.cu: the all-pairs n-body kernels of nbody-go, in single and double
+// precision. Generated PTX (kernels/genptx.sh) is committed and embedded by
+// kernels.go; nothing at build or run time needs nvcc.
+//
+// Physics (SPEC.md): a_i = sum_j m_j r_ij / (|r_ij|^2 + eps^2)^(3/2) with
+// r_ij = p_j - p_i, over every j including i; then
+// v <- (v + a dt) damping, p <- p + v dt, positions double-buffered.
+//
+// Work decomposition. A device integrates `count` bodies starting at global
+// index `first`, against all `n` bodies. Each thread holds BODIES bodies in
+// registers (i = block base + threadIdx.x + k * blockDim.x), so every body j
+// read from shared memory serves BODIES interactions. The j range is cut into
+// tiles of blockDim.x bodies; blockIdx.y picks a contiguous run of
+// `tilesPerSplit` tiles, so that small N can still fill every multiprocessor
+// (each split writes a partial sum, and the integrate kernel adds the
+// partials in a fixed order: results do not depend on scheduling). With one
+// split, the step kernel integrates directly.
+//
+// Arrays: pos holds all n bodies (x, y, z, m) and is indexed by global body
+// index; posOut, vel and partial are the device's own share, indexed by
+// i - first (partial: split s of body k at s * count + k). Bodies past n
+// contribute nothing: the last tile's loop stops at n. No padding anywhere.
+//
+// Precision: fp32 uses the hardware reciprocal square root
+// (rsqrt.approx.ftz.f32, about 2^-22 relative), well inside the fp32
+// accuracy contract of 2e-5. fp64 stays double precision: the fp32 hardware
+// estimate (about 2^-21 relative) is refined by a second-order correction of
+// m / d2^(3/2) itself, whose truncation error is below 2^-57 (see
+// interact below), so no fp64 reciprocal square root routine is needed.
+
+#include <cstdint>
+
+// Bodies held per thread. Every shared-memory load of body j serves this
+// many interactions; registers grow with it (6 values per body).
+// Blocks of up to 256 threads may use up to 255 registers per thread; blocks
+// of up to 1024 threads only 64, which is what sets the _t1024 counts.
+#ifndef BODIES_F32_T256
+#define BODIES_F32_T256 8
+#endif
+#ifndef BODIES_F32_T1024
+#define BODIES_F32_T1024 4
+#endif
+#ifndef BODIES_F64_T256
+#define BODIES_F64_T256 4
+#endif
+#ifndef BODIES_F64_T1024
+#define BODIES_F64_T1024 2
+#endif
+// How far the inner loop over a tile is unrolled.
+#define UNROLL 16
+
+template <typename T> struct Vec4;
+template <> struct Vec4<float> { typedef float4 type; };
+template <> struct Vec4<double> { typedef double4 type; };
+
+// rsqrtApprox is the hardware reciprocal square root with flush-to-zero;
+// written as inline PTX so that the rest of the kernel keeps IEEE
+// arithmetic without -use_fast_math.
+__device__ __forceinline__ float rsqrtApprox(float x) {
+    float y;
+    asm("rsqrt.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+}
+
+// One interaction: accumulate m_j r / (|r|^2 + eps2)^(3/2) into a.
+__device__ __forceinline__ void interact(float xi, float yi, float zi, float4 pj, float eps2,
+                                         float &ax, float &ay, float &az) {
+    float dx = pj.x - xi, dy = pj.y - yi, dz = pj.z - zi;
+    float d2 = fmaf(dx, dx, fmaf(dy, dy, fmaf(dz, dz, eps2)));
+    float inv = rsqrtApprox(d2);
+    float s = (pj.w * inv) * (inv * inv);
+    ax = fmaf(dx, s, ax);
+    ay = fmaf(dy, s, ay);
+    az = fmaf(dz, s, az);
+}
+
+// rsqrtSeed returns an estimate of 1/sqrt(d2) for a positive double d2,
+// relative error below 1.5 * 2^-21, without fp64 instructions: it splits
+// d2 = 2^(2k) * m with m in [1, 4), takes the fp32 hardware rsqrt of m's top
+// 20 mantissa bits, and scales the result by 2^-k, all with integer
+// arithmetic on the bit patterns (the fp64 pipe stays free for the physics).
+// Zero and subnormal d2 give a huge value, so that an exact collision with no
+// softening yields the same NaN as the float64 reference.
+__device__ __forceinline__ double rsqrtSeed(double d2) {
+    int hi = __double2hiint(d2);
+    int k = (hi - (1023 << 20)) >> 21;          // floor((exponent - 1023) / 2)
+    int mhi = hi - (k << 21);                   // exponent 1023 or 1024: m in [1, 4)
+    float m = __int_as_float((mhi << 3) - (896 << 23)); // same value, fp32 bias
+    int g = __float_as_int(rsqrtApprox(m));     // in (0.5, 1]
+    int yhi = (g >> 3) + ((896 - k) << 20);     // back to fp64 bias, times 2^-k
+    return __hiloint2double(yhi, g << 29);
+}
+
+// The e^2 coefficient, 15/8, read from constant memory so that the FMA takes
+// it as an operand: as a literal it would be rebuilt in registers every time.
+__constant__ double kSeries2 = 1.875;
+
+// One double interaction. With y the estimate and e = 1 - d2 y^2 (|e| below
+// 2^-19), m / d2^(3/2) = m y^3 (1 - e)^(-3/2) = m y^3 (1 + 3/2 e + 15/8 e^2
+// + 35/16 e^3 + ...); the series cut after e^2 errs by under 2^-57 relative,
+// below double rounding. Sixteen fp64 instructions in all: 3 subtractions,
+// 3 FMAs for d2, 7 for the scale and 3 FMAs into a.
+__device__ __forceinline__ void interact(double xi, double yi, double zi, double4 pj, double eps2,
+                                         double &ax, double &ay, double &az) {
+    double dx = pj.x - xi, dy = pj.y - yi, dz = pj.z - zi;
+    double d2 = fma(dx, dx, fma(dy, dy, fma(dz, dz, eps2)));
+    double y = rsqrtSeed(d2);
+    double y2 = y * y;
+    double e = fma(-d2, y2, 1.0);
+    double my3 = (pj.w * y) * y2;
+    double p = fma(e, kSeries2, 1.5);
+    double s = fma(my3 * e, p, my3);
+    ax = fma(dx, s, ax);
+    ay = fma(dy, s, ay);
+    az = fma(dz, s, az);
+}
+
+// accumulate adds the interactions of tiles [tileBegin, tileEnd) (tiles of
+// blockDim.x bodies of pos) to the B bodies of this thread.
+template <typename T, int B>
+__device__ __forceinline__ void accumulate(const typename Vec4<T>::type *__restrict__ pos, int n,
+                                           int tileBegin, int tileEnd, T eps2,
+                                           const T (&x)[B], const T (&y)[B], const T (&z)[B],
+                                           T (&ax)[B], T (&ay)[B], T (&az)[B]) {
+    typedef typename Vec4<T>::type V;
+    extern __shared__ __align__(16) unsigned char sharedBytes[];
+    V *tile = reinterpret_cast<V *>(sharedBytes);
+    const int bs = blockDim.x;
+    for (int t = tileBegin; t < tileEnd; t++) {
+        int base = t * bs;
+        int j = base + threadIdx.x;
+        __syncthreads(); // the previous tile is no longer read
+        if (j < n) tile[threadIdx.x] = pos[j];
+        __syncthreads();
+        int len = min(bs, n - base);
+        int jj = 0;
+        for (; jj + UNROLL <= len; jj += UNROLL) {
+#pragma unroll
+            for (int u = 0; u < UNROLL; u++) {
+                V pj = tile[jj + u];
+#pragma unroll
+                for (int b = 0; b < B; b++) interact(x[b], y[b], z[b], pj, eps2, ax[b], ay[b], az[b]);
+            }
+        }
+        // The tail of the last tile: only the bodies that exist.
+        for (; jj < len; jj++) {
+            V pj = tile[jj];
+#pragma unroll
+            for (int b = 0; b < B; b++) interact(x[b], y[b], z[b], pj, eps2, ax[b], ay[b], az[b]);
+        }
+    }
+}
+
+// loadBodies reads this thread's B bodies (local index k = base + threadIdx.x
+// + b * blockDim.x); bodies past count repeat the last one and are never
+// written back.
+template <typename T, int B>
+__device__ __forceinline__ void loadBodies(const typename Vec4<T>::type *__restrict__ pos, int first,
+                                           int count, int base, T (&x)[B], T (&y)[B], T (&z)[B]) {
+#pragma unroll
+    for (int b = 0; b < B; b++) {
+        int k = min(base + (int)threadIdx.x + b * (int)blockDim.x, count - 1);
+        typename Vec4<T>::type p = pos[first + k];
+        x[b] = p.x;
+        y[b] = p.y;
+        z[b] = p.z;
+    }
+}
+
+// integrateBody applies one step to local body k with acceleration a.
+template <typename T>
+__device__ __forceinline__ void integrateBody(const typename Vec4<T>::type *__restrict__ pos,
+                                              typename Vec4<T>::type *__restrict__ posOut,
+                                              typename Vec4<T>::type *__restrict__ vel, int first,
+                                              int k, T ax, T ay, T az, T dt, T damping) {
+    typename Vec4<T>::type p = pos[first + k], v = vel[k];
+    v.x = (v.x + ax * dt) * damping;
+    v.y = (v.y + ay * dt) * damping;
+    v.z = (v.z + az * dt) * damping;
+    p.x += v.x * dt;
+    p.y += v.y * dt;
+    p.z += v.z * dt;
+    vel[k] = v;
+    posOut[k] = p;
+}
+
+// forces: grid (ceil(count / (B * blockDim.x)), splits); writes split
+// blockIdx.y's partial accelerations (ax, ay, az, 0) of every local body.
+template <typename T, int B>
+__device__ __forceinline__ void forces(const typename Vec4<T>::type *__restrict__ pos,
+                                       typename Vec4<T>::type *__restrict__ partial, int n, int first,
+                                       int count, int tilesPerSplit, T eps2) {
+    int base = blockIdx.x * B * blockDim.x;
+    T x[B], y[B], z[B], ax[B], ay[B], az[B];
+    loadBodies<T, B>(pos, first, count, base, x, y, z);
+#pragma unroll
+    for (int b = 0; b < B; b++) ax[b] = ay[b] = az[b] = 0;
+    int tiles = (n + blockDim.x - 1) / blockDim.x;
+    int begin = blockIdx.y * tilesPerSplit;
+    accumulate<T, B>(pos, n, begin, min(begin + tilesPerSplit, tiles), eps2, x, y, z, ax, ay, az);
+    typename Vec4<T>::type *out = partial + (size_t)blockIdx.y * count;
+#pragma unroll
+    for (int b = 0; b < B; b++) {
+        int k = base + threadIdx.x + b * blockDim.x;
+        if (k < count) {
+            typename Vec4<T>::type a;
+            a.x = ax[b];
+            a.y = ay[b];
+            a.z = az[b];
+            a.w = 0;
+            out[k] = a;
+        }
+    }
+}
+
+// step: grid ceil(count / (B * blockDim.x)); all of j in one block, then
+// the fused integration.
+template <typename T, int B>
+__device__ __forceinline__ void step(const typename Vec4<T>::type *__restrict__ pos,
+                                     typename Vec4<T>::type *__restrict__ posOut,
+                                     typename Vec4<T>::type *__restrict__ vel, int n, int first,
+                                     int count, T eps2, T dt, T damping) {
+    int base = blockIdx.x * B * blockDim.x;
+    T x[B], y[B], z[B], ax[B], ay[B], az[B];
+    loadBodies<T, B>(pos, first, count, base, x, y, z);
+#pragma unroll
+    for (int b = 0; b < B; b++) ax[b] = ay[b] = az[b] = 0;
+    int tiles = (n + blockDim.x - 1) / blockDim.x;
+    accumulate<T, B>(pos, n, 0, tiles, eps2, x, y, z, ax, ay, az);
+#pragma unroll
+    for (int b = 0; b < B; b++) {
+        int k = base + threadIdx.x + b * blockDim.x;
+        if (k < count) integrateBody<T>(pos, posOut, vel, first, k, ax[b], ay[b], az[b], dt, damping);
+    }
+}
+
+// integrate: one thread per local body; adds the splits' partial sums in
+// order and steps the body.
+template <typename T>
+__device__ __forceinline__ void integrate(const typename Vec4<T>::type *__restrict__ pos,
+                                          typename Vec4<T>::type *__restrict__ posOut,
+                                          typename Vec4<T>::type *__restrict__ vel,
+                                          const typename Vec4<T>::type *__restrict__ partial, int first,
+                                          int count, int splits, T dt, T damping) {
+    int k = blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= count) return;
+    T ax = 0, ay = 0, az = 0;
+    for (int s = 0; s < splits; s++) {
+        typename Vec4<T>::type a = partial[(size_t)s * count + k];
+        ax += a.x;
+        ay += a.y;
+        az += a.z;
+    }
+    integrateBody<T>(pos, posOut, vel, first, k, ax, ay, az, dt, damping);
+}
+
+// copyBodies copies n bodies; -hostmem uses it to bring the positions from
+// mapped host memory into a device buffer once per step.
+template <typename T>
+__device__ __forceinline__ void copyBodies(const typename Vec4<T>::type *__restrict__ src,
+                                           typename Vec4<T>::type *__restrict__ dst, int n) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) dst[i] = src[i];
+}
+
+// The entry points, each in two builds: "_t256" for blocks of up to 256
+// threads, holding more bodies per thread, and "_t1024" for blocks of up to
+// 1024 threads, where a thread may use only 64 registers. Go launches them
+// by these names (kernels.go).
+#define ENTRIES(T, SUFFIX, B, MAXT)                                                                 \
+    extern "C" __global__ void __launch_bounds__(MAXT)                                             \
+        nbody_step_##SUFFIX(const Vec4<T>::type *__restrict__ pos, Vec4<T>::type *__restrict__ posOut,  \
+                            Vec4<T>::type *__restrict__ vel, int n, int first, int count, T eps2,  \
+                            T dt, T damping) {                                                      \
+        step<T, B>(pos, posOut, vel, n, first, count, eps2, dt, damping);                          \
+    }                                                                                               \
+    extern "C" __global__ void __launch_bounds__(MAXT)                                             \
+        nbody_forces_##SUFFIX(const Vec4<T>::type *__restrict__ pos,                               \
+                              Vec4<T>::type *__restrict__ partial, int n, int first, int count,    \
+                              int tilesPerSplit, T eps2) {                                          \
+        forces<T, B>(pos, partial, n, first, count, tilesPerSplit, eps2);                          \
+    }
+
+// Kernels whose shape does not depend on the block size.
+#define COMMON(T, SUFFIX)                                                                          \
+    extern "C" __global__ void nbody_integrate_##SUFFIX(                                           \
+        const Vec4<T>::type *__restrict__ pos, Vec4<T>::type *__restrict__ posOut,                 \
+        Vec4<T>::type *__restrict__ vel, const Vec4<T>::type *__restrict__ partial, int first,     \
+        int count, int splits, T dt, T damping) {                                                  \
+        integrate<T>(pos, posOut, vel, partial, first, count, splits, dt, damping);                \
+    }                                                                                               \
+    extern "C" __global__ void nbody_copy_##SUFFIX(const Vec4<T>::type *__restrict__ src,          \
+                                                   Vec4<T>::type *__restrict__ dst, int n) {       \
+        copyBodies<T>(src, dst, n);                                                                 \
+    }
+
+// genptx.sh builds one PTX file per precision, so that a run JIT-compiles
+// only the kernels it uses.
+#ifndef NBODY_F64
+ENTRIES(float, f32_t256, BODIES_F32_T256, 256)
+ENTRIES(float, f32_t1024, BODIES_F32_T1024, 1024)
+COMMON(float, f32)
+#else
+ENTRIES(double, f64_t256, BODIES_F64_T256, 256)
+ENTRIES(double, f64_t1024, BODIES_F64_T1024, 1024)
+COMMON(double, f64)
+#endif
