@@ -1,0 +1,116 @@
+package tipsy
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// ReadFile reads the tipsy file at path in format f (Auto to detect it).
+// Every error names the file; a missing file's error satisfies
+// errors.Is(err, fs.ErrNotExist).
+func ReadFile(path string, f Format) (*Snapshot, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fileError(path, errors.New("not a regular file"))
+	}
+	s, err := Read(file, info.Size(), f)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	return s, nil
+}
+
+// fileError names the file once: the os package's errors already carry the
+// path, so only their cause is kept.
+func fileError(path string, err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		err = pathErr.Err
+	}
+	return fmt.Errorf("tipsy file %s: %w", path, err)
+}
+
+// Read reads a tipsy snapshot of size bytes from r in format f (Auto to
+// detect it). The header's counts are checked against size before anything
+// is allocated from them, and the particles that become bodies must have
+// finite, non-negative masses and finite positions, velocities and
+// softening lengths.
+func Read(r io.ReaderAt, size int64, f Format) (*Snapshot, error) {
+	if f != Auto && f != Native && f != Standard {
+		return nil, fmt.Errorf("unknown tipsy format %v", f)
+	}
+	switch {
+	case size < 0:
+		return nil, fmt.Errorf("negative file size %d", size)
+	case size == 0:
+		return nil, errors.New("empty file")
+	case size < headerFieldsSize:
+		return nil, fmt.Errorf("truncated: %d bytes, shorter than a tipsy header (%d bytes)", size, headerFieldsSize)
+	}
+	head := make([]byte, min(size, headerFieldsSize+headerPadSize))
+	if n, err := r.ReadAt(head, 0); n < len(head) {
+		return nil, fmt.Errorf("reading the header: %w", eofAsTruncated(err))
+	}
+	l, err := detect(head, size, f)
+	if err != nil {
+		return nil, err
+	}
+
+	s := &Snapshot{Format: l.format, Header: l.header}
+	if l.headerSize > headerFieldsSize {
+		s.Pad = append([]byte(nil), head[headerFieldsSize:l.headerSize]...)
+	}
+	order := orderOf(l.format)
+	in := bufio.NewReaderSize(io.NewSectionReader(r, l.headerSize, size-l.headerSize), 64<<10)
+	if s.Gas, err = readRecords(in, int(l.header.NSph), gasSize, order, decodeGas); err != nil {
+		return nil, fmt.Errorf("gas %w", err)
+	}
+	if s.Dark, err = readRecords(in, int(l.header.NDark), darkSize, order, decodeDark); err != nil {
+		return nil, fmt.Errorf("dark %w", err)
+	}
+	if s.Star, err = readRecords(in, int(l.header.NStar), starSize, order, decodeStar); err != nil {
+		return nil, fmt.Errorf("star %w", err)
+	}
+	if err := s.checkBodies(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// readRecords decodes n records of recordSize bytes each. The caller has
+// checked n against the file's size.
+func readRecords[T any](in io.Reader, n, recordSize int, order byteOrder, decode func([]byte, byteOrder) T) ([]T, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	records := make([]T, n)
+	buf := make([]byte, recordSize)
+	for i := range records {
+		if _, err := io.ReadFull(in, buf); err != nil {
+			return nil, fmt.Errorf("particle %d: %w", i, eofAsTruncated(err))
+		}
+		records[i] = decode(buf, order)
+	}
+	return records, nil
+}
+
+// eofAsTruncated says what an early end of data means here: the reader
+// held less than the size it was said to have.
+func eofAsTruncated(err error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated: the data ended early")
+	}
+	return err
+}
