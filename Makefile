@@ -1,0 +1,63 @@
+# nbody-go: the two commands a new user runs are `make run` and `make test`.
+# Nothing here needs a GPU or the CUDA toolkit: the PTX kernels are
+# committed and embedded, and the driver is loaded when the program runs.
+
+GO    ?= go
+BIN   := bin/nbody
+IMAGE ?= nbody-go
+
+# CGO_ENABLED=0: one static binary that starts on machines without the
+# NVIDIA driver (libcuda.so.1 is opened at run time through purego).
+# GOEXPERIMENT=simd: the vectorized CPU path (simd/archsimd); a plain build
+# gets the portable scalar twin.
+SIMD := CGO_ENABLED=0 GOEXPERIMENT=simd
+PLAIN := CGO_ENABLED=0
+
+.PHONY: all build run test ptx bench-cpu fuzz fmt lint docker clean
+
+all: build
+
+## build: the nbody binary, vectorized, into bin/nbody
+build:
+	$(SIMD) $(GO) build -o $(BIN) ./cmd/nbody
+
+## run: build, then the benchmark with the sample's defaults (GPU, or CPU when none)
+run: build
+	$(BIN) -benchmark
+
+## test: vet and test everything, with the simd experiment and without it
+test:
+	$(SIMD) $(GO) vet ./...
+	$(SIMD) $(GO) test ./...
+	$(PLAIN) $(GO) vet ./...
+	$(PLAIN) $(GO) test ./...
+
+## ptx: regenerate the committed PTX from kernels/nbody.cu (needs nvcc 11.8)
+ptx:
+	sh kernels/genptx.sh
+
+## bench-cpu: the CPU benchmark beside the C peers on the same cores
+bench-cpu:
+	sh bench/cpu-bench.sh
+
+## fuzz: a minute of fuzzing the tipsy reader
+fuzz:
+	$(SIMD) $(GO) test -run='^$$' -fuzz=FuzzRead -fuzztime=60s ./nbody/tipsy/
+
+## fmt: gofmt every Go file in place
+fmt:
+	gofmt -w .
+
+## lint: fail on unformatted files, then go vet (both build flavours)
+lint:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(SIMD) $(GO) vet ./...
+	$(PLAIN) $(GO) vet ./...
+
+## docker: the container image (see README, "Run in a container")
+docker:
+	docker build -t $(IMAGE) .
+
+clean:
+	rm -rf bin

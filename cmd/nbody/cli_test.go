@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nbody-go/nbody/nbody/gpu"
+)
+
+// sampleBanner is what the CUDA sample prints first on every run, as
+// SPEC.md gives it: tabs before the options, a space ending two lines.
+var sampleBanner = strings.Join([]string{
+	`Run "nbody -benchmark [-numbodies=<numBodies>]" to measure performance.`,
+	"\t-fullscreen       (run n-body simulation in fullscreen mode)",
+	"\t-fp64             (use double precision floating point values for simulation)",
+	"\t-hostmem          (stores simulation data in host memory)",
+	"\t-benchmark        (run benchmark to measure performance) ",
+	"\t-numbodies=<N>    (number of bodies (>= 1) to run in simulation) ",
+	"\t-device=<d>       (where d=0,1,2.... for the CUDA device to use)",
+	"\t-numdevices=<i>   (where i=(number of CUDA devices > 0) to use for simulation)",
+	"\t-compare          (compares simulation results running once on the default GPU and once on the CPU)",
+	"\t-cpu              (run n-body simulation on the CPU)",
+	"\t-tipsy=<file.bin> (load a tipsy model file for simulation)",
+	"",
+	"NOTE: The CUDA Samples are not meant for performance measurements. Results may vary when GPU Boost is enabled.",
+	"",
+	"",
+}, "\n")
+
+var (
+	reportTotal = regexp.MustCompile(`^(\d+) bodies, total time for (\d+) iterations: (\d+\.\d{3}) ms$`)
+	reportGI    = regexp.MustCompile(`^= (\d+\.\d{3}) billion interactions per second$`)
+	reportFlops = regexp.MustCompile(`^= (\d+\.\d{3}) (single|double)-precision GFLOP/s at (20|30) flops per interaction$`)
+	fallbackRe  = regexp.MustCompile(`^> No CUDA GPU available( \(.+\))?; running on the CPU$`)
+	summaryRe   = regexp.MustCompile(`^> Compared (\d+) bodies after (\d+) steps? of dt 0\.001, .+ against the float64 CPU reference: (\d+) of (\d+) position values outside \S+; max relative error \S+, RMS \S+; acceleration L2 error \S+ \(bound \S+\): (PASS|FAIL)$`)
+)
+
+// report finds the sample's three report lines and checks that their
+// figures follow its formulas.
+func checkReport(t *testing.T, r result, n, iterations int, precision string) {
+	t.Helper()
+	lines := r.stdoutLines()
+	require.GreaterOrEqual(t, len(lines), 3, "stdout:\n%s", r.stdout)
+	tail := lines[len(lines)-3:]
+	m := reportTotal.FindStringSubmatch(tail[0])
+	require.NotNil(t, m, "report line 1: %q", tail[0])
+	assert.Equal(t, strconv.Itoa(n), m[1])
+	assert.Equal(t, strconv.Itoa(iterations), m[2])
+	ms, _ := strconv.ParseFloat(m[3], 64)
+	require.Greater(t, ms, 0.0)
+
+	g := reportGI.FindStringSubmatch(tail[1])
+	require.NotNil(t, g, "report line 2: %q", tail[1])
+	gi, _ := strconv.ParseFloat(g[1], 64)
+	want := float64(n) * float64(n) * float64(iterations) / ms * 1e-6
+	// ms is rounded to 0.001 in the first line.
+	assert.InEpsilon(t, want, gi, 0.0005/ms+0.001/max(gi, 0.001)+1e-9, "GI/s = N²·i/ms·1e-6")
+
+	f := reportFlops.FindStringSubmatch(tail[2])
+	require.NotNil(t, f, "report line 3: %q", tail[2])
+	assert.Equal(t, precision, f[2])
+	flops := map[string]float64{"single": 20, "double": 30}[precision]
+	assert.Equal(t, strconv.Itoa(int(flops)), f[3])
+	gf, _ := strconv.ParseFloat(f[1], 64)
+	assert.InDelta(t, gi*flops, gf, 0.0005*flops+0.0005)
+}
+
+// gpuAbsent reports whether this machine has no usable GPU, which is when
+// the fallback line must appear.
+func gpuAbsent() bool {
+	_, err := gpu.Devices()
+	return err != nil
+}
+
+func TestBenchmarkOutputIsTheSamples(t *testing.T) {
+	r := runNbody(t, "-benchmark", "-numbodies=1000", "-i=2", "-cpu")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.True(t, strings.HasPrefix(r.stdout, sampleBanner), "the banner comes first, byte for byte:\n%q", r.stdout)
+	body := strings.Split(strings.TrimPrefix(r.stdout, sampleBanner), "\n")
+	assert.Equal(t, []string{
+		"> Windowed mode",
+		"> Simulation data stored in system memory",
+		"> Single precision floating point simulation",
+		"> 1 Devices used for simulation",
+		"> Simulation with CPU",
+		"number of bodies = 1000", // never rounded up to 1024
+	}, body[:6])
+	checkReport(t, r, 1000, 2, "single")
+	assert.Empty(t, r.stderr, "-cpu never touches the GPU, so no fallback line")
+}
+
+func TestFP64Wording(t *testing.T) {
+	r := runNbody(t, "-benchmark", "-fp64", "-numbodies=300", "-i=1", "-cpu")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "> Double precision floating point simulation")
+	checkReport(t, r, 300, 1, "double")
+}
+
+func TestFP64AdvisoryAboveTenIterations(t *testing.T) {
+	r := runNbody(t, "-benchmark", "-fp64", "-numbodies=64", "-i=11", "-cpu")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	lines := r.stdoutLines()
+	require.GreaterOrEqual(t, len(lines), 6)
+	assert.Equal(t, []string{
+		"Advisory: setting a high number of iterations",
+		"in benchmark mode may cause failure on Windows",
+		"Vista and Win7. On these OSes, set iterations <= 10",
+	}, lines[len(lines)-6:len(lines)-3])
+	checkReport(t, r, 64, 11, "double")
+
+	single := runNbody(t, "-benchmark", "-numbodies=64", "-i=11", "-cpu")
+	assert.NotContains(t, single.stdout, "Advisory", "single precision has no advisory")
+}
+
+func TestFallbackLineWithoutGPU(t *testing.T) {
+	if !gpuAbsent() {
+		t.Skip("a GPU is usable here, so there is no fallback to see")
+	}
+	for _, args := range [][]string{
+		{"-benchmark", "-numbodies=256", "-i=1"},
+		{"-gpu", "-benchmark", "-numbodies=256", "-i=1"}, // the Docker guide's command line
+	} {
+		r := runNbody(t, args...)
+		require.Equal(t, 0, r.code, "%v: stderr: %s", args, r.stderr)
+		lines := r.stderrLines()
+		require.Len(t, lines, 1, "%v: exactly the fallback line on stderr", args)
+		assert.Regexp(t, fallbackRe, lines[0])
+		assert.NotContains(t, lines[0], "\n")
+		assert.Contains(t, r.stdoutLines(), "> Simulation with CPU")
+		checkReport(t, r, 256, 1, "single")
+	}
+}
+
+func TestDoubleDashFlags(t *testing.T) {
+	r := runNbody(t, "--benchmark", "--numbodies=64", "--i=1", "--cpu")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "number of bodies = 64")
+	checkReport(t, r, 64, 1, "single")
+}
+
+func TestDefaultCPUBodies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("8192 bodies take a while on a slow machine")
+	}
+	r := runNbody(t, "-benchmark", "-cpu", "-i=1")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.NotContains(t, r.stdout, "number of bodies =", "only printed when N was given")
+	checkReport(t, r, defaultCPUBodies, 1, "single")
+}
+
+func TestNoModeRunsTheBenchmark(t *testing.T) {
+	r := runNbody(t, "-numbodies=64", "-i=1", "-cpu", "-fullscreen")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "> Fullscreen mode")
+	lines := r.stderrLines()
+	require.Len(t, lines, 1)
+	assert.Contains(t, lines[0], "interactive mode is not available")
+	checkReport(t, r, 64, 1, "single")
+}
+
+func TestCompareOK(t *testing.T) {
+	for _, args := range [][]string{
+		{"-compare", "-numbodies=512"},
+		{"-qatest", "-numbodies=300", "-fp64"},
+		{"-compare", "-numbodies=257", "-compare-steps=3", "-cpu"},
+	} {
+		r := runNbody(t, args...)
+		require.Equal(t, 0, r.code, "%v: stdout %s stderr %s", args, r.stdout, r.stderr)
+		lines := r.stdoutLines()
+		require.GreaterOrEqual(t, len(lines), 2)
+		assert.Equal(t, "  OK", lines[len(lines)-2], "%v", args)
+		m := summaryRe.FindStringSubmatch(lines[len(lines)-1])
+		require.NotNil(t, m, "%v: summary %q", args, lines[len(lines)-1])
+		assert.Equal(t, "0", m[3])
+		assert.Equal(t, "PASS", m[5])
+		assert.NotContains(t, r.stdout, "Error:")
+	}
+	r := runNbody(t, "-compare", "-numbodies=257", "-compare-steps=3")
+	m := summaryRe.FindStringSubmatch(r.stdoutLines()[len(r.stdoutLines())-1])
+	require.NotNil(t, m)
+	assert.Equal(t, []string{"257", "3", "1028"}, []string{m[1], m[2], m[4]}, "every value of every body")
+}
+
+func TestCompareDefaultsTo4096Bodies(t *testing.T) {
+	r := runNbody(t, "-compare", "-cpu")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	m := summaryRe.FindStringSubmatch(r.stdoutLines()[len(r.stdoutLines())-1])
+	require.NotNil(t, m, "summary: %s", r.stdout)
+	assert.Equal(t, "4096", m[1])
+}
+
+func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
+	r := runNbody(t, "-benchmark", "-compare", "-json", "-numbodies=200", "-i=3", "-seed=7")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	var got map[string]any
+	require.NoError(t, dec.Decode(&got), "stdout: %s", r.stdout)
+	_, err := dec.Token()
+	assert.ErrorIs(t, err, io.EOF, "nothing on stdout after the object")
+
+	assert.Equal(t, "benchmark+compare", got["mode"])
+	assert.Contains(t, []any{"cpu", "gpu"}, got["platform"])
+	assert.NotEmpty(t, got["integrator"])
+	assert.Equal(t, "single", got["precision"])
+	assert.EqualValues(t, 200, got["bodies"])
+	assert.EqualValues(t, 7, got["seed"])
+	assert.Equal(t, "shell", got["source"])
+	assert.EqualValues(t, 256, got["block_size"])
+
+	b, ok := got["benchmark"].(map[string]any)
+	require.True(t, ok, "benchmark object: %v", got)
+	assert.EqualValues(t, 3, b["iterations"])
+	assert.EqualValues(t, 0.016, b["dt"])
+	assert.EqualValues(t, 20, b["flops_per_interaction"])
+	ms, gi, gf := b["total_ms"].(float64), b["billion_interactions_per_second"].(float64), b["gflops"].(float64)
+	require.Greater(t, ms, 0.0)
+	assert.InEpsilon(t, 200.0*200*3/ms*1e-6, gi, 1e-12)
+	assert.InEpsilon(t, gi*20, gf, 1e-12)
+
+	c, ok := got["compare"].(map[string]any)
+	require.True(t, ok, "compare object: %v", got)
+	for _, key := range []string{"compared", "reference", "steps", "dt", "values", "tolerance", "outside", "errors",
+		"max_relative_error", "rms_relative_error", "acceleration_l2_error", "acceleration_bound", "passed"} {
+		assert.Contains(t, c, key)
+	}
+	assert.EqualValues(t, 800, c["values"])
+	assert.EqualValues(t, 0.0005, c["tolerance"])
+	assert.Equal(t, true, c["passed"])
+	assert.Empty(t, c["errors"])
+
+	if gpuAbsent() {
+		assert.NotEmpty(t, got["gpu_unavailable"], "the fallback's reason is in the JSON too")
+		lines := r.stderrLines()
+		require.Len(t, lines, 1)
+		assert.Regexp(t, fallbackRe, lines[0])
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, flag := range []string{"-help", "--help", "-h"} {
+		r := runNbody(t, flag)
+		require.Equal(t, 0, r.code, flag)
+		assert.True(t, strings.HasPrefix(r.stdout, "\n> Command line options\n\t-fullscreen "), "%s: %q", flag, r.stdout)
+		for _, ours := range []string{"-seed=", "-json", "-compare-steps=", "-tipsy-format=", "-output=", "-exchange=", "-blockSize=", "-i="} {
+			assert.Contains(t, r.stdout, "\t"+ours, "%s lists %s", flag, ours)
+		}
+		assert.Empty(t, r.stderr)
+	}
+}
+
+// Every bad value: exit 2, one line on stderr, nothing on stdout, never a
+// usage dump or a Go panic.
+func TestBadInput(t *testing.T) {
+	cases := map[string][]string{
+		"zero bodies":            {"-benchmark", "-numbodies=0"},
+		"negative bodies":        {"-benchmark", "-numbodies=-5"},
+		"non-numeric bodies":     {"-benchmark", "-numbodies=lots"},
+		"float bodies":           {"-benchmark", "-numbodies=1.5"},
+		"absurd bodies":          {"-benchmark", "-numbodies=100000000000"},
+		"overflowing bodies":     {"-benchmark", "-numbodies=99999999999999999999999"},
+		"zero iterations":        {"-benchmark", "-i=0"},
+		"negative iterations":    {"-benchmark", "-i=-1"},
+		"empty iterations":       {"-benchmark", "-i="},
+		"block not power of two": {"-benchmark", "-blockSize=100"},
+		"block too small":        {"-benchmark", "-blockSize=16"},
+		"block too large":        {"-benchmark", "-blockSize=2048"},
+		"block zero":             {"-benchmark", "-blockSize=0"},
+		"zero devices":           {"-benchmark", "-numdevices=0"},
+		"negative device":        {"-benchmark", "-device=-1"},
+		"devices with device":    {"-benchmark", "-numdevices=2", "-device=1"},
+		"bad tipsy format":       {"-benchmark", "-tipsy-format=bigendian"},
+		"bad exchange":           {"-benchmark", "-numdevices=2", "-exchange=carrier-pigeon"},
+		"zero compare steps":     {"-compare", "-compare-steps=0"},
+		"negative seed":          {"-benchmark", "-seed=-1"},
+		"empty tipsy":            {"-benchmark", "-tipsy="},
+		"empty output":           {"-benchmark", "-output="},
+		"tipsy with numbodies":   {"-benchmark", "-tipsy=x.bin", "-numbodies=10"},
+		"cpu and gpu":            {"-benchmark", "-cpu", "-gpu"},
+		"unknown flag":           {"-benchmark", "-frobnicate"},
+		"unknown double dash":    {"--bench"},
+		"stray argument":         {"-benchmark", "extra"},
+		"value on a bool":        {"-benchmark=yes"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := runNbody(t, args...)
+			assert.Equal(t, 2, r.code, "exit status")
+			lines := r.stderrLines()
+			assert.Len(t, lines, 1, "one line on stderr: %q", r.stderr)
+			assert.NotContains(t, r.stderr, "goroutine")
+			assert.NotContains(t, r.stderr, "panic")
+			assert.NotContains(t, r.stderr, "Usage")
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
+
+func TestSampleWordingOfErrors(t *testing.T) {
+	r := runNbody(t, "-numbodies=0")
+	assert.Equal(t, "Error: \"number of bodies\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
+	r = runNbody(t, "-numdevices=0")
+	assert.Equal(t, "Error: \"number of CUDA devices\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
+	r = runNbody(t, "-numdevices=2", "-device=0")
+	assert.Equal(t, "You can't use --numdevices and --device at the same time.\n", r.stderr)
+}
+
+func TestMissingTipsyFile(t *testing.T) {
+	r := runNbody(t, "-benchmark", "-cpu", "-tipsy=/nonexistent/galaxy.bin")
+	assert.Equal(t, 1, r.code)
+	lines := r.stderrLines()
+	require.Len(t, lines, 1, "stderr: %q", r.stderr)
+	assert.Contains(t, lines[0], "/nonexistent/galaxy.bin")
+	assert.Contains(t, r.stdoutLines(), "Trying to read file: /nonexistent/galaxy.bin")
+	assert.NotContains(t, r.stdout, "bodies, total time")
+}
+
+// Ctrl-C stops between steps: one line, exit status 130.
+func TestInterruptStopsCleanly(t *testing.T) {
+	cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000000")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() { // the header is printed after the signal handler is installed
+		if sc.Text() == "number of bodies = 2048" {
+			break
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	rest, _ := io.ReadAll(stdout)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("nbody did not stop within 20 s of Ctrl-C")
+	}
+	assert.Equal(t, 130, cmd.ProcessState.ExitCode())
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	require.Len(t, lines, 1, "stderr: %q", errb.String())
+	assert.Contains(t, lines[0], "Interrupted")
+	assert.NotContains(t, string(rest), "bodies, total time", "no report for an interrupted run")
+}

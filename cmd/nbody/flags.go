@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// maxBodies is the largest -numbodies we accept. At 2^26 bodies one step
+// is 4.5e15 interactions: about 25 minutes on two H200s at the ~3,000 GI/s
+// the sample reaches there, days on a CPU, and 4.3 GB of float64 bodies on
+// the host before any integrator copies them. Past it the 4·N position
+// values also head for the 2^31 limit of the 32-bit indices GPU kernels
+// use. A larger value is a typo, not a simulation.
+const maxBodies = 1 << 26
+
+// Defaults that the report and the README quote.
+const (
+	defaultIterations    = 10   // the sample's -i default
+	defaultBlockSize     = 256  // the sample's -blockSize default
+	defaultSeed          = 1    // fixed, so that two runs start from the same bodies
+	defaultCPUBodies     = 8192 // the sample's OpenMP build; ours is multi-core too
+	defaultCompareBodies = 4096 // the sample's -compare default
+	compareDT            = 0.001
+)
+
+// options are the parsed command line.
+type options struct {
+	benchmark, compare, cpu, gpu bool
+	fp64, hostmem, fullscreen    bool
+	json, help                   bool
+
+	numBodies     int // 0: the default for the platform
+	iterations    int
+	iterationsSet bool
+	numDevices    int // 0: not given (one device)
+	device        int
+	deviceSet     bool
+	blockSize     int
+	seed          uint64
+	compareSteps  int
+	tipsy         string
+	tipsyFormat   string
+	output        string
+	exchange      string
+}
+
+// usageError is a mistake on the command line: one line, exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+// parseFlags reads the command line in the sample's syntax (-flag,
+// --flag, -flag=value) and checks every value.
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("nbody", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // we print one line ourselves, never the usage dump
+	fs.Usage = func() {}
+
+	fs.BoolVar(&o.benchmark, "benchmark", false, "")
+	fs.BoolVar(&o.compare, "compare", false, "")
+	fs.BoolVar(&o.compare, "qatest", false, "")
+	fs.BoolVar(&o.cpu, "cpu", false, "")
+	fs.BoolVar(&o.gpu, "gpu", false, "")
+	fs.BoolVar(&o.fp64, "fp64", false, "")
+	fs.BoolVar(&o.hostmem, "hostmem", false, "")
+	fs.BoolVar(&o.fullscreen, "fullscreen", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.BoolVar(&o.help, "help", false, "")
+	fs.BoolVar(&o.help, "h", false, "")
+	fs.IntVar(&o.numBodies, "numbodies", 0, "")
+	fs.IntVar(&o.iterations, "i", defaultIterations, "")
+	fs.IntVar(&o.numDevices, "numdevices", 0, "")
+	fs.IntVar(&o.device, "device", 0, "")
+	fs.IntVar(&o.blockSize, "blockSize", defaultBlockSize, "")
+	fs.Uint64Var(&o.seed, "seed", defaultSeed, "")
+	fs.IntVar(&o.compareSteps, "compare-steps", 1, "")
+	fs.StringVar(&o.tipsy, "tipsy", "", "")
+	fs.StringVar(&o.tipsyFormat, "tipsy-format", "auto", "")
+	fs.StringVar(&o.output, "output", "", "")
+	fs.StringVar(&o.exchange, "exchange", "auto", "")
+
+	if err := fs.Parse(args); err != nil {
+		return o, usageError{"Error: " + oneLine(err.Error())}
+	}
+	if fs.NArg() > 0 {
+		return o, usagef("Error: unexpected argument %q (flags are written -name or -name=value)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.iterationsSet = set["i"]
+	o.deviceSet = set["device"]
+	if o.help {
+		return o, nil
+	}
+	return o, o.check(set)
+}
+
+// check refuses every value the program cannot run with.
+func (o *options) check(set map[string]bool) error {
+	switch {
+	case set["numbodies"] && o.numBodies < 1:
+		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1`, o.numBodies)
+	case o.numBodies > maxBodies:
+		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, maxBodies)
+	case set["numdevices"] && o.numDevices < 1:
+		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
+	case set["numdevices"] && set["device"]:
+		return usagef("You can't use --numdevices and --device at the same time.")
+	case o.device < 0:
+		return usagef(`Error: "device" specified %d is invalid.  Value should be >= 0`, o.device)
+	case o.iterations < 1:
+		return usagef(`Error: "iterations" specified %d is invalid.  Value should be >= 1`, o.iterations)
+	case !validBlockSize(o.blockSize):
+		return usagef(`Error: "blockSize" specified %d is invalid.  Value should be a power of two from 32 to 1024`, o.blockSize)
+	case o.compareSteps < 1:
+		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
+	case !oneOf(o.tipsyFormat, "auto", "native", "standard"):
+		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormat)
+	case !oneOf(o.exchange, "auto", "peer", "nccl", "host"):
+		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchange)
+	case set["tipsy"] && o.tipsy == "":
+		return usagef(`Error: "tipsy" needs a file name: -tipsy=<file.bin>`)
+	case set["output"] && o.output == "":
+		return usagef(`Error: "output" needs a file name: -output=<file.bin>`)
+	case set["tipsy"] && set["numbodies"]:
+		return usagef("Error: -numbodies cannot be used with -tipsy: the file gives the number of bodies")
+	case o.cpu && o.gpu:
+		return usagef("Error: -cpu and -gpu cannot be used together")
+	}
+	return nil
+}
+
+// validBlockSize reports whether n is a power of two from 32 to 1024.
+func validBlockSize(n int) bool {
+	return n >= 32 && n <= 1024 && n&(n-1) == 0
+}
+
+func oneOf(s string, choices ...string) bool {
+	for _, c := range choices {
+		if s == c {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine joins a possibly multi-line message into one line.
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+}
+
+// isUsage reports whether err is a command-line mistake.
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
