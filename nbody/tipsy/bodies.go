@@ -95,9 +95,15 @@ func FromBodies(b nbody.Bodies) (*Snapshot, error) {
 	return s, nil
 }
 
-// narrow rounds a float64 to float32; values beyond float32's range become
-// infinite, which bodyProblem then refuses.
-func narrow(v float64) float32 { return float32(v) }
+// narrow rounds a float64 to float32. Go leaves the conversion of a value
+// beyond float32's range to the implementation, so such values are made
+// infinite here, for bodyProblem to refuse.
+func narrow(v float64) float32 {
+	if math.Abs(v) > math.MaxFloat32 {
+		return float32(math.Copysign(math.Inf(1), v))
+	}
+	return float32(v)
+}
 
 // vec narrows the first three values of v.
 func vec(v []float64) [3]float32 { return [3]float32{narrow(v[0]), narrow(v[1]), narrow(v[2])} }

@@ -136,3 +136,15 @@ func TestWriteRefuses(t *testing.T) {
 	err := mixedSnapshot(Native, nil).Write(&failingWriter{left: 100})
 	assert.ErrorContains(t, err, "tipsy: writing snapshot: file already closed")
 }
+
+// A failed write reports the file and leaves a device as it was.
+func TestWriteFileFailsOnFullDevice(t *testing.T) {
+	const full = "/dev/full" // every write fails with "no space left on device"
+	if _, err := os.Stat(full); err != nil {
+		t.Skipf("%s is not here: %v", full, err)
+	}
+	err := WriteFile(full, mixedSnapshot(Standard, nil))
+	assert.EqualError(t, err, "tipsy file /dev/full: no space left on device")
+	_, statErr := os.Stat(full)
+	assert.NoError(t, statErr, "the device is not removed")
+}

@@ -36,8 +36,9 @@ func (s *Snapshot) Write(w io.Writer) error {
 	return nil
 }
 
-// WriteFile writes s to the file at path, replacing it. If writing fails
-// the partial file is removed, so no half-written snapshot is left behind.
+// WriteFile writes s to the file at path, replacing it. If writing a
+// regular file fails, the partial file is removed, so no half-written
+// snapshot is left behind; anything else (a device, a pipe) is left alone.
 func WriteFile(path string, s *Snapshot) error {
 	if err := s.check(); err != nil {
 		return fmt.Errorf("tipsy file %s: cannot write snapshot: %w", path, err)
@@ -46,20 +47,20 @@ func WriteFile(path string, s *Snapshot) error {
 	if err != nil {
 		return fileError(path, err)
 	}
+	info, statErr := file.Stat()
+	regular := statErr == nil && info.Mode().IsRegular()
 	err = s.Write(file)
 	if closeErr := file.Close(); err == nil {
 		err = closeErr
 	}
-	if err != nil {
-		return errors.Join(fileError(path, err), removeError(path))
+	if err == nil {
+		return nil
 	}
-	return nil
-}
-
-// removeError removes a partial file, returning why it could not be.
-func removeError(path string) error {
-	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("removing the partial file: %w", err)
+	err = fileError(path, err)
+	if regular {
+		if removeErr := os.Remove(path); removeErr != nil {
+			err = errors.Join(err, fmt.Errorf("removing the partial file: %w", removeErr))
+		}
 	}
-	return nil
+	return err
 }
