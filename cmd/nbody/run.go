@@ -169,7 +169,7 @@ func (a *app) initialBodies(p platform) (nbody.Bodies, func(string, nbody.Bodies
 		fmt.Fprintf(a.out, "Trying to read file: %s\n", a.o.tipsy)
 		in, err := readTipsy(a.o.tipsy, a.o.tipsyFormat)
 		if err != nil {
-			return nbody.Bodies{}, nil, fmt.Errorf("reading %s: %w", a.o.tipsy, err)
+			return nbody.Bodies{}, nil, err
 		}
 		fmt.Fprintf(a.errw, "Read %d bodies\n", in.bodies.N())
 		a.report.Bodies = in.bodies.N()

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/tipsy"
 )
-
-// errTipsyPending stands in until package nbody/tipsy lands.
-var errTipsyPending = errors.New("tipsy files are not supported in this build yet")
 
 // tipsyInput is a tipsy file read at start: its bodies, and how to write
 // bodies back in the format it was read in.
@@ -17,12 +13,32 @@ type tipsyInput struct {
 }
 
 // readTipsy reads a tipsy file in the given format (auto, native or
-// standard).
+// standard). Its errors name the file.
 func readTipsy(path, format string) (tipsyInput, error) {
-	return tipsyInput{}, errTipsyPending
+	f, err := tipsy.ParseFormat(format)
+	if err != nil {
+		return tipsyInput{}, err
+	}
+	snap, err := tipsy.ReadFile(path, f)
+	if err != nil {
+		return tipsyInput{}, err
+	}
+	save := func(out string, b nbody.Bodies) error {
+		// Every record keeps its other fields (ids, metals, ...); only
+		// what the simulation moved changes.
+		if err := snap.SetBodies(b); err != nil {
+			return err
+		}
+		return tipsy.WriteFile(out, snap)
+	}
+	return tipsyInput{bodies: snap.Bodies(), save: save}, nil
 }
 
 // writeTipsy writes generated bodies as a standard tipsy snapshot.
 func writeTipsy(path string, b nbody.Bodies) error {
-	return errTipsyPending
+	snap, err := tipsy.FromBodies(b)
+	if err != nil {
+		return err
+	}
+	return tipsy.WriteFile(path, snap)
 }

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The galaxy file that ships with the sample, reached from the repository
+// root as ../shared/data.
+const galaxy = "../../../shared/data/galaxy_20K.bin"
+
+// -output writes the final bodies; -tipsy reads them back with their own
+// count, and the same -seed gives the same file.
+func TestOutputThenTipsyRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a.bin"), filepath.Join(dir, "b.bin"), filepath.Join(dir, "c.bin")
+	for _, run := range []struct{ path, seed string }{{a, "-seed=3"}, {b, "-seed=3"}, {c, "-seed=4"}} {
+		r := runNbody(t, "-benchmark", "-cpu", "-numbodies=123", "-i=2", run.seed, "-output="+run.path)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	}
+	ab, err := os.ReadFile(a)
+	require.NoError(t, err)
+	bb, err := os.ReadFile(b)
+	require.NoError(t, err)
+	cb, err := os.ReadFile(c)
+	require.NoError(t, err)
+	// Standard tipsy, as dark particles: 32-byte header, 36 bytes a record.
+	assert.Len(t, ab, 32+123*36)
+	assert.Equal(t, ab, bb, "same seed, same bodies, same file")
+	assert.NotEqual(t, ab, cb, "another seed, other bodies")
+
+	r := runNbody(t, "-benchmark", "-cpu", "-i=1", "-tipsy="+a)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "Trying to read file: "+a)
+	assert.Contains(t, r.stderrLines(), "Read 123 bodies")
+	checkReport(t, r, 123, 1, "single")
+
+	r = runNbody(t, "-benchmark", "-cpu", "-i=1", "-tipsy="+a, "-tipsy-format=native")
+	assert.Equal(t, 1, r.code, "a standard file forced to native is refused")
+	assert.Len(t, r.stderrLines(), 1, "stderr: %q", r.stderr)
+}
+
+func TestGalaxyRuns(t *testing.T) {
+	if _, err := os.Stat(galaxy); err != nil {
+		t.Skipf("the sample's galaxy file is not here (%v)", err)
+	}
+	if testing.Short() {
+		t.Skip("20,000 bodies take a second or more per step on a small CPU")
+	}
+	r := runNbody(t, "-benchmark", "-cpu", "-i=1", "-tipsy="+galaxy)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stderrLines(), "Read 20000 bodies", "no padding to 20,224")
+	checkReport(t, r, 20000, 1, "single")
+}
