@@ -29,7 +29,13 @@ func printHeader(w io.Writer, o options, p platform) {
 	fmt.Fprintf(w, "> %s mode\n", mode)
 	fmt.Fprintf(w, "> Simulation data stored in %s memory\n", memory)
 	fmt.Fprintf(w, "> %s precision floating point simulation\n", precision)
-	fmt.Fprintf(w, "> %d Devices used for simulation\n", max(1, o.numDevices))
+	// The CPU counts as one device, whatever -numdevices asked of GPUs
+	// that are not used.
+	devices := 1
+	if p.gpu != nil {
+		devices = len(p.devices)
+	}
+	fmt.Fprintf(w, "> %d Devices used for simulation\n", devices)
 	if p.gpu == nil {
 		fmt.Fprintln(w, "> Simulation with CPU")
 		return
