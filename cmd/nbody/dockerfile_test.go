@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// No Docker engine runs on our machines, so the image is checked here
+// statically: what the Dockerfile asks for, read instruction by instruction,
+// and the binary run the way the image runs it.
+
+// instruction is one Dockerfile instruction with its continuation lines
+// joined.
+type instruction struct {
+	cmd  string // upper case: FROM, RUN, ENV, ...
+	args string
+}
+
+// stage is one build stage: its FROM line and what follows it.
+type stage struct {
+	from  string
+	instr []instruction
+}
+
+func parseDockerfile(t *testing.T, path string) []stage {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var stages []stage
+	var logical strings.Builder
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if logical.Len() == 0 && (line == "" || strings.HasPrefix(line, "#")) {
+			continue
+		}
+		if rest, ok := strings.CutSuffix(line, `\`); ok {
+			logical.WriteString(rest + " ")
+			continue
+		}
+		logical.WriteString(line)
+		cmd, args, _ := strings.Cut(logical.String(), " ")
+		logical.Reset()
+		in := instruction{strings.ToUpper(cmd), strings.TrimSpace(args)}
+		if in.cmd == "FROM" {
+			stages = append(stages, stage{from: in.args})
+			continue
+		}
+		require.NotEmpty(t, stages, "%s before the first FROM", in.cmd)
+		stages[len(stages)-1].instr = append(stages[len(stages)-1].instr, in)
+	}
+	require.NoError(t, sc.Err())
+	return stages
+}
+
+func (s stage) all(cmd string) []string {
+	var out []string
+	for _, in := range s.instr {
+		if in.cmd == cmd {
+			out = append(out, in.args)
+		}
+	}
+	return out
+}
+
+// makeBuildCommand is what `make build` runs, variables expanded.
+func makeBuildCommand(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("make", "-s", "-n", "-C", filepath.Join("..", ".."), "build").Output()
+	require.NoError(t, err, "make -n build")
+	return strings.TrimSpace(string(out))
+}
+
+func TestDockerfile(t *testing.T) {
+	stages := parseDockerfile(t, filepath.Join("..", "..", "Dockerfile"))
+	require.GreaterOrEqual(t, len(stages), 2, "a multi-stage build")
+	build, runtime := stages[0], stages[len(stages)-1]
+
+	t.Run("build stage", func(t *testing.T) {
+		assert.Regexp(t, `^golang:1\.26\b`, build.from, "Go 1.26 builds it")
+		assert.Contains(t, build.all("RUN"), "make build",
+			"it builds with `make build`, whose recipe is %q", makeBuildCommand(t))
+		assert.Contains(t, makeBuildCommand(t), "CGO_ENABLED=0", "no cgo, so no CUDA toolkit or C compiler")
+		for _, run := range build.all("RUN") {
+			assert.NotContains(t, run, "nvcc", "the PTX is embedded; the build needs no CUDA toolkit")
+		}
+	})
+
+	t.Run("runtime stage", func(t *testing.T) {
+		assert.NotRegexp(t, `^(scratch|.*alpine)`, runtime.from,
+			"glibc's dynamic loader opens libcuda.so.1, so no scratch or musl image")
+		var binOnPath bool
+		for _, c := range runtime.all("COPY") {
+			if strings.Contains(c, "--from=") && strings.HasSuffix(c, "/usr/local/bin/nbody") {
+				binOnPath = true
+			}
+		}
+		assert.True(t, binOnPath, "the binary lands on PATH as nbody")
+
+		env := strings.Join(runtime.all("ENV"), " ")
+		assert.Regexp(t, `NVIDIA_VISIBLE_DEVICES=all\b`, env)
+		assert.Regexp(t, `NVIDIA_DRIVER_CAPABILITIES=compute,utility\b`, env)
+
+		users := runtime.all("USER")
+		require.NotEmpty(t, users, "a USER instruction")
+		assert.NotContains(t, []string{"root", "0", "0:0"}, users[len(users)-1], "the image does not run as root")
+
+		assert.Empty(t, runtime.all("ENTRYPOINT"),
+			"no ENTRYPOINT: `docker run IMAGE nbody -gpu -benchmark` must not become `nbody nbody ...`")
+		cmds := runtime.all("CMD")
+		require.Len(t, cmds, 1, "one CMD")
+		var argv []string
+		require.NoError(t, json.Unmarshal([]byte(cmds[0]), &argv), "CMD in exec form")
+		require.NotEmpty(t, argv)
+		assert.Equal(t, "nbody", argv[0])
+		assert.Contains(t, argv[1:], "-benchmark", "the default command runs the benchmark")
+	})
+
+	t.Run("dockerignore", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join("..", "..", ".dockerignore"))
+		require.NoError(t, err)
+		assert.Regexp(t, `(?m)^\.git$`, string(data), "the repository's history stays out of the context")
+		for _, kept := range []string{"go.mod", "Makefile", "cmd", "nbody", "kernels"} {
+			assert.NotRegexp(t, `(?m)^`+regexp.QuoteMeta(kept)+`/?$`, string(data), "%s is needed by make build", kept)
+		}
+	})
+}
+
+// TestRunsAsTheImageWithoutGPU runs the binary as `docker run IMAGE` and as
+// the GPU guide's `docker run IMAGE nbody -gpu -benchmark` would without
+// --gpus: a clean environment holding only what the image sets, and no
+// usable GPU. It must say why the GPU is not used and run on the CPU.
+func TestRunsAsTheImageWithoutGPU(t *testing.T) {
+	if !gpuAbsent() {
+		t.Skip("a GPU is usable here, so the fallback cannot be seen")
+	}
+	for _, args := range [][]string{{"-benchmark"}, {"-gpu", "-benchmark"}} {
+		cmd := exec.Command(binary, append(args, "-numbodies=512")...)
+		cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NVIDIA_VISIBLE_DEVICES=all",
+			"NVIDIA_DRIVER_CAPABILITIES=compute,utility", "HOME=/nonexistent"}
+		cmd.Dir = t.TempDir()
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		require.NoError(t, cmd.Run(), "%v exits 0; stderr: %s", args, errb.String())
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		require.Len(t, lines, 1, "%v: only the fallback line on stderr", args)
+		assert.Regexp(t, fallbackRe, lines[0])
+		assert.Regexp(t, `(?m)^512 bodies, total time for 10 iterations: \d+\.\d{3} ms$`, out.String())
+		assert.Regexp(t, `(?m)^= \d+\.\d{3} billion interactions per second$`, out.String())
+	}
+}
