@@ -1,0 +1,190 @@
+package cuda
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// DevicePtr is an address in device memory (a CUdeviceptr). With unified
+// addressing it may also be the device's view of mapped host memory.
+type DevicePtr uintptr
+
+// MemAlloc allocates bytes of device memory in the current context. When
+// the device cannot hold them the error names the size asked for and
+// errors.Is ErrOutOfMemory.
+func MemAlloc(bytes uint64) (DevicePtr, error) {
+	d, err := get("cuMemAlloc")
+	if err != nil {
+		return 0, err
+	}
+	var p uintptr
+	if err := d.call(d.cuMemAlloc, uintptr(unsafe.Pointer(&p)), uintptr(bytes)); err != nil {
+		return 0, fmt.Errorf("allocating %s of device memory: %w", formatBytes(bytes), err)
+	}
+	return DevicePtr(p), nil
+}
+
+// MemFree frees device memory from MemAlloc.
+func MemFree(p DevicePtr) error {
+	d, err := get("cuMemFree")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemFree, uintptr(p))
+}
+
+// MemGetInfo returns the free and total memory of the current context's
+// device, in bytes.
+func MemGetInfo() (free, total uint64, err error) {
+	d, err := get("cuMemGetInfo")
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := d.call(d.cuMemGetInfo, uintptr(unsafe.Pointer(&free)), uintptr(unsafe.Pointer(&total))); err != nil {
+		return 0, 0, err
+	}
+	return free, total, nil
+}
+
+// MemsetD32 sets count 32-bit words from p to value (a float32's bits, for
+// instance, to poison an output).
+func MemsetD32(p DevicePtr, value uint32, count uint64) error {
+	d, err := get("cuMemsetD32")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemsetD32, uintptr(p), uintptr(value), uintptr(count))
+}
+
+// MemcpyHtoD copies bytes from host memory at src to device memory at dst,
+// and returns once src may be reused.
+func MemcpyHtoD(dst DevicePtr, src unsafe.Pointer, bytes uint64) error {
+	d, err := get("cuMemcpyHtoD")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemcpyHtoD, uintptr(dst), uintptr(src), uintptr(bytes))
+}
+
+// MemcpyDtoH copies bytes from device memory at src to host memory at dst,
+// and returns when they have arrived.
+func MemcpyDtoH(dst unsafe.Pointer, src DevicePtr, bytes uint64) error {
+	d, err := get("cuMemcpyDtoH")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemcpyDtoH, uintptr(dst), uintptr(src), uintptr(bytes))
+}
+
+// MemcpyDtoD copies bytes between two places in device memory.
+func MemcpyDtoD(dst, src DevicePtr, bytes uint64) error {
+	d, err := get("cuMemcpyDtoD")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemcpyDtoD, uintptr(dst), uintptr(src), uintptr(bytes))
+}
+
+// MemcpyDtoDAsync queues a copy between two places in device memory on s.
+func MemcpyDtoDAsync(dst, src DevicePtr, bytes uint64, s Stream) error {
+	d, err := get("cuMemcpyDtoDAsync")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemcpyDtoDAsync, uintptr(dst), uintptr(src), uintptr(bytes), uintptr(s))
+}
+
+// MemcpyPeerAsync queues on s a copy from memory of srcCtx's device to
+// memory of dstCtx's device, over NVLink or PCIe where peer access allows,
+// through the host otherwise.
+func MemcpyPeerAsync(dst DevicePtr, dstCtx Context, src DevicePtr, srcCtx Context, bytes uint64, s Stream) error {
+	d, err := get("cuMemcpyPeerAsync")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemcpyPeerAsync, uintptr(dst), uintptr(dstCtx), uintptr(src), uintptr(srcCtx), uintptr(bytes), uintptr(s))
+}
+
+// Element is a type whose values copy between host and device as plain
+// bytes: the numbers kernels read and write.
+type Element interface {
+	~float32 | ~float64 | ~int32 | ~uint32 | ~int64 | ~uint64
+}
+
+// CopyToDevice copies all of src to device memory at dst.
+func CopyToDevice[T Element](dst DevicePtr, src []T) error {
+	if len(src) == 0 {
+		return nil
+	}
+	return MemcpyHtoD(dst, unsafe.Pointer(unsafe.SliceData(src)), uint64(len(src))*uint64(unsafe.Sizeof(src[0])))
+}
+
+// CopyFromDevice fills all of dst from device memory at src.
+func CopyFromDevice[T Element](dst []T, src DevicePtr) error {
+	if len(dst) == 0 {
+		return nil
+	}
+	return MemcpyDtoH(unsafe.Pointer(unsafe.SliceData(dst)), src, uint64(len(dst))*uint64(unsafe.Sizeof(dst[0])))
+}
+
+// HostAllocFlags choose how MemHostAlloc's page-locked memory is seen.
+type HostAllocFlags uint32
+
+// The MemHostAlloc flags (CU_MEMHOSTALLOC_*).
+const (
+	HostAllocPortable      HostAllocFlags = 0x1 // page-locked for every context, not only the current one
+	HostAllocDeviceMap     HostAllocFlags = 0x2 // mapped into the device's address space (MemHostGetDevicePointer)
+	HostAllocWriteCombined HostAllocFlags = 0x4 // write-combined: fast for the device to read, slow for the host to read
+)
+
+// MemHostAlloc allocates bytes of page-locked host memory, outside the Go
+// heap. View it with unsafe.Slice; free it with MemFreeHost.
+func MemHostAlloc(bytes uint64, flags HostAllocFlags) (unsafe.Pointer, error) {
+	d, err := get("cuMemHostAlloc")
+	if err != nil {
+		return nil, err
+	}
+	var p unsafe.Pointer
+	if err := d.call(d.cuMemHostAlloc, uintptr(unsafe.Pointer(&p)), uintptr(bytes), uintptr(flags)); err != nil {
+		return nil, fmt.Errorf("allocating %s of page-locked host memory: %w", formatBytes(bytes), err)
+	}
+	return p, nil
+}
+
+// MemFreeHost frees memory from MemHostAlloc.
+func MemFreeHost(p unsafe.Pointer) error {
+	d, err := get("cuMemFreeHost")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuMemFreeHost, uintptr(p))
+}
+
+// MemHostGetDevicePointer returns the address at which kernels in the
+// current context see mapped host memory from MemHostAlloc with
+// HostAllocDeviceMap.
+func MemHostGetDevicePointer(p unsafe.Pointer) (DevicePtr, error) {
+	d, err := get("cuMemHostGetDevicePointer")
+	if err != nil {
+		return 0, err
+	}
+	var dp uintptr
+	if err := d.call(d.cuMemHostGetDevicePointer, uintptr(unsafe.Pointer(&dp)), uintptr(p), 0); err != nil {
+		return 0, err
+	}
+	return DevicePtr(dp), nil
+}
+
+// formatBytes writes a size exactly and readably: "17179869184 bytes (16.0 GiB)".
+func formatBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	value, prefix := float64(n)/unit, 0
+	for value >= unit && prefix < 5 {
+		value /= unit
+		prefix++
+	}
+	return fmt.Sprintf("%d bytes (%.1f %ciB)", n, value, "KMGTPE"[prefix])
+}

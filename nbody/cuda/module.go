@@ -1,0 +1,173 @@
+package cuda
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime"
+	"unsafe"
+)
+
+// Module is a loaded module (a CUmodule): kernels the driver JIT-compiled
+// from PTX for the current context's device.
+type Module uintptr
+
+// jitLogBytes is the size of each JIT log buffer; ptxas reports an error in
+// a line or two, so this holds many.
+const jitLogBytes = 16 << 10
+
+// The cuModuleLoadDataEx options we pass (CUjit_option).
+const (
+	jitInfoLogBuffer          = 3
+	jitInfoLogBufferSizeBytes = 4
+	jitErrorLogBuffer         = 5
+	jitErrorLogBufferSize     = 6
+)
+
+// JITError is a module that failed to load, with what the JIT compiler
+// said about it.
+type JITError struct {
+	Err error  // the *Error of cuModuleLoadDataEx, e.g. CUDA_ERROR_INVALID_PTX
+	Log string // the JIT error log (or, if that is empty, its info log)
+}
+
+// Error gives the driver's error and then the JIT log.
+func (e *JITError) Error() string {
+	if e.Log == "" {
+		return "loading PTX: " + e.Err.Error()
+	}
+	return "loading PTX: " + e.Err.Error() + "; JIT log:\n" + e.Log
+}
+
+// Unwrap returns the driver's error, so that errors.Is(err, ErrInvalidPTX)
+// works.
+func (e *JITError) Unwrap() error { return e.Err }
+
+// ModuleLoadData JIT-compiles PTX source for the current context's device
+// and loads it. The driver caches what it compiles (in ~/.nv/ComputeCache
+// by default), so a second load of the same PTX is quick. On failure the
+// error is a *JITError carrying the compiler's log.
+func ModuleLoadData(ptx []byte) (Module, error) {
+	d, err := get("cuModuleLoadDataEx")
+	if err != nil {
+		return 0, err
+	}
+	if len(bytes.TrimSpace(bytes.TrimRight(ptx, "\x00"))) == 0 {
+		return 0, errors.New("loading PTX: the PTX is empty")
+	}
+	// The driver reads the image as a C string.
+	image := ptx
+	if ptx[len(ptx)-1] != 0 {
+		image = make([]byte, len(ptx)+1)
+		copy(image, ptx)
+	}
+	infoLog := make([]byte, jitLogBytes)
+	errorLog := make([]byte, jitLogBytes)
+	options := []int32{jitInfoLogBuffer, jitInfoLogBufferSizeBytes, jitErrorLogBuffer, jitErrorLogBufferSize}
+	// Each option's value is a void*: the buffers' addresses, and their
+	// sizes cast to pointers, which the driver overwrites with the number
+	// of bytes it wrote. The buffers are pinned while the driver holds
+	// their addresses in this array.
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	pin.Pin(&infoLog[0])
+	pin.Pin(&errorLog[0])
+	values := []uintptr{
+		uintptr(unsafe.Pointer(&infoLog[0])), jitLogBytes,
+		uintptr(unsafe.Pointer(&errorLog[0])), jitLogBytes,
+	}
+	var m uintptr
+	err = d.call(d.cuModuleLoadDataEx, uintptr(unsafe.Pointer(&m)), uintptr(unsafe.Pointer(&image[0])),
+		uintptr(len(options)), uintptr(unsafe.Pointer(&options[0])), uintptr(unsafe.Pointer(&values[0])))
+	if err != nil {
+		log := cString(errorLog, values[3])
+		if log == "" {
+			log = cString(infoLog, values[1])
+		}
+		return 0, &JITError{Err: err, Log: log}
+	}
+	return Module(m), nil
+}
+
+// cString is the text the driver wrote into buf: n bytes as it reports
+// them, cut at the first NUL, without trailing space.
+func cString(buf []byte, n uintptr) string {
+	if n < uintptr(len(buf)) {
+		buf = buf[:n]
+	}
+	if i := bytes.IndexByte(buf, 0); i >= 0 {
+		buf = buf[:i]
+	}
+	return string(bytes.TrimSpace(buf))
+}
+
+// Function returns the kernel with the given (unmangled: extern "C") name.
+// A name the module lacks gives an error that errors.Is ErrNotFound.
+func (m Module) Function(name string) (Function, error) {
+	d, err := get("cuModuleGetFunction")
+	if err != nil {
+		return 0, err
+	}
+	cname := append([]byte(name), 0)
+	var f uintptr
+	if err := d.call(d.cuModuleGetFunction, uintptr(unsafe.Pointer(&f)), uintptr(m), uintptr(unsafe.Pointer(&cname[0]))); err != nil {
+		return 0, fmt.Errorf("kernel %q: %w", name, err)
+	}
+	return Function(f), nil
+}
+
+// Unload unloads the module; its functions become invalid.
+func (m Module) Unload() error {
+	d, err := get("cuModuleUnload")
+	if err != nil {
+		return err
+	}
+	return d.call(d.cuModuleUnload, uintptr(m))
+}
+
+// Function is a kernel in a loaded module (a CUfunction).
+type Function uintptr
+
+// FunctionAttribute is a CUfunction_attribute.
+type FunctionAttribute int
+
+// The function attributes (CU_FUNC_ATTRIBUTE_*).
+const (
+	FuncMaxThreadsPerBlock         FunctionAttribute = 0 // the most threads a block of this kernel may have
+	FuncSharedSizeBytes            FunctionAttribute = 1 // static shared memory per block
+	FuncConstSizeBytes             FunctionAttribute = 2
+	FuncLocalSizeBytes             FunctionAttribute = 3 // local memory per thread (spills)
+	FuncNumRegs                    FunctionAttribute = 4 // registers per thread
+	FuncPTXVersion                 FunctionAttribute = 5 // 10*major + minor
+	FuncBinaryVersion              FunctionAttribute = 6 // the SASS's compute capability, 10*major + minor
+	FuncCacheModeCA                FunctionAttribute = 7
+	FuncMaxDynamicSharedSizeBytes  FunctionAttribute = 8 // settable: dynamic shared memory a launch may ask for
+	FuncPreferredSharedMemCarveout FunctionAttribute = 9 // settable: percent of L1/shared to make shared
+)
+
+// Attribute returns one of the kernel's attributes.
+func (f Function) Attribute(a FunctionAttribute) (int, error) {
+	d, err := get("cuFuncGetAttribute")
+	if err != nil {
+		return 0, err
+	}
+	var v int32
+	if err := d.call(d.cuFuncGetAttribute, uintptr(unsafe.Pointer(&v)), uintptr(a), uintptr(f)); err != nil {
+		return 0, fmt.Errorf("function attribute %d: %w", int(a), err)
+	}
+	return int(v), nil
+}
+
+// SetAttribute sets a settable attribute, such as
+// FuncMaxDynamicSharedSizeBytes before a launch that asks for more than
+// 48 KiB of dynamic shared memory.
+func (f Function) SetAttribute(a FunctionAttribute, value int) error {
+	d, err := get("cuFuncSetAttribute")
+	if err != nil {
+		return err
+	}
+	if err := d.call(d.cuFuncSetAttribute, uintptr(f), uintptr(a), uintptr(int32(value))); err != nil {
+		return fmt.Errorf("function attribute %d = %d: %w", int(a), value, err)
+	}
+	return nil
+}
