@@ -9,17 +9,18 @@
 // Work decomposition. A device integrates `count` bodies starting at global
 // index `first`, against all `n` bodies. Each thread holds BODIES bodies in
 // registers (i = block base + threadIdx.x + k * blockDim.x), so every body j
-// read from shared memory serves BODIES interactions. The j range is cut into
-// tiles of blockDim.x bodies; blockIdx.y picks a contiguous run of
-// `tilesPerSplit` tiles, so that small N can still fill every multiprocessor
-// (each split writes a partial sum, and the integrate kernel adds the
-// partials in a fixed order: results do not depend on scheduling). With one
-// split, the step kernel integrates directly.
+// read from shared memory serves BODIES interactions. The j range may be cut
+// into splits of `perSplit` bodies (best a multiple of UNROLL), blockIdx.y
+// picking one, so that small N can still fill every multiprocessor: each
+// split writes a partial sum, and the integrate kernel adds the partials in
+// a fixed order, so results do not depend on scheduling. With one split,
+// the step kernel integrates directly.
 //
 // Arrays: pos holds all n bodies (x, y, z, m) and is indexed by global body
 // index; posOut, vel and partial are the device's own share, indexed by
 // i - first (partial: split s of body k at s * count + k). Bodies past n
-// contribute nothing: the last tile's loop stops at n. No padding anywhere.
+// contribute nothing: a split's last tile's loop stops at its end. No
+// padding anywhere.
 //
 // Precision: fp32 uses the hardware reciprocal square root
 // (rsqrt.approx.ftz.f32, about 2^-22 relative), well inside the fp32
@@ -82,12 +83,13 @@ __device__ __forceinline__ void interact(float xi, float yi, float zi, float4 pj
 // Zero and subnormal d2 give a huge value, so that an exact collision with no
 // softening yields the same NaN as the float64 reference.
 __device__ __forceinline__ double rsqrtSeed(double d2) {
-    int hi = __double2hiint(d2);
-    int k = (hi - (1023 << 20)) >> 21;          // floor((exponent - 1023) / 2)
-    int mhi = hi - (k << 21);                   // exponent 1023 or 1024: m in [1, 4)
-    float m = __int_as_float((mhi << 3) - (896 << 23)); // same value, fp32 bias
-    int g = __float_as_int(rsqrtApprox(m));     // in (0.5, 1]
-    int yhi = (g >> 3) + ((896 - k) << 20);     // back to fp64 bias, times 2^-k
+    unsigned hi = (unsigned)__double2hiint(d2);
+    int k = ((int)hi - (1023 << 20)) >> 21;        // floor((exponent - 1023) / 2)
+    unsigned mhi = hi - ((unsigned)k << 21);       // exponent 1023 or 1024: m in [1, 4)
+    // The same value with fp32's bias: (mhi << 3) - (896 << 23), modulo 2^32.
+    float m = __uint_as_float((mhi << 3) + 0x40000000u);
+    int g = __float_as_int(rsqrtApprox(m));        // in (0.5, 1]
+    int yhi = (g >> 3) + ((896 - k) << 20);        // back to fp64's bias, times 2^-k
     return __hiloint2double(yhi, g << 29);
 }
 
@@ -115,24 +117,22 @@ __device__ __forceinline__ void interact(double xi, double yi, double zi, double
     az = fma(dz, s, az);
 }
 
-// accumulate adds the interactions of tiles [tileBegin, tileEnd) (tiles of
-// blockDim.x bodies of pos) to the B bodies of this thread.
+// accumulate adds the interactions of bodies [begin, end) of pos, loaded
+// into shared memory in tiles of blockDim.x, to the B bodies of this thread.
 template <typename T, int B>
-__device__ __forceinline__ void accumulate(const typename Vec4<T>::type *__restrict__ pos, int n,
-                                           int tileBegin, int tileEnd, T eps2,
-                                           const T (&x)[B], const T (&y)[B], const T (&z)[B],
-                                           T (&ax)[B], T (&ay)[B], T (&az)[B]) {
+__device__ __forceinline__ void accumulate(const typename Vec4<T>::type *__restrict__ pos, int begin,
+                                           int end, T eps2, const T (&x)[B], const T (&y)[B],
+                                           const T (&z)[B], T (&ax)[B], T (&ay)[B], T (&az)[B]) {
     typedef typename Vec4<T>::type V;
     extern __shared__ __align__(16) unsigned char sharedBytes[];
     V *tile = reinterpret_cast<V *>(sharedBytes);
     const int bs = blockDim.x;
-    for (int t = tileBegin; t < tileEnd; t++) {
-        int base = t * bs;
+    for (int base = begin; base < end; base += bs) {
         int j = base + threadIdx.x;
         __syncthreads(); // the previous tile is no longer read
-        if (j < n) tile[threadIdx.x] = pos[j];
+        if (j < end) tile[threadIdx.x] = pos[j];
         __syncthreads();
-        int len = min(bs, n - base);
+        int len = min(bs, end - base);
         int jj = 0;
         for (; jj + UNROLL <= len; jj += UNROLL) {
 #pragma unroll
@@ -189,15 +189,14 @@ __device__ __forceinline__ void integrateBody(const typename Vec4<T>::type *__re
 template <typename T, int B>
 __device__ __forceinline__ void forces(const typename Vec4<T>::type *__restrict__ pos,
                                        typename Vec4<T>::type *__restrict__ partial, int n, int first,
-                                       int count, int tilesPerSplit, T eps2) {
+                                       int count, int perSplit, T eps2) {
     int base = blockIdx.x * B * blockDim.x;
     T x[B], y[B], z[B], ax[B], ay[B], az[B];
     loadBodies<T, B>(pos, first, count, base, x, y, z);
 #pragma unroll
     for (int b = 0; b < B; b++) ax[b] = ay[b] = az[b] = 0;
-    int tiles = (n + blockDim.x - 1) / blockDim.x;
-    int begin = blockIdx.y * tilesPerSplit;
-    accumulate<T, B>(pos, n, begin, min(begin + tilesPerSplit, tiles), eps2, x, y, z, ax, ay, az);
+    int begin = blockIdx.y * perSplit;
+    accumulate<T, B>(pos, begin, min(begin + perSplit, n), eps2, x, y, z, ax, ay, az);
     typename Vec4<T>::type *out = partial + (size_t)blockIdx.y * count;
 #pragma unroll
     for (int b = 0; b < B; b++) {
@@ -225,8 +224,7 @@ __device__ __forceinline__ void step(const typename Vec4<T>::type *__restrict__ 
     loadBodies<T, B>(pos, first, count, base, x, y, z);
 #pragma unroll
     for (int b = 0; b < B; b++) ax[b] = ay[b] = az[b] = 0;
-    int tiles = (n + blockDim.x - 1) / blockDim.x;
-    accumulate<T, B>(pos, n, 0, tiles, eps2, x, y, z, ax, ay, az);
+    accumulate<T, B>(pos, 0, n, eps2, x, y, z, ax, ay, az);
 #pragma unroll
     for (int b = 0; b < B; b++) {
         int k = base + threadIdx.x + b * blockDim.x;
@@ -276,8 +274,8 @@ __device__ __forceinline__ void copyBodies(const typename Vec4<T>::type *__restr
     extern "C" __global__ void __launch_bounds__(MAXT)                                             \
         nbody_forces_##SUFFIX(const Vec4<T>::type *__restrict__ pos,                               \
                               Vec4<T>::type *__restrict__ partial, int n, int first, int count,    \
-                              int tilesPerSplit, T eps2) {                                          \
-        forces<T, B>(pos, partial, n, first, count, tilesPerSplit, eps2);                          \
+                              int perSplit, T eps2) {                                               \
+        forces<T, B>(pos, partial, n, first, count, perSplit, eps2);                               \
     }
 
 // Kernels whose shape does not depend on the block size.

@@ -1,0 +1,183 @@
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/nbody-go/nbody/kernels"
+	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cuda"
+)
+
+// device is one GPU's share of the work: its context, kernels, stream,
+// timing events and buffers. Every method that calls the driver runs as a
+// batch inside bind, on a locked OS thread with the context current.
+type device struct {
+	info     Device
+	handle   cuda.Device
+	ctx      cuda.Context
+	retained bool
+	opts     Options
+	double   bool
+	elem     uint64 // bytes of one body's 4-vector: 16 or 32
+
+	module                            cuda.Module
+	set                               kernels.Set
+	step, forces, integrate, copyFunc cuda.Function
+	blocksPerSM                       int // of the forces kernel, at opts.BlockSize
+	stream                            cuda.Stream
+	start, stop                       cuda.Event
+	inFlight                          [queueDepth]cuda.Event // one per queued step, a ring
+
+	// stageHostMem: with -hostmem, copy the positions from mapped host
+	// memory into device memory once per step (the copy kernel) instead of
+	// letting every block read them over the bus. Off unless the
+	// environment variable NBODY_GPU_HOSTMEM_STAGE is 1: a knob for the
+	// benchmark notes, to compare the two.
+	stageHostMem bool
+	// maxSplits, when positive, caps the splits of j: tests set 1 to run
+	// the fused step kernel at any size.
+	maxSplits int
+
+	n, first, count int // bodies in all, and this device's share
+	plan            launchPlan
+	pos             [2]buffer // positions, double-buffered; pos[cur] is current
+	cur             int
+	vel             buffer // velocities of this device's share
+	partial         buffer // per-split partial accelerations, when plan.splits > 1
+	staged          buffer // device copy of the positions, with stageHostMem
+}
+
+// queueDepth is how many steps Step lets the device run ahead of the
+// host: enough that the GPU never waits for a launch, few enough that a
+// cancelled context stops the run soon.
+const queueDepth = 4
+
+// openDevice retains info's primary context, JIT-loads the kernels of
+// opts.Precision and creates the stream and events.
+func openDevice(info Device, opts Options) (d *device, err error) {
+	d = &device{info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
+	if d.double {
+		d.elem = 32
+	}
+	d.stageHostMem = opts.HostMem && os.Getenv("NBODY_GPU_HOSTMEM_STAGE") == "1"
+	d.set = kernels.Select(d.double, opts.BlockSize)
+	if d.handle, err = cuda.DeviceGet(info.Ordinal); err != nil {
+		return nil, d.wrap(err)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if opts.HostMem {
+		// Mapped host memory needs the map-host flag on contexts of old
+		// drivers; with unified addressing (every 64-bit Linux driver) it
+		// is implied, and a driver that refuses to change the flags of an
+		// active primary context is no obstacle then.
+		_ = d.handle.PrimaryCtxSetFlags(cuda.CtxMapHost)
+	}
+	if d.ctx, err = d.handle.PrimaryCtxRetain(); err != nil {
+		return nil, d.wrap(err)
+	}
+	d.retained = true
+	defer func() {
+		if err != nil {
+			d.release()
+		}
+	}()
+	if err = d.ctx.SetCurrent(); err != nil {
+		return nil, d.wrap(err)
+	}
+	if d.module, err = cuda.ModuleLoadData([]byte(d.set.PTX)); err != nil {
+		return nil, d.wrap(fmt.Errorf("loading the %s kernels: %w", opts.Precision, err))
+	}
+	for _, f := range []struct {
+		dst  *cuda.Function
+		name string
+	}{{&d.step, d.set.Step}, {&d.forces, d.set.Forces}, {&d.integrate, d.set.Integrate}, {&d.copyFunc, d.set.Copy}} {
+		if *f.dst, err = d.module.Function(f.name); err != nil {
+			return nil, d.wrap(err)
+		}
+	}
+	if d.blocksPerSM, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
+		return nil, d.wrap(err)
+	}
+	if d.blocksPerSM < 1 {
+		return nil, d.wrap(fmt.Errorf("kernel %s does not fit on a multiprocessor in blocks of %d threads", d.set.Forces, opts.BlockSize))
+	}
+	if d.stream, err = cuda.StreamCreate(); err != nil {
+		return nil, d.wrap(err)
+	}
+	for _, e := range append([]*cuda.Event{&d.start, &d.stop}, ringPointers(&d.inFlight)...) {
+		if *e, err = cuda.EventCreate(); err != nil {
+			return nil, d.wrap(err)
+		}
+	}
+	return d, nil
+}
+
+func ringPointers(r *[queueDepth]cuda.Event) []*cuda.Event {
+	out := make([]*cuda.Event, len(r))
+	for i := range r {
+		out[i] = &r[i]
+	}
+	return out
+}
+
+// sharedBytes is the dynamic shared memory of the step and forces kernels:
+// one tile of blockSize bodies.
+func (d *device) sharedBytes() uint64 { return uint64(d.opts.BlockSize) * d.elem }
+
+// bind locks the calling goroutine to its OS thread and makes the device's
+// context current; call the returned function when the batch is done.
+func (d *device) bind() (func(), error) {
+	runtime.LockOSThread()
+	if err := d.ctx.SetCurrent(); err != nil {
+		runtime.UnlockOSThread()
+		return nil, d.wrap(err)
+	}
+	return runtime.UnlockOSThread, nil
+}
+
+// wrap names the device in an error.
+func (d *device) wrap(err error) error {
+	return fmt.Errorf("gpu: device %d (%s): %w", d.info.Ordinal, d.info.Name, err)
+}
+
+// close frees everything the device holds and releases its context.
+func (d *device) close() error {
+	if !d.retained {
+		return nil
+	}
+	unbind, err := d.bind()
+	if err != nil {
+		return err
+	}
+	defer unbind()
+	errs := []error{d.stream.Synchronize(), d.freeBuffers()}
+	for _, e := range append([]cuda.Event{d.start, d.stop}, d.inFlight[:]...) {
+		if e != 0 {
+			errs = append(errs, e.Destroy())
+		}
+	}
+	if d.stream != 0 {
+		errs = append(errs, d.stream.Destroy())
+	}
+	if d.module != 0 {
+		errs = append(errs, d.module.Unload())
+	}
+	errs = append(errs, d.release())
+	if err := errors.Join(errs...); err != nil {
+		return d.wrap(err)
+	}
+	return nil
+}
+
+// release gives back the primary context retained by openDevice.
+func (d *device) release() error {
+	if !d.retained {
+		return nil
+	}
+	d.retained = false
+	return d.handle.PrimaryCtxRelease()
+}

@@ -1,0 +1,205 @@
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cuda"
+)
+
+// buffer is an array of bodies' 4-vectors that kernels address at ptr:
+// device memory, or (host non-nil) page-locked host memory mapped into
+// the device's address space.
+type buffer struct {
+	ptr   cuda.DevicePtr
+	host  unsafe.Pointer
+	bytes uint64
+}
+
+// maxPartialBytes bounds the memory of the per-split partial sums.
+const maxPartialBytes = 1 << 30
+
+// allocate returns a buffer of the given size, in mapped host memory when
+// hostMem is set. Out of memory, the error names the bytes asked for and
+// CUDA_ERROR_OUT_OF_MEMORY.
+func allocate(bytes uint64, hostMem bool) (buffer, error) {
+	if !hostMem {
+		p, err := cuda.MemAlloc(bytes)
+		if err != nil {
+			return buffer{}, err
+		}
+		return buffer{ptr: p, bytes: bytes}, nil
+	}
+	h, err := cuda.MemHostAlloc(bytes, cuda.HostAllocPortable|cuda.HostAllocDeviceMap)
+	if err != nil {
+		return buffer{}, err
+	}
+	p, err := cuda.MemHostGetDevicePointer(h)
+	if err != nil {
+		return buffer{}, errors.Join(err, cuda.MemFreeHost(h))
+	}
+	return buffer{ptr: p, host: h, bytes: bytes}, nil
+}
+
+// free releases the buffer; the zero buffer is a no-op.
+func (b *buffer) free() error {
+	var err error
+	switch {
+	case b.host != nil:
+		err = cuda.MemFreeHost(b.host)
+	case b.ptr != 0:
+		err = cuda.MemFree(b.ptr)
+	}
+	*b = buffer{}
+	return err
+}
+
+// reserve allocates the buffers for n bodies, of which this device
+// integrates count from first, and plans the launches. Buffers are kept
+// when the sizes are unchanged.
+func (d *device) reserve(n, first, count int) error {
+	maxPartials := maxPartialBytes / int(d.elem)
+	if d.maxSplits > 0 {
+		maxPartials = min(maxPartials, d.maxSplits*count)
+	}
+	plan := planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
+		d.info.Multiprocessors, d.blocksPerSM, maxPartials)
+	if n == d.n && first == d.first && count == d.count && plan == d.plan {
+		return nil
+	}
+	if err := d.freeBuffers(); err != nil {
+		return err
+	}
+	d.n, d.first, d.count, d.plan = 0, 0, 0, launchPlan{}
+	all, own := uint64(n)*d.elem, uint64(count)*d.elem
+	type want struct {
+		dst     *buffer
+		bytes   uint64
+		hostMem bool
+		what    string
+	}
+	wants := []want{
+		{&d.pos[0], all, d.opts.HostMem, "positions"},
+		{&d.pos[1], all, d.opts.HostMem, "new positions"},
+		{&d.vel, own, d.opts.HostMem, "velocities"},
+	}
+	if plan.splits > 1 {
+		wants = append(wants, want{&d.partial, uint64(plan.splits) * own, false, "partial accelerations"})
+	}
+	if d.stageHostMem {
+		wants = append(wants, want{&d.staged, all, false, "staged positions"})
+	}
+	for _, w := range wants {
+		b, err := allocate(w.bytes, w.hostMem)
+		if err != nil {
+			return d.wrap(errors.Join(fmt.Errorf("%d bodies, %s: %w", n, w.what, err), d.freeBuffers()))
+		}
+		*w.dst = b
+	}
+	d.n, d.first, d.count, d.plan, d.cur = n, first, count, plan, 0
+	return nil
+}
+
+// freeBuffers frees every buffer.
+func (d *device) freeBuffers() error {
+	var errs []error
+	for _, b := range []*buffer{&d.pos[0], &d.pos[1], &d.vel, &d.partial, &d.staged} {
+		errs = append(errs, b.free())
+	}
+	return errors.Join(errs...)
+}
+
+// setBodies loads all of b's positions and this device's share of the
+// velocities, converted to the device's precision.
+func (d *device) setBodies(b nbody.Bodies, first, count int) error {
+	unbind, err := d.bind()
+	if err != nil {
+		return err
+	}
+	defer unbind()
+	// Kernels of an earlier Step may still read the buffers.
+	if err := d.stream.Synchronize(); err != nil {
+		return d.wrap(err)
+	}
+	if err := d.reserve(b.N(), first, count); err != nil {
+		return err
+	}
+	if err := d.upload(d.pos[0], b.Pos); err != nil {
+		return d.wrap(fmt.Errorf("copying positions: %w", err))
+	}
+	if err := d.upload(d.vel, b.Vel[4*first:4*(first+count)]); err != nil {
+		return d.wrap(fmt.Errorf("copying velocities: %w", err))
+	}
+	d.cur = 0
+	return nil
+}
+
+// bodies copies the current positions (all of them) and this device's
+// velocities into dst, as float64.
+func (d *device) bodies(dst *nbody.Bodies) error {
+	unbind, err := d.bind()
+	if err != nil {
+		return err
+	}
+	defer unbind()
+	if err := d.stream.Synchronize(); err != nil {
+		return d.wrap(err)
+	}
+	dst.Pos = resize(dst.Pos, 4*d.n)
+	dst.Vel = resize(dst.Vel, 4*d.n)
+	if err := d.download(dst.Pos, d.pos[d.cur]); err != nil {
+		return d.wrap(fmt.Errorf("copying positions back: %w", err))
+	}
+	if err := d.download(dst.Vel[4*d.first:4*(d.first+d.count)], d.vel); err != nil {
+		return d.wrap(fmt.Errorf("copying velocities back: %w", err))
+	}
+	return nil
+}
+
+// upload writes vals, converted to the device's precision, into buf.
+func (d *device) upload(buf buffer, vals []float64) error {
+	if d.double {
+		return put(buf, vals)
+	}
+	return put(buf, nbody.ToFloat32(nil, vals))
+}
+
+// download reads buf into vals, converting to float64.
+func (d *device) download(vals []float64, buf buffer) error {
+	if d.double {
+		return get(vals, buf)
+	}
+	tmp := make([]float32, len(vals))
+	if err := get(tmp, buf); err != nil {
+		return err
+	}
+	nbody.FromFloat32(vals, tmp)
+	return nil
+}
+
+// put copies vals to the start of buf.
+func put[T float32 | float64](buf buffer, vals []T) error {
+	if buf.host != nil {
+		copy(unsafe.Slice((*T)(buf.host), len(vals)), vals)
+		return nil
+	}
+	return cuda.CopyToDevice(buf.ptr, vals)
+}
+
+// get copies the start of buf into vals.
+func get[T float32 | float64](vals []T, buf buffer) error {
+	if buf.host != nil {
+		copy(vals, unsafe.Slice((*T)(buf.host), len(vals)))
+		return nil
+	}
+	return cuda.CopyFromDevice(vals, buf.ptr)
+}
+
+func resize(s []float64, n int) []float64 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]float64, n)
+}

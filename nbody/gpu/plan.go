@@ -1,0 +1,65 @@
+package gpu
+
+// launchPlan is the grid of one device's step: blocks of blockSize threads,
+// each thread holding bodiesPerThread bodies, and the sum over j cut into
+// splits runs of perSplit bodies. One split runs the fused step kernel;
+// several run the forces kernel on a grid of blocks × splits, then the
+// integrate kernel adds their partial sums.
+type launchPlan struct {
+	blockSize       int
+	bodiesPerThread int
+	blocks          int     // along x: every local body once
+	splits          int     // along y
+	perSplit        int     // bodies of j per split, a multiple of splitGranule
+	efficiency      float64 // modelled share of the multiprocessors' time doing work
+}
+
+const (
+	// maxSplits bounds the splits: beyond it the partial sums cost memory
+	// and a longer integrate pass for no gain in balance.
+	maxSplits = 64
+	// splitGranule is the kernels' unroll (UNROLL in nbody.cu): splits of
+	// a multiple of it run no remainder loop.
+	splitGranule = 16
+	// splitOverhead is what a block costs beyond its interactions (loading
+	// its bodies, writing its sums, filling the pipeline), in bodies of j.
+	splitOverhead = 32
+)
+
+// planLaunch chooses the splits for count local bodies integrated against n
+// bodies on a device of multiprocessors SMs, each holding blocksPerSM blocks
+// of the forces kernel at once, with partial sums limited to maxPartials
+// bodies' worth (splits × count).
+//
+// Blocks all do the same work, so the device runs them in waves of
+// multiprocessors × blocksPerSM; a step lasts about waves × (perSplit +
+// splitOverhead). The plan that takes least wins (the fewest splits on a
+// tie): at small N it splits j so that every multiprocessor has blocks, at
+// large N it evens out the last wave.
+func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPerSM, maxPartials int) launchPlan {
+	blocks := ceilDiv(count, bodiesPerThread*blockSize)
+	slots := max(1, multiprocessors*max(1, blocksPerSM))
+	limit := min(maxSplits, ceilDiv(n, splitGranule))
+	if count > 0 {
+		limit = min(limit, max(1, maxPartials/count))
+	}
+	best := launchPlan{blockSize: blockSize, bodiesPerThread: bodiesPerThread, blocks: blocks, splits: 1, perSplit: n}
+	bestCost, bestWaves := -1, 1
+	for s := 1; s <= limit; s++ {
+		perSplit := n
+		if s > 1 {
+			perSplit = ceilDiv(ceilDiv(n, s), splitGranule) * splitGranule
+		}
+		splits := ceilDiv(n, perSplit) // no empty split
+		waves := ceilDiv(blocks*splits, slots)
+		cost := waves * (perSplit + splitOverhead)
+		if bestCost < 0 || cost < bestCost {
+			bestCost, bestWaves = cost, waves
+			best.splits, best.perSplit = splits, perSplit
+		}
+	}
+	best.efficiency = float64(blocks) * float64(n) / (float64(bestWaves*slots) * float64(best.perSplit))
+	return best
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
