@@ -1,0 +1,236 @@
+package nbody
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// FastOption adjusts the fast CPU integrator that NewFast builds.
+type FastOption func(*fastConfig)
+
+type fastConfig struct {
+	workers int
+	path    simdPath
+}
+
+// FastWorkers sets how many goroutines share each step; n < 1 (the
+// default) means one per CPU, runtime.GOMAXPROCS(0).
+func FastWorkers(n int) FastOption {
+	return func(c *fastConfig) { c.workers = n }
+}
+
+// withPath forces a vector path (tests use it to cover every path on one
+// machine); a path the CPU or build lacks makes newFast fail.
+func withPath(p simdPath) FastOption {
+	return func(c *fastConfig) { c.path = p }
+}
+
+// NewFast returns the fast CPU integrator (the sample's -cpu): it computes
+// in the requested precision, on every core, over cache-sized tiles of
+// bodies, with the widest vector instructions this CPU and build support
+// (AVX-512, else AVX2, else plain Go; see Name). Its accelerations answer
+// to the reference within AccuracyBound(prec).
+func NewFast(prec Precision, phys Physics, opts ...FastOption) Integrator {
+	in, err := newFast(prec, phys, opts...)
+	if err != nil {
+		// Only a forced path (withPath, for tests) can fail; the widest
+		// supported path always builds.
+		in, _ = newFast(prec, phys, append(opts, withPath(pathAuto))...)
+	}
+	return in
+}
+
+// newFast builds the integrator, failing when a forced path cannot run.
+func newFast(prec Precision, phys Physics, opts ...FastOption) (Integrator, error) {
+	cfg := fastConfig{path: pathAuto}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.workers < 1 {
+		cfg.workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.path == pathAuto {
+		cfg.path = bestPath()
+	}
+	if prec == Double {
+		return newFastOf[float64](Double, phys, cfg)
+	}
+	return newFastOf[float32](Single, phys, cfg)
+}
+
+// fast is the fast integrator computing in T.
+type fast[T Float] struct {
+	phys   Physics
+	prec   Precision
+	path   simdPath
+	kernel blockKernel[T]
+	lanes  int // partial sums per body and axis the kernel keeps
+	tile   int // source bodies per cache tile
+
+	pool    *workerPool
+	scratch []accum[T] // one per worker
+	work    func(worker int)
+	chunks  atomic.Int64 // next chunk of targets to claim in a step
+	dt      T
+
+	n, padded, chunk int
+	pos              [2]positions[T] // current and next, swapped each step
+	cur              int
+	vx, vy, vz       []T
+	vw               []float64 // the unused fourth component, carried exactly
+	closed           bool
+}
+
+// tileBytes is the size of one tile of source bodies (four coordinates
+// each), chosen to stay in the L1 data cache while a chunk of targets
+// sweeps it.
+const tileBytes = 16 << 10
+
+// maxChunk caps the number of targets a worker claims at once: small enough
+// for the workers to balance, large enough that each tile is reused.
+const maxChunk = 64
+
+func newFastOf[T Float](prec Precision, phys Physics, cfg fastConfig) (*fast[T], error) {
+	kernel, lanes, ok := kernelFor[T](cfg.path)
+	if !ok {
+		return nil, fmt.Errorf("fast integrator: %s path unavailable: %s", cfg.path, unsupportedReason(cfg.path))
+	}
+	var zero T
+	f := &fast[T]{
+		phys:   phys,
+		prec:   prec,
+		path:   cfg.path,
+		kernel: kernel,
+		lanes:  lanes,
+		tile:   roundUp(tileBytes/(4*int(unsafe.Sizeof(zero))), padMultiple),
+		pool:   newWorkerPool(cfg.workers),
+	}
+	f.work = f.runChunks
+	// Workers reference only the pool, so an integrator dropped without
+	// Close is still collected, and this stops its goroutines.
+	runtime.AddCleanup(f, func(p *workerPool) { p.stop() }, f.pool)
+	return f, nil
+}
+
+// Name implements Integrator, e.g. "CPU (AVX-512, float32, 2 threads)".
+func (f *fast[T]) Name() string {
+	threads := "threads"
+	if f.pool.size() == 1 {
+		threads = "thread"
+	}
+	typ := "float32"
+	if f.prec == Double {
+		typ = "float64"
+	}
+	return fmt.Sprintf("CPU (%s, %s, %d %s)", f.path, typ, f.pool.size(), threads)
+}
+
+// Precision implements Integrator.
+func (f *fast[T]) Precision() Precision { return f.prec }
+
+// SetBodies implements Integrator.
+func (f *fast[T]) SetBodies(b Bodies) error {
+	if err := b.Validate(); err != nil {
+		return fmt.Errorf("fast integrator: %w", err)
+	}
+	n := b.N()
+	f.n, f.padded = n, roundUp(n, padMultiple)
+	mass, m25, m15 := make([]T, f.padded), make([]T, f.padded), make([]T, f.padded)
+	f.pos = [2]positions[T]{newPositions(f.padded, mass, m25, m15), newPositions(f.padded, mass, m25, m15)}
+	f.cur = 0
+	f.vx, f.vy, f.vz = make([]T, n), make([]T, n), make([]T, n)
+	f.vw = make([]float64, n)
+	p := &f.pos[0]
+	for i := range n {
+		p.x[i], p.y[i], p.z[i], mass[i] = T(b.Pos[4*i]), T(b.Pos[4*i+1]), T(b.Pos[4*i+2]), T(b.Pos[4*i+3])
+		m25[i], m15[i] = 2.5*mass[i], -1.5*mass[i]
+		f.vx[i], f.vy[i], f.vz[i], f.vw[i] = T(b.Vel[4*i]), T(b.Vel[4*i+1]), T(b.Vel[4*i+2]), b.Vel[4*i+3]
+	}
+	// Enough chunks that every worker gets several, no more than maxChunk
+	// targets in each.
+	f.chunk = min(maxChunk, max(1, n/(4*f.pool.size())))
+	f.scratch = make([]accum[T], f.pool.size())
+	for w := range f.scratch {
+		f.scratch[w] = newAccum[T](f.chunk, f.lanes)
+	}
+	return nil
+}
+
+// Bodies implements Integrator.
+func (f *fast[T]) Bodies(dst *Bodies) error {
+	if f.n == 0 {
+		return errors.New("fast integrator: no bodies set")
+	}
+	dst.Pos, dst.Vel = resize(dst.Pos, 4*f.n), resize(dst.Vel, 4*f.n)
+	p := &f.pos[f.cur]
+	for i := range f.n {
+		dst.Pos[4*i], dst.Pos[4*i+1], dst.Pos[4*i+2], dst.Pos[4*i+3] = float64(p.x[i]), float64(p.y[i]), float64(p.z[i]), float64(p.m[i])
+		dst.Vel[4*i], dst.Vel[4*i+1], dst.Vel[4*i+2], dst.Vel[4*i+3] = float64(f.vx[i]), float64(f.vy[i]), float64(f.vz[i]), f.vw[i]
+	}
+	return nil
+}
+
+// Step implements Integrator.
+func (f *fast[T]) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
+	if f.closed {
+		return 0, errors.New("fast integrator: step after Close")
+	}
+	if f.n == 0 {
+		return 0, errors.New("fast integrator: no bodies set")
+	}
+	f.dt = T(dt)
+	start := time.Now()
+	for range steps {
+		if err := ctx.Err(); err != nil {
+			return time.Since(start), fmt.Errorf("fast integrator: %w", err)
+		}
+		f.chunks.Store(0)
+		f.pool.run(f.work)
+		f.cur = 1 - f.cur
+	}
+	return time.Since(start), nil
+}
+
+// Close implements Integrator: it stops the worker goroutines.
+func (f *fast[T]) Close() error {
+	f.closed = true
+	f.pool.stop()
+	return nil
+}
+
+// runChunks is one worker's share of a step: it claims chunks of targets
+// until none are left, sums each chunk's accelerations tile by tile from
+// the current positions, and writes the chunk's new velocities and
+// positions (into the other buffer, so no worker sees a half-done step).
+func (f *fast[T]) runChunks(worker int) {
+	acc := f.scratch[worker]
+	src, dst := &f.pos[f.cur], &f.pos[1-f.cur]
+	eps2 := T(f.phys.Softening * f.phys.Softening)
+	dt, damping := f.dt, T(f.phys.Damping)
+	for {
+		i0 := int(f.chunks.Add(1)-1) * f.chunk
+		if i0 >= f.n {
+			return
+		}
+		i1 := min(i0+f.chunk, f.n)
+		acc.clear()
+		for j0 := 0; j0 < f.padded; j0 += f.tile {
+			f.kernel(src, i0, i1, j0, min(j0+f.tile, f.padded), eps2, acc)
+		}
+		for i := i0; i < i1; i++ {
+			ax, ay, az := acc.sum(i-i0, f.lanes)
+			vx := (f.vx[i] + ax*dt) * damping
+			vy := (f.vy[i] + ay*dt) * damping
+			vz := (f.vz[i] + az*dt) * damping
+			f.vx[i], f.vy[i], f.vz[i] = vx, vy, vz
+			dst.x[i] = src.x[i] + vx*dt
+			dst.y[i] = src.y[i] + vy*dt
+			dst.z[i] = src.z[i] + vz*dt
+		}
+	}
+}
