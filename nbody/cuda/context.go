@@ -20,7 +20,11 @@ const (
 	CtxSchedSpin         ContextFlags = 0x1 // spin while waiting for the GPU: lowest latency, one busy core
 	CtxSchedYield        ContextFlags = 0x2 // yield the thread while waiting
 	CtxSchedBlockingSync ContextFlags = 0x4 // block the thread on a synchronization primitive while waiting
-	CtxMapHost           ContextFlags = 0x8 // allow mapped page-locked host memory (HostAllocDeviceMap)
+	// CtxMapHost asks older drivers to allow mapped page-locked host memory
+	// (HostAllocDeviceMap). With unified addressing mapping is always on,
+	// and CUDA 13.0's cuDevicePrimaryCtxSetFlags refuses this flag with
+	// CUDA_ERROR_INVALID_VALUE (seen on driver 580.159): ignore that error.
+	CtxMapHost ContextFlags = 0x8
 )
 
 // PrimaryCtxSetFlags sets the flags the device's primary context is created

@@ -34,4 +34,15 @@
 // again at the start of each batch of calls. Calls that take no context
 // (Load, DriverVersion, DeviceCount, DeviceGet and the Device methods) may
 // be made from any goroutine.
+//
+// # Streams and ordering
+//
+// MemsetD32 and the synchronous copies (MemcpyHtoD, MemcpyDtoH,
+// MemcpyDtoD, CopyToDevice, CopyFromDevice) run on the context's default
+// stream. The streams StreamCreate makes are non-blocking: nothing orders
+// their work with the default stream's. Between work on one and work on
+// the other that touches the same memory, synchronize (CtxSynchronize, or
+// the stream's Synchronize). Note that MemcpyHtoD may return before its
+// bytes have reached the device (once the source may be reused), and
+// MemsetD32 before it has run.
 package cuda

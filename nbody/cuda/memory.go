@@ -47,7 +47,8 @@ func MemGetInfo() (free, total uint64, err error) {
 }
 
 // MemsetD32 sets count 32-bit words from p to value (a float32's bits, for
-// instance, to poison an output).
+// instance, to poison an output). It is queued on the default stream and
+// may return before it has run.
 func MemsetD32(p DevicePtr, value uint32, count uint64) error {
 	d, err := get("cuMemsetD32")
 	if err != nil {

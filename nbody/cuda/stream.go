@@ -10,7 +10,9 @@ type Stream uintptr
 // cuStreamCreate flag: no implicit synchronization with the default stream.
 const streamNonBlocking = 0x1
 
-// StreamCreate creates a non-blocking stream in the current context.
+// StreamCreate creates a non-blocking stream in the current context: its
+// work is not ordered with the default stream's, where MemsetD32 and the
+// synchronous copies run (see the package doc).
 func StreamCreate() (Stream, error) {
 	d, err := get("cuStreamCreate")
 	if err != nil {
