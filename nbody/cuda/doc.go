@@ -39,10 +39,8 @@
 //
 // MemsetD32 and the synchronous copies (MemcpyHtoD, MemcpyDtoH,
 // MemcpyDtoD, CopyToDevice, CopyFromDevice) run on the context's default
-// stream. The streams StreamCreate makes are non-blocking: nothing orders
-// their work with the default stream's. Between work on one and work on
-// the other that touches the same memory, synchronize (CtxSynchronize, or
-// the stream's Synchronize). Note that MemcpyHtoD may return before its
-// bytes have reached the device (once the source may be reused), and
-// MemsetD32 before it has run.
+// stream and have finished when they return. They do not wait for the
+// streams StreamCreate makes, which are non-blocking: synchronize such a
+// stream (Stream.Synchronize, or CtxSynchronize) before one of these calls
+// touches memory its kernels use.
 package cuda

@@ -47,24 +47,29 @@ func MemGetInfo() (free, total uint64, err error) {
 }
 
 // MemsetD32 sets count 32-bit words from p to value (a float32's bits, for
-// instance, to poison an output). It is queued on the default stream and
-// may return before it has run.
+// instance, to poison an output), and returns when they are set.
 func MemsetD32(p DevicePtr, value uint32, count uint64) error {
 	d, err := get("cuMemsetD32")
 	if err != nil {
 		return err
 	}
-	return d.call(d.cuMemsetD32, uintptr(p), uintptr(value), uintptr(count))
+	if err := d.call(d.cuMemsetD32, uintptr(p), uintptr(value), uintptr(count)); err != nil {
+		return err
+	}
+	return d.finishDefaultStream()
 }
 
 // MemcpyHtoD copies bytes from host memory at src to device memory at dst,
-// and returns once src may be reused.
+// and returns when they have arrived.
 func MemcpyHtoD(dst DevicePtr, src unsafe.Pointer, bytes uint64) error {
 	d, err := get("cuMemcpyHtoD")
 	if err != nil {
 		return err
 	}
-	return d.call(d.cuMemcpyHtoD, uintptr(dst), uintptr(src), uintptr(bytes))
+	if err := d.call(d.cuMemcpyHtoD, uintptr(dst), uintptr(src), uintptr(bytes)); err != nil {
+		return err
+	}
+	return d.finishDefaultStream()
 }
 
 // MemcpyDtoH copies bytes from device memory at src to host memory at dst,
@@ -77,13 +82,27 @@ func MemcpyDtoH(dst unsafe.Pointer, src DevicePtr, bytes uint64) error {
 	return d.call(d.cuMemcpyDtoH, uintptr(dst), uintptr(src), uintptr(bytes))
 }
 
-// MemcpyDtoD copies bytes between two places in device memory.
+// MemcpyDtoD copies bytes between two places in device memory, and
+// returns when they have been copied.
 func MemcpyDtoD(dst, src DevicePtr, bytes uint64) error {
 	d, err := get("cuMemcpyDtoD")
 	if err != nil {
 		return err
 	}
-	return d.call(d.cuMemcpyDtoD, uintptr(dst), uintptr(src), uintptr(bytes))
+	if err := d.call(d.cuMemcpyDtoD, uintptr(dst), uintptr(src), uintptr(bytes)); err != nil {
+		return err
+	}
+	return d.finishDefaultStream()
+}
+
+// finishDefaultStream waits for the default stream. The driver's
+// "synchronous" memset, device-to-device copy and copy from pageable host
+// memory may return before the device has done them; waiting here makes
+// them done on return, so that work on the non-blocking streams that
+// StreamCreate makes, which nothing orders with the default stream, sees
+// their result.
+func (d *driver) finishDefaultStream() error {
+	return d.call(d.cuStreamSynchronize, 0)
 }
 
 // MemcpyDtoDAsync queues a copy between two places in device memory on s.

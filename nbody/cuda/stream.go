@@ -12,7 +12,8 @@ const streamNonBlocking = 0x1
 
 // StreamCreate creates a non-blocking stream in the current context: its
 // work is not ordered with the default stream's, where MemsetD32 and the
-// synchronous copies run (see the package doc).
+// synchronous copies run; those finish before they return, but do not wait
+// for this stream (see the package doc).
 func StreamCreate() (Stream, error) {
 	d, err := get("cuStreamCreate")
 	if err != nil {
