@@ -10,9 +10,8 @@ import (
 )
 
 // newFastCPU is the integrator -cpu (and the GPU fallback) runs.
-// TODO(fast path): nbody.NewFast(prec, phys) once nbody/fast*.go lands.
 func newFastCPU(prec nbody.Precision, phys nbody.Physics) nbody.Integrator {
-	return nbody.NewReference(phys)
+	return nbody.NewFast(prec, phys)
 }
 
 // platform is where the simulation runs, decided before anything is
