@@ -86,9 +86,13 @@ type fast[T Float] struct {
 	closed           bool
 }
 
-// tileBytes is the size of one tile of source bodies (four coordinates
-// each), chosen to stay in the L1 data cache while a chunk of targets
-// sweeps it.
+// tileBytes sets the tile of source bodies: 16 KiB of four values per
+// body (1024 bodies in float32, 512 in float64). The vector kernels read
+// five arrays of it (x, y, z and the two mass factors), 20 KiB, which stay
+// in a 32 KiB L1 data cache while a chunk of targets sweeps them. On the
+// development machine (Zen 4) tiles of 256 to 16384 bodies measured within
+// noise of each other at N=16384: the loop is bound by arithmetic, and the
+// tiling keeps it so on CPUs with smaller caches.
 const tileBytes = 16 << 10
 
 // maxChunk caps the number of targets a worker claims at once: small enough
