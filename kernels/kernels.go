@@ -21,8 +21,9 @@ var PTXFloat32 string
 var PTXFloat64 string
 
 // Entry points of the single-precision module. The _T256 kernels take
-// blocks of up to 256 threads (8 bodies per thread), the _T1024 ones blocks
-// of up to 1024 threads (4 bodies per thread, 64 registers).
+// blocks of up to 256 threads (8 bodies per thread, tiles of 4 × the block),
+// the _T1024 ones blocks of up to 1024 threads (4 bodies per thread, 64
+// registers, tiles of one block).
 const (
 	StepF32T256    = "nbody_step_f32_t256"    // forces and integration, one pass
 	ForcesF32T256  = "nbody_forces_f32_t256"  // partial forces of one split of j
@@ -43,13 +44,15 @@ const (
 	CopyF64        = "nbody_copy_f64"
 )
 
-// Bodies held per thread by the step and forces kernels, as nbody.cu
-// defines them (a test checks that they agree).
+// Bodies held per thread by the step and forces kernels, and the tile
+// factor of the _T256 builds, as nbody.cu defines them (a test checks that
+// they agree).
 const (
 	bodiesF32T256  = 8
 	bodiesF32T1024 = 4
 	bodiesF64T256  = 4
 	bodiesF64T1024 = 2
+	tileFactorT256 = 4
 )
 
 // MaxThreadsT256 is the largest block the _T256 kernels accept.
@@ -63,6 +66,10 @@ type Set struct {
 	Integrate       string // sums the splits' partial forces and integrates
 	Copy            string // copies bodies, for -hostmem
 	BodiesPerThread int    // bodies per thread of Step and Forces
+	// TileFactor × the block size is how many bodies of j Step and Forces
+	// hold in shared memory at once: their dynamic shared memory is that
+	// many bodies' 4-vectors.
+	TileFactor int
 }
 
 // Select returns the kernels for a precision (double: fp64) and a block
@@ -71,11 +78,11 @@ func Select(double bool, blockSize int) Set {
 	small := blockSize <= MaxThreadsT256
 	switch {
 	case !double && small:
-		return Set{PTXFloat32, StepF32T256, ForcesF32T256, IntegrateF32, CopyF32, bodiesF32T256}
+		return Set{PTXFloat32, StepF32T256, ForcesF32T256, IntegrateF32, CopyF32, bodiesF32T256, tileFactorT256}
 	case !double:
-		return Set{PTXFloat32, StepF32T1024, ForcesF32T1024, IntegrateF32, CopyF32, bodiesF32T1024}
+		return Set{PTXFloat32, StepF32T1024, ForcesF32T1024, IntegrateF32, CopyF32, bodiesF32T1024, 1}
 	case small:
-		return Set{PTXFloat64, StepF64T256, ForcesF64T256, IntegrateF64, CopyF64, bodiesF64T256}
+		return Set{PTXFloat64, StepF64T256, ForcesF64T256, IntegrateF64, CopyF64, bodiesF64T256, tileFactorT256}
 	}
-	return Set{PTXFloat64, StepF64T1024, ForcesF64T1024, IntegrateF64, CopyF64, bodiesF64T1024}
+	return Set{PTXFloat64, StepF64T1024, ForcesF64T1024, IntegrateF64, CopyF64, bodiesF64T1024, 1}
 }

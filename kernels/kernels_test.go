@@ -82,4 +82,7 @@ func TestBodiesPerThreadMatchSource(t *testing.T) {
 	assert.Equal(t, defined("BODIES_F32_T1024"), Select(false, 1024).BodiesPerThread)
 	assert.Equal(t, defined("BODIES_F64_T256"), Select(true, 128).BodiesPerThread)
 	assert.Equal(t, defined("BODIES_F64_T1024"), Select(true, 512).BodiesPerThread)
+	assert.Equal(t, defined("TILE_FACTOR"), Select(false, 256).TileFactor)
+	assert.Equal(t, defined("TILE_FACTOR"), Select(true, 64).TileFactor)
+	assert.Equal(t, 1, Select(false, 1024).TileFactor, "the _t1024 kernels are built with tiles of one block")
 }

@@ -47,8 +47,35 @@
 #ifndef BODIES_F64_T1024
 #define BODIES_F64_T1024 2
 #endif
+// Least blocks of the _t256 kernels a multiprocessor should hold at once
+// (the second argument of __launch_bounds__: it caps registers per thread).
+#ifndef MIN_BLOCKS_F32_T256
+#define MIN_BLOCKS_F32_T256 1
+#endif
+#ifndef MIN_BLOCKS_F64_T256
+#define MIN_BLOCKS_F64_T256 2
+#endif
+// Bodies of j each thread loads into shared memory per tile in the _t256
+// kernels: a tile is TILE_FACTOR * blockDim.x bodies, so there are fewer
+// barriers per body of j. (The _t1024 kernels load one each: their tiles are
+// large already.) The dynamic shared memory of a launch must hold a tile.
+#ifndef TILE_FACTOR
+#define TILE_FACTOR 4
+#endif
+// How many of a thread's fp32 bodies use interactRcp (0: none).
+#ifndef RCP_BODIES
+#define RCP_BODIES 0
+#endif
+// Order of the unrolled inner loop: 0, each body of j against all of this
+// thread's bodies in turn; 1, each of this thread's bodies against the
+// unrolled bodies of j in turn (the same loads, grouped otherwise).
+#ifndef BODY_MAJOR
+#define BODY_MAJOR 0
+#endif
 // How far the inner loop over a tile is unrolled.
+#ifndef UNROLL
 #define UNROLL 16
+#endif
 
 template <typename T> struct Vec4;
 template <> struct Vec4<float> { typedef float4 type; };
@@ -75,22 +102,42 @@ __device__ __forceinline__ void interact(float xi, float yi, float zi, float4 pj
     az = fmaf(dz, s, az);
 }
 
+// interactRcp is interact with 1/d2 from the special-function unit in place
+// of inv * inv: one fp32 instruction fewer, one MUFU more. Mixing a few of
+// these into a thread's bodies (RCP_BODIES) balances the fp32 and MUFU pipes.
+__device__ __forceinline__ void interactRcp(float xi, float yi, float zi, float4 pj, float eps2,
+                                            float &ax, float &ay, float &az) {
+    float dx = pj.x - xi, dy = pj.y - yi, dz = pj.z - zi;
+    float d2 = fmaf(dx, dx, fmaf(dy, dy, fmaf(dz, dz, eps2)));
+    float inv = rsqrtApprox(d2), r;
+    asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(d2));
+    float s = (pj.w * inv) * r;
+    ax = fmaf(dx, s, ax);
+    ay = fmaf(dy, s, ay);
+    az = fmaf(dz, s, az);
+}
+
 // rsqrtSeed returns an estimate of 1/sqrt(d2) for a positive double d2,
-// relative error below 1.5 * 2^-21, without fp64 instructions: it splits
-// d2 = 2^(2k) * m with m in [1, 4), takes the fp32 hardware rsqrt of m's top
-// 20 mantissa bits, and scales the result by 2^-k, all with integer
-// arithmetic on the bit patterns (the fp64 pipe stays free for the physics).
-// Zero and subnormal d2 give a huge value, so that an exact collision with no
-// softening yields the same NaN as the float64 reference.
+// relative error below 1.5 * 2^-21, without fp64 instructions: it writes
+// d2 = 2^(2k) * m with m in [0.5, 2) by keeping the exponent's lowest bit
+// and replacing the others by 1022's (one logic operation), takes the fp32
+// hardware rsqrt of m's top 20 mantissa bits, and scales the result by
+// 2^-k, all on the bit patterns, so the fp64 pipe stays free for the
+// physics. Zero and subnormal d2 give a huge value, so that an exact
+// collision with no softening yields the same NaN as the float64 reference.
 __device__ __forceinline__ double rsqrtSeed(double d2) {
-    unsigned hi = (unsigned)__double2hiint(d2);
-    int k = ((int)hi - (1023 << 20)) >> 21;        // floor((exponent - 1023) / 2)
-    unsigned mhi = hi - ((unsigned)k << 21);       // exponent 1023 or 1024: m in [1, 4)
-    // The same value with fp32's bias: (mhi << 3) - (896 << 23), modulo 2^32.
-    float m = __uint_as_float((mhi << 3) + 0x40000000u);
-    int g = __float_as_int(rsqrtApprox(m));        // in (0.5, 1]
-    int yhi = (g >> 3) + ((896 - k) << 20);        // back to fp64's bias, times 2^-k
-    return __hiloint2double(yhi, g << 29);
+    unsigned hi = (unsigned)__double2hiint(d2), f, w, base;
+    // m's fp32 bits: ((hi & 0x001FFFFF) | 0x3FE00000) << 3, rebiased by
+    // -(896 << 23), is ((hi << 3) & 0x00FFFFF8) | 0x3F000000: a shift and
+    // one three-input logic operation (table 0xEA: a & b | c).
+    asm("shl.b32 %0, %1, 3;" : "=r"(f) : "r"(hi));
+    asm("lop3.b32 %0, %1, 0x00FFFFF8, 0x3F000000, 0xEA;" : "=r"(f) : "r"(f));
+    unsigned g = __float_as_uint(rsqrtApprox(__uint_as_float(f))); // in (0.707, 1.414]
+    // With k = (hi >> 21) - 511: the fp64 high word of g * 2^-k is
+    // (g >> 3) + ((896 - k) << 20) = (g >> 3) + (hi >> 21) * -2^20 + (1407 << 20).
+    asm("shr.u32 %0, %1, 21;" : "=r"(w) : "r"(hi));
+    asm("mad.lo.u32 %0, %1, 0xFFF00000, 0x57F00000;" : "=r"(base) : "r"(w));
+    return __hiloint2double((int)((g >> 3) + base), (int)(g << 29));
 }
 
 // The e^2 coefficient, 15/8, read from constant memory so that the FMA takes
@@ -117,30 +164,52 @@ __device__ __forceinline__ void interact(double xi, double yi, double zi, double
     az = fma(dz, s, az);
 }
 
+// fp64 has no interactRcp form: it is interact.
+__device__ __forceinline__ void interactRcp(double xi, double yi, double zi, double4 pj, double eps2,
+                                            double &ax, double &ay, double &az) {
+    interact(xi, yi, zi, pj, eps2, ax, ay, az);
+}
+
 // accumulate adds the interactions of bodies [begin, end) of pos, loaded
-// into shared memory in tiles of blockDim.x, to the B bodies of this thread.
-template <typename T, int B>
+// into shared memory in tiles of TF * blockDim.x, to the B bodies of this
+// thread.
+template <typename T, int B, int TF>
 __device__ __forceinline__ void accumulate(const typename Vec4<T>::type *__restrict__ pos, int begin,
                                            int end, T eps2, const T (&x)[B], const T (&y)[B],
                                            const T (&z)[B], T (&ax)[B], T (&ay)[B], T (&az)[B]) {
     typedef typename Vec4<T>::type V;
     extern __shared__ __align__(16) unsigned char sharedBytes[];
     V *tile = reinterpret_cast<V *>(sharedBytes);
-    const int bs = blockDim.x;
+    const int bs = blockDim.x * TF;
     for (int base = begin; base < end; base += bs) {
-        int j = base + threadIdx.x;
         __syncthreads(); // the previous tile is no longer read
-        if (j < end) tile[threadIdx.x] = pos[j];
+#pragma unroll
+        for (int f = 0; f < TF; f++) {
+            int t = threadIdx.x + f * blockDim.x, j = base + t;
+            if (j < end) tile[t] = pos[j];
+        }
         __syncthreads();
         int len = min(bs, end - base);
         int jj = 0;
         for (; jj + UNROLL <= len; jj += UNROLL) {
+#if BODY_MAJOR
+#pragma unroll
+            for (int b = 0; b < B; b++)
+#pragma unroll
+                for (int u = 0; u < UNROLL; u++) interact(x[b], y[b], z[b], tile[jj + u], eps2, ax[b], ay[b], az[b]);
+#else
 #pragma unroll
             for (int u = 0; u < UNROLL; u++) {
                 V pj = tile[jj + u];
 #pragma unroll
-                for (int b = 0; b < B; b++) interact(x[b], y[b], z[b], pj, eps2, ax[b], ay[b], az[b]);
+                for (int b = 0; b < B; b++) {
+                    if (b < RCP_BODIES)
+                        interactRcp(x[b], y[b], z[b], pj, eps2, ax[b], ay[b], az[b]);
+                    else
+                        interact(x[b], y[b], z[b], pj, eps2, ax[b], ay[b], az[b]);
+                }
             }
+#endif
         }
         // The tail of the last tile: only the bodies that exist.
         for (; jj < len; jj++) {
@@ -186,7 +255,7 @@ __device__ __forceinline__ void integrateBody(const typename Vec4<T>::type *__re
 
 // forces: grid (ceil(count / (B * blockDim.x)), splits); writes split
 // blockIdx.y's partial accelerations (ax, ay, az, 0) of every local body.
-template <typename T, int B>
+template <typename T, int B, int TF>
 __device__ __forceinline__ void forces(const typename Vec4<T>::type *__restrict__ pos,
                                        typename Vec4<T>::type *__restrict__ partial, int n, int first,
                                        int count, int perSplit, T eps2) {
@@ -196,7 +265,7 @@ __device__ __forceinline__ void forces(const typename Vec4<T>::type *__restrict_
 #pragma unroll
     for (int b = 0; b < B; b++) ax[b] = ay[b] = az[b] = 0;
     int begin = blockIdx.y * perSplit;
-    accumulate<T, B>(pos, begin, min(begin + perSplit, n), eps2, x, y, z, ax, ay, az);
+    accumulate<T, B, TF>(pos, begin, min(begin + perSplit, n), eps2, x, y, z, ax, ay, az);
     typename Vec4<T>::type *out = partial + (size_t)blockIdx.y * count;
 #pragma unroll
     for (int b = 0; b < B; b++) {
@@ -214,7 +283,7 @@ __device__ __forceinline__ void forces(const typename Vec4<T>::type *__restrict_
 
 // step: grid ceil(count / (B * blockDim.x)); all of j in one block, then
 // the fused integration.
-template <typename T, int B>
+template <typename T, int B, int TF>
 __device__ __forceinline__ void step(const typename Vec4<T>::type *__restrict__ pos,
                                      typename Vec4<T>::type *__restrict__ posOut,
                                      typename Vec4<T>::type *__restrict__ vel, int n, int first,
@@ -224,7 +293,7 @@ __device__ __forceinline__ void step(const typename Vec4<T>::type *__restrict__ 
     loadBodies<T, B>(pos, first, count, base, x, y, z);
 #pragma unroll
     for (int b = 0; b < B; b++) ax[b] = ay[b] = az[b] = 0;
-    accumulate<T, B>(pos, 0, n, eps2, x, y, z, ax, ay, az);
+    accumulate<T, B, TF>(pos, 0, n, eps2, x, y, z, ax, ay, az);
 #pragma unroll
     for (int b = 0; b < B; b++) {
         int k = base + threadIdx.x + b * blockDim.x;
@@ -264,18 +333,18 @@ __device__ __forceinline__ void copyBodies(const typename Vec4<T>::type *__restr
 // threads, holding more bodies per thread, and "_t1024" for blocks of up to
 // 1024 threads, where a thread may use only 64 registers. Go launches them
 // by these names (kernels.go).
-#define ENTRIES(T, SUFFIX, B, MAXT)                                                                 \
-    extern "C" __global__ void __launch_bounds__(MAXT)                                             \
+#define ENTRIES(T, SUFFIX, B, MAXT, MINB, TF)                                                       \
+    extern "C" __global__ void __launch_bounds__(MAXT, MINB)                                       \
         nbody_step_##SUFFIX(const Vec4<T>::type *__restrict__ pos, Vec4<T>::type *__restrict__ posOut,  \
                             Vec4<T>::type *__restrict__ vel, int n, int first, int count, T eps2,  \
                             T dt, T damping) {                                                      \
-        step<T, B>(pos, posOut, vel, n, first, count, eps2, dt, damping);                          \
+        step<T, B, TF>(pos, posOut, vel, n, first, count, eps2, dt, damping);                      \
     }                                                                                               \
-    extern "C" __global__ void __launch_bounds__(MAXT)                                             \
+    extern "C" __global__ void __launch_bounds__(MAXT, MINB)                                       \
         nbody_forces_##SUFFIX(const Vec4<T>::type *__restrict__ pos,                               \
                               Vec4<T>::type *__restrict__ partial, int n, int first, int count,    \
                               int perSplit, T eps2) {                                               \
-        forces<T, B>(pos, partial, n, first, count, perSplit, eps2);                               \
+        forces<T, B, TF>(pos, partial, n, first, count, perSplit, eps2);                           \
     }
 
 // Kernels whose shape does not depend on the block size.
@@ -294,11 +363,11 @@ __device__ __forceinline__ void copyBodies(const typename Vec4<T>::type *__restr
 // genptx.sh builds one PTX file per precision, so that a run JIT-compiles
 // only the kernels it uses.
 #ifndef NBODY_F64
-ENTRIES(float, f32_t256, BODIES_F32_T256, 256)
-ENTRIES(float, f32_t1024, BODIES_F32_T1024, 1024)
+ENTRIES(float, f32_t256, BODIES_F32_T256, 256, MIN_BLOCKS_F32_T256, TILE_FACTOR)
+ENTRIES(float, f32_t1024, BODIES_F32_T1024, 1024, 1, 1)
 COMMON(float, f32)
 #else
-ENTRIES(double, f64_t256, BODIES_F64_T256, 256)
-ENTRIES(double, f64_t1024, BODIES_F64_T1024, 1024)
+ENTRIES(double, f64_t256, BODIES_F64_T256, 256, MIN_BLOCKS_F64_T256, TILE_FACTOR)
+ENTRIES(double, f64_t1024, BODIES_F64_T1024, 1024, 1, 1)
 COMMON(double, f64)
 #endif
