@@ -226,6 +226,7 @@ func (f *fast[T]) runChunks(worker int) {
 		for j0 := 0; j0 < f.padded; j0 += f.tile {
 			f.kernel(src, i0, i1, j0, min(j0+f.tile, f.padded), eps2, acc)
 		}
+		clearUpperVectorState() // the vector kernels leave them dirty for the scalar update
 		for i := i0; i < i1; i++ {
 			ax, ay, az := acc.sum(i-i0, f.lanes)
 			vx := (f.vx[i] + ax*dt) * damping

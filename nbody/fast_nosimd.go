@@ -4,6 +4,10 @@ package nbody
 
 // Without GOEXPERIMENT=simd on amd64 there is only the scalar path.
 
+// clearUpperVectorState has nothing to do where no vector code runs (see
+// the GOEXPERIMENT=simd version).
+func clearUpperVectorState() {}
+
 func bestPath() simdPath { return pathScalar }
 
 func pathSupported(p simdPath) bool { return p == pathScalar }

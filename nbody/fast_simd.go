@@ -4,6 +4,24 @@ package nbody
 
 import "simd/archsimd"
 
+// cpuHasAVX says whether VZEROUPPER exists on this CPU.
+var cpuHasAVX = archsimd.X86.AVX()
+
+// clearUpperVectorState zeroes the upper halves of the vector registers
+// (VZEROUPPER) where the CPU has them. While they hold data, every
+// legacy-SSE scalar instruction (the compiled form of Go's float64 and
+// float32 arithmetic) carries a false dependency on them, and scalar loops
+// heavy in SQRTSD and DIVSD ran 30% slower on the development machine.
+// They get dirty after the AVX-512 kernels and, in GOEXPERIMENT=simd
+// builds, whenever the runtime preempts a goroutine: asyncPreempt restores
+// all 512 bits of Z0-Z31 and does not clear them again. Scalar loops
+// therefore call this every few thousand interactions.
+func clearUpperVectorState() {
+	if cpuHasAVX {
+		archsimd.ClearAVXUpperBits()
+	}
+}
+
 // bestPath is the widest vector path the CPU runs: AVX-512 (F, CD, BW, DQ
 // and VL together, as archsimd requires), else AVX2 with FMA, else scalar.
 func bestPath() simdPath {
