@@ -4,6 +4,9 @@
 #   sh bench/kernel-variants.sh build DIR   # here, with nvcc 11.8: one PTX per variant
 #   sh bench/kernel-variants.sh run DIR N   # on the GPU machine: time each with kernelbench
 #
+# kernelbench is built here too: CGO_ENABLED=0 go build -o .gpu/g/kernelbench ./bench/kernelbench
+# (KERNELBENCH names another path).
+#
 # A variant is nbody.cu built with other values of its tuning macros
 # (bodies per thread, least blocks per SM, tile factor, unroll); the table
 # below names them. The run half times each forces kernel at N bodies with
