@@ -49,6 +49,10 @@
 #endif
 // Least blocks of the _t256 kernels a multiprocessor should hold at once
 // (the second argument of __launch_bounds__: it caps registers per thread).
+// Measured on the H100 (bench/NOTES.md): fp32 runs fastest with 2 blocks of
+// 127 registers, which the driver's JIT picks only when told 1; fp64 with 2
+// blocks of 120, which it picks when told 2. RCP_BODIES and BODY_MAJOR below
+// are experiments that lost; bench/kernel-variants.sh can still build them.
 #ifndef MIN_BLOCKS_F32_T256
 #define MIN_BLOCKS_F32_T256 1
 #endif
