@@ -19,10 +19,15 @@ type fastConfig struct {
 }
 
 // FastWorkers sets how many goroutines share each step; n < 1 (the
-// default) means one per CPU, runtime.GOMAXPROCS(0).
+// default) means one per CPU, runtime.GOMAXPROCS(0). At most maxWorkers
+// are started.
 func FastWorkers(n int) FastOption {
 	return func(c *fastConfig) { c.workers = n }
 }
+
+// maxWorkers bounds FastWorkers: more goroutines than this cannot help on
+// any machine we run on, and an absurd count must not start millions.
+const maxWorkers = 1024
 
 // withPath forces a vector path (tests use it to cover every path on one
 // machine); a path the CPU or build lacks makes newFast fail.
@@ -54,6 +59,7 @@ func newFast(prec Precision, phys Physics, opts ...FastOption) (Integrator, erro
 	if cfg.workers < 1 {
 		cfg.workers = runtime.GOMAXPROCS(0)
 	}
+	cfg.workers = min(cfg.workers, maxWorkers)
 	if cfg.path == pathAuto {
 		cfg.path = bestPath()
 	}

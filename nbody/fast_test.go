@@ -243,6 +243,9 @@ func TestFastNameSaysPathPrecisionAndThreads(t *testing.T) {
 	defer one.Close()
 	assert.Equal(t, fmt.Sprintf("CPU (%s, float32, 1 thread)", bestPath()), one.Name())
 	assert.Equal(t, Single, one.Precision())
+	huge := NewFast(Single, Physics{Softening: 0.1, Damping: 1}, FastWorkers(1<<40))
+	defer huge.Close()
+	assert.Contains(t, huge.Name(), fmt.Sprintf("%d threads", maxWorkers), "an absurd worker count is capped")
 }
 
 // The worker count changes who computes what, never the result.
