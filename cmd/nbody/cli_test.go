@@ -160,14 +160,19 @@ func TestDefaultCPUBodies(t *testing.T) {
 	checkReport(t, r, defaultCPUBodies, 1, "single")
 }
 
-func TestNoModeRunsTheBenchmark(t *testing.T) {
-	r := runNbody(t, "-numbodies=64", "-i=1", "-cpu", "-fullscreen")
+// Without -benchmark or -compare the sample's interactive mode runs,
+// headless: -i bounds it here, and it reports its own summary, not the
+// benchmark's lines.
+func TestNoModeRunsTheInteractiveMode(t *testing.T) {
+	r := runNbody(t, "-numbodies=64", "-i=3", "-cpu", "-fullscreen")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdoutLines(), "> Fullscreen mode")
-	lines := r.stderrLines()
-	require.Len(t, lines, 1)
-	assert.Contains(t, lines[0], "interactive mode is not available")
-	checkReport(t, r, 64, 1, "single")
+	lines := r.stdoutLines()
+	assert.Contains(t, lines, "> Fullscreen mode")
+	assert.Contains(t, lines, "> No window here: running 3 steps; live figures on stderr")
+	checkViewSummary(t, r, 64, 3, "single")
+	assert.NotContains(t, r.stdout, "bodies, total time for", "no benchmark report")
+	assert.NotContains(t, r.stderr, "not available")
+	assert.Empty(t, withoutStatus(r.stderrLines()), "only status lines on stderr")
 }
 
 func TestCompareOK(t *testing.T) {
@@ -253,7 +258,8 @@ func TestHelp(t *testing.T) {
 		r := runNbody(t, flag)
 		require.Equal(t, 0, r.code, flag)
 		assert.True(t, strings.HasPrefix(r.stdout, "\n> Command line options\n\t-fullscreen "), "%s: %q", flag, r.stdout)
-		for _, ours := range []string{"-seed=", "-json", "-compare-steps=", "-tipsy-format=", "-output=", "-exchange=", "-blockSize=", "-i="} {
+		for _, ours := range []string{"-seed=", "-json", "-compare-steps=", "-tipsy-format=", "-output=", "-exchange=", "-blockSize=", "-i=",
+			"-render=", "-frames=", "-every=", "-energy"} {
 			assert.Contains(t, r.stdout, "\t"+ours, "%s lists %s", flag, ours)
 		}
 		assert.Empty(t, r.stderr)
@@ -314,6 +320,19 @@ func TestSampleWordingOfErrors(t *testing.T) {
 	assert.Equal(t, "Error: \"number of CUDA devices\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
 	r = runNbody(t, "-numdevices=2", "-device=0")
 	assert.Equal(t, "You can't use --numdevices and --device at the same time.\n", r.stderr)
+}
+
+// The sample refuses -device only with several devices: one device
+// starting at -device is what -device alone asks for.
+func TestOneDeviceWithDevice(t *testing.T) {
+	r := runNbody(t, "-benchmark", "-cpu", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "number of CUDA devices  = 1")
+	checkReport(t, r, 64, 1, "single")
+
+	r = runNbody(t, "-benchmark", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
+	require.Equal(t, 0, r.code, "with a GPU or falling back to the CPU: stderr: %s", r.stderr)
+	checkReport(t, r, 64, 1, "single")
 }
 
 func TestMissingTipsyFile(t *testing.T) {

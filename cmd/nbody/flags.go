@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+
+	"github.com/nbody-go/nbody/nbody/render"
 )
 
 // maxBodies is the largest -numbodies we accept. At 2^26 bodies one step
@@ -24,13 +27,25 @@ const (
 	defaultCPUBodies     = 8192 // the sample's OpenMP build; ours is multi-core too
 	defaultCompareBodies = 4096 // the sample's -compare default
 	compareDT            = 0.001
+	defaultFrames        = 60 // -frames: with -every=4, 240 steps, a 2.4 s loop
+	defaultEvery         = 4  // -every: steps between two frames
+	maxFrames            = 600
+	maxEvery             = 1_000_000
+)
+
+// maxGIFBytes bounds the memory an animated GIF's frames take: they are
+// all kept until the file is written, since the palette is fitted to all
+// of them. Each pixel costs 4 bytes of RGBA and 1 of the paletted copy.
+const (
+	maxGIFBytes   = 1 << 30
+	gifBytesPerPx = 5
 )
 
 // options are the parsed command line.
 type options struct {
 	benchmark, compare, cpu, gpu bool
 	fp64, hostmem, fullscreen    bool
-	json, help                   bool
+	json, help, energy           bool
 
 	numBodies     int // 0: the default for the platform
 	iterations    int
@@ -45,6 +60,39 @@ type options struct {
 	tipsyFormat   string
 	output        string
 	exchange      string
+	render        string // -render: the .gif or .png the interactive mode draws to
+	frames        int
+	every         int
+}
+
+// interactive reports whether the options ask for the sample's
+// interactive mode: neither -benchmark nor -compare.
+func (o options) interactive() bool { return !o.benchmark && !o.compare }
+
+// renderSize is the size of the images -render draws: the sample's
+// window, or the larger -fullscreen size.
+func (o options) renderSize() (width, height int) {
+	if o.fullscreen {
+		return render.FullscreenWidth, render.FullscreenHeight
+	}
+	return render.WindowWidth, render.WindowHeight
+}
+
+// renderFormat is "gif" or "png" from a -render file name's extension,
+// in any case, or "" for any other name.
+func renderFormat(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".gif":
+		return "gif"
+	case ".png":
+		return "png"
+	}
+	return ""
+}
+
+// maxGIFFrames is the most frames of width×height that fit maxGIFBytes.
+func maxGIFFrames(width, height int) int {
+	return min(maxFrames, maxGIFBytes/(gifBytesPerPx*width*height))
 }
 
 // usageError is a mistake on the command line: one line, exit status 2.
@@ -86,6 +134,10 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.tipsyFormat, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
 	fs.StringVar(&o.exchange, "exchange", "auto", "")
+	fs.StringVar(&o.render, "render", "", "")
+	fs.IntVar(&o.frames, "frames", defaultFrames, "")
+	fs.IntVar(&o.every, "every", defaultEvery, "")
+	fs.BoolVar(&o.energy, "energy", false, "")
 
 	if err := fs.Parse(args); err != nil {
 		return o, usageError{"Error: " + oneLine(err.Error())}
@@ -112,7 +164,9 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, maxBodies)
 	case set["numdevices"] && o.numDevices < 1:
 		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
-	case set["numdevices"] && set["device"]:
+	case set["numdevices"] && set["device"] && o.numDevices > 1:
+		// The sample refuses only several devices with -device: one
+		// device starting at -device is what -device alone means.
 		return usagef("You can't use --numdevices and --device at the same time.")
 	case o.device < 0:
 		return usagef(`Error: "device" specified %d is invalid.  Value should be >= 0`, o.device)
@@ -134,6 +188,32 @@ func (o *options) check(set map[string]bool) error {
 		return usagef("Error: -numbodies cannot be used with -tipsy: the file gives the number of bodies")
 	case o.cpu && o.gpu:
 		return usagef("Error: -cpu and -gpu cannot be used together")
+	}
+	return o.checkRender(set)
+}
+
+// checkRender refuses the -render, -frames and -every values the
+// interactive mode cannot run with, before anything is simulated.
+func (o *options) checkRender(set map[string]bool) error {
+	width, height := o.renderSize()
+	switch {
+	case set["render"] && o.render == "":
+		return usagef(`Error: "render" needs a file name: -render=<file.gif> or -render=<file.png>`)
+	case o.render != "" && renderFormat(o.render) == "":
+		return usagef(`Error: "render" specified %q is invalid.  Value should be a file name ending in .gif or .png`, o.render)
+	case o.render != "" && !o.interactive():
+		return usagef("Error: -render draws the interactive mode; it cannot be used with -benchmark or -compare")
+	case (set["frames"] || set["every"]) && o.render == "":
+		return usagef("Error: -frames and -every need -render=<file.gif> or -render=<file.png>")
+	case o.render != "" && o.iterationsSet:
+		return usagef("Error: -i cannot be used with -render, which runs -frames × -every steps")
+	case o.frames < 1 || o.frames > maxFrames:
+		return usagef(`Error: "frames" specified %d is invalid.  Value should be from 1 to %d`, o.frames, maxFrames)
+	case renderFormat(o.render) == "gif" && o.frames > maxGIFFrames(width, height):
+		return usagef(`Error: "frames" specified %d is too many for %d×%d images.  Value should be <= %d (a GIF's frames are held in memory until it is written)`,
+			o.frames, width, height, maxGIFFrames(width, height))
+	case o.every < 1 || o.every > maxEvery:
+		return usagef(`Error: "every" specified %d is invalid.  Value should be from 1 to %d`, o.every, maxEvery)
 	}
 	return nil
 }

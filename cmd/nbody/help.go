@@ -22,7 +22,7 @@ const sampleOptions = "\t-fullscreen       (run n-body simulation in fullscreen 
 // have, in the same style; only -help prints it, so that every run's
 // opening block stays the sample's.
 const ourOptions = "> More options (nbody-go)\n" +
-	"\t-i=<n>             (iterations timed by -benchmark; default 10)\n" +
+	"\t-i=<n>             (iterations timed by -benchmark, default 10; without a mode, steps to run, default until Ctrl-C)\n" +
 	"\t-blockSize=<n>     (GPU threads per block, a power of two from 32 to 1024; default 256)\n" +
 	"\t-qatest            (same as -compare)\n" +
 	"\t-gpu               (run on the GPU, the default; falls back to the CPU when none can be used)\n" +
@@ -31,6 +31,10 @@ const ourOptions = "> More options (nbody-go)\n" +
 	"\t-tipsy-format=<f>  (auto, native or standard; default auto)\n" +
 	"\t-output=<file.bin> (write the final bodies as a tipsy snapshot)\n" +
 	"\t-exchange=<x>      (how several GPUs exchange bodies: auto, peer, nccl or host; default auto)\n" +
+	"\t-render=<file>     (without -benchmark or -compare: draw the bodies to an animated .gif or a final .png)\n" +
+	"\t-frames=<k>        (frames -render draws; default 60, at most 600)\n" +
+	"\t-every=<s>         (steps between two frames; default 4)\n" +
+	"\t-energy            (print the energy and momentum at the start and the end, and the energy drift)\n" +
 	"\t-json              (print one JSON object with every figure instead of the report)\n" +
 	"\t-help, -h          (print this list and exit)\n\n"
 

@@ -11,7 +11,7 @@ import (
 // jsonReport is what -json prints: one object with every figure of the
 // run, at full precision (the text report rounds to three decimals).
 type jsonReport struct {
-	Mode           string         `json:"mode"`     // "benchmark", "compare" or "benchmark+compare"
+	Mode           string         `json:"mode"`     // "interactive", "benchmark", "compare" or "benchmark+compare"
 	Platform       string         `json:"platform"` // "gpu" or "cpu"
 	Integrator     string         `json:"integrator"`
 	GPUUnavailable string         `json:"gpu_unavailable,omitempty"` // the fallback's reason
@@ -24,6 +24,8 @@ type jsonReport struct {
 	HostMem        bool           `json:"hostmem"`
 	Benchmark      *jsonBenchmark `json:"benchmark,omitempty"`
 	Compare        *jsonCompare   `json:"compare,omitempty"`
+	View           *jsonView      `json:"interactive,omitempty"`
+	Energy         *jsonEnergy    `json:"energy,omitempty"`
 	Output         string         `json:"output,omitempty"`
 }
 
@@ -58,6 +60,41 @@ type jsonCompare struct {
 	AccelError  jsonFloat      `json:"acceleration_l2_error"`
 	AccelBound  float64        `json:"acceleration_bound"`
 	Passed      bool           `json:"passed"`
+}
+
+// jsonView is the interactive mode's run: its steps, their simulation
+// time and figures, and the file -render wrote.
+type jsonView struct {
+	Steps             int       `json:"steps"`
+	TimeStep          float64   `json:"dt"`
+	Interrupted       bool      `json:"interrupted"` // stopped by Ctrl-C
+	TotalMilliseconds jsonFloat `json:"total_ms"`    // simulation time, as the integrator measured it
+	WallSeconds       jsonFloat `json:"wall_seconds"`
+	GInteractions     jsonFloat `json:"billion_interactions_per_second"`
+	GFLOPS            jsonFloat `json:"gflops"`
+	Render            string    `json:"render,omitempty"`
+	Frames            int       `json:"frames,omitempty"` // frames written
+	Every             int       `json:"every,omitempty"`
+	Width             int       `json:"width,omitempty"`
+	Height            int       `json:"height,omitempty"`
+}
+
+// jsonEnergy is -energy's comparison of the start and the end.
+type jsonEnergy struct {
+	Steps          int             `json:"steps"`
+	TimeStep       float64         `json:"dt"`
+	Start          jsonEnergyState `json:"start"`
+	End            jsonEnergyState `json:"end"`
+	Drift          jsonFloat       `json:"relative_drift"`
+	MomentumChange [3]jsonFloat    `json:"momentum_change"`
+	MeasureSeconds float64         `json:"measure_seconds"`
+}
+
+type jsonEnergyState struct {
+	Kinetic   jsonFloat    `json:"kinetic"`
+	Potential jsonFloat    `json:"potential"`
+	Total     jsonFloat    `json:"total"`
+	Momentum  [3]jsonFloat `json:"momentum"`
 }
 
 type jsonMismatch struct {

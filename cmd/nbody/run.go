@@ -30,6 +30,12 @@ type app struct {
 	errw   io.Writer
 	steps  stepper
 	report jsonReport
+	energy *energyCheck // -energy's start, nil without it
+
+	// Where the interactive mode's status line goes: stderr, rewritten in
+	// place when it is a terminal, plain lines otherwise; nowhere with -json.
+	statusW        io.Writer
+	statusTerminal bool
 
 	prec   nbody.Precision
 	params nbody.Params // the sample's first preset: dt, softening, damping
@@ -52,9 +58,14 @@ func run(ctx context.Context, args []string, stdout, stderr, progress io.Writer)
 		a.prec = nbody.Double
 	}
 	a.steps = stepper{ctx: ctx, w: progress, after: progressAfter}
+	a.statusW, a.statusTerminal = stderr, false
+	if progress != nil {
+		a.statusW, a.statusTerminal = progress, true
+	}
 	if o.json {
 		a.out = io.Discard
 		a.steps.w = nil
+		a.statusW = nil
 	}
 	err = a.main()
 	switch {
@@ -77,9 +88,6 @@ func run(ctx context.Context, args []string, stdout, stderr, progress io.Writer)
 // main runs the modes the options ask for, printing as the sample does.
 func (a *app) main() error {
 	o := a.o
-	if !o.benchmark && !o.compare {
-		fmt.Fprintln(a.errw, "> No display here: the interactive mode is not available yet; running the benchmark instead")
-	}
 	printBanner(a.out)
 	if o.numDevices > 0 {
 		fmt.Fprintf(a.out, "number of CUDA devices  = %d\n", o.numDevices)
@@ -99,26 +107,16 @@ func (a *app) main() error {
 	if err != nil {
 		return err
 	}
-	runBenchmark := o.benchmark || !o.compare
-	var final *nbody.Bodies
-	if runBenchmark {
-		if final, err = a.benchmark(p, bodies); err != nil {
-			return err
-		}
+	a.measureStartEnergy(bodies)
+	end, compareErr, err := a.runModes(p, bodies)
+	if err != nil {
+		return err
 	}
-	var compareErr error
-	if o.compare {
-		var got *nbody.Bodies
-		got, compareErr = a.compare(p, bodies)
-		if compareErr != nil && !errors.Is(compareErr, errCompareFailed) {
-			return compareErr
-		}
-		if final == nil {
-			final = got
-		}
+	if end != nil {
+		a.reportEnergy(*end)
 	}
-	if o.output != "" && final != nil {
-		if err := saveAs(o.output, *final); err != nil {
+	if o.output != "" && end != nil {
+		if err := saveAs(o.output, end.bodies); err != nil {
 			return fmt.Errorf("writing %s: %w", o.output, err)
 		}
 		a.report.Output = o.output
@@ -131,10 +129,39 @@ func (a *app) main() error {
 	return compareErr
 }
 
+// runModes runs the interactive mode, or the benchmark and the comparison
+// the options ask for. It returns where the run left the bodies (the
+// benchmark's when both ran), and errCompareFailed apart from other
+// errors, since a failed comparison still reports and writes its output.
+func (a *app) runModes(p platform, bodies nbody.Bodies) (end *endState, compareErr, err error) {
+	if a.o.interactive() {
+		end, err = a.view(p, bodies)
+		return end, nil, err
+	}
+	if a.o.benchmark {
+		if end, err = a.benchmark(p, bodies); err != nil {
+			return nil, nil, err
+		}
+	}
+	if a.o.compare {
+		got, err := a.compare(p, bodies)
+		if err != nil && !errors.Is(err, errCompareFailed) {
+			return nil, nil, err
+		}
+		compareErr = err
+		if end == nil && got != nil {
+			end = &endState{bodies: *got, steps: a.o.compareSteps, dt: compareDT}
+		}
+	}
+	return end, compareErr, nil
+}
+
 // describePlatform fills the JSON report's platform fields.
 func (a *app) describePlatform(p platform) {
 	r := &a.report
 	switch {
+	case a.o.interactive():
+		r.Mode = "interactive"
 	case a.o.benchmark && a.o.compare:
 		r.Mode = "benchmark+compare"
 	case a.o.compare:
@@ -194,18 +221,21 @@ func (a *app) initialBodies(p platform) (nbody.Bodies, func(string, nbody.Bodies
 }
 
 // benchmark times -i steps as the sample does (on a GPU after one untimed
-// warm-up step) and prints the three report lines. It returns the bodies
-// after the last step.
-func (a *app) benchmark(p platform, b nbody.Bodies) (*nbody.Bodies, error) {
+// warm-up step) and prints the three report lines. It returns where the
+// steps left the bodies, read back only when -output or -energy needs
+// them.
+func (a *app) benchmark(p platform, b nbody.Bodies) (*endState, error) {
 	in := p.integrator
 	if err := in.SetBodies(b); err != nil {
 		return nil, fmt.Errorf("loading %d bodies: %w", b.N(), err)
 	}
 	dt := a.params.DT
+	end := &endState{dt: dt, steps: a.o.iterations}
 	if p.gpu != nil {
 		if _, err := in.Step(a.ctx, dt, 1); err != nil {
 			return nil, fmt.Errorf("warm-up step: %w", err)
 		}
+		end.steps++
 	}
 	if a.o.fp64 && a.o.iterations > defaultIterations {
 		printFP64Advisory(a.out)
@@ -224,11 +254,10 @@ func (a *app) benchmark(p platform, b nbody.Bodies) (*nbody.Bodies, error) {
 		GFLOPS:              jsonFloat(f.GFLOPS),
 		FlopsPerInteraction: f.FlopsPerInteraction,
 	}
-	var final nbody.Bodies
-	if a.o.output != "" {
-		if err := in.Bodies(&final); err != nil {
+	if a.o.output != "" || a.o.energy {
+		if err := in.Bodies(&end.bodies); err != nil {
 			return nil, fmt.Errorf("reading back the bodies: %w", err)
 		}
 	}
-	return &final, nil
+	return end, nil
 }

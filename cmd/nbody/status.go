@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/nbody-go/nbody/nbody"
+)
+
+// statusEvery is how often the interactive mode's status line is
+// refreshed: the sample updates its window title about once a second.
+const statusEvery = time.Second
+
+// statusText is the interactive mode's live line, the figures of the
+// sample's window title ("CUDA N-Body (N bodies): X fps | Y BIPS | Z
+// GFLOP/s | single precision"): steps per second, billions of interactions
+// per second and GFLOP/s over elapsed, the simulation time of steps steps
+// of n bodies as the integrator measured it (rendering excluded, as in
+// -benchmark), then the precision and where the run is.
+func statusText(n, steps int, elapsed time.Duration, prec nbody.Precision, where string) string {
+	elapsed = max(elapsed, time.Nanosecond) // a clock too coarse to see the steps
+	f := figures(n, steps, elapsed, prec)
+	stepsPerSecond := float64(steps) / elapsed.Seconds()
+	return fmt.Sprintf("N-Body (%d bodies): %.1f steps/s | %.2f GI/s | %.1f GFLOP/s | %s precision | %s",
+		n, stepsPerSecond, f.GInteractions, f.GFLOPS, prec, where)
+}
+
+// statusLine refreshes statusText on w at most once per statusEvery. On a
+// terminal it rewrites one line in place; elsewhere (a pipe, a log file)
+// each refresh is a line of its own. A nil *statusLine, or one without a
+// writer, shows nothing.
+type statusLine struct {
+	w        io.Writer
+	terminal bool
+	n        int
+	prec     nbody.Precision
+	every    time.Duration
+	now      func() time.Time
+
+	since   time.Time     // start of the interval being summed
+	steps   int           // steps in the interval
+	elapsed time.Duration // their simulation time
+	shown   bool          // a line is on the terminal and must be cleared
+}
+
+// newStatusLine returns a status line for n bodies in prec on w; terminal
+// says whether w is a terminal. w nil shows nothing.
+func newStatusLine(w io.Writer, terminal bool, n int, prec nbody.Precision) *statusLine {
+	return &statusLine{w: w, terminal: terminal, n: n, prec: prec, every: statusEvery, now: time.Now, since: time.Now()}
+}
+
+// add counts steps that took elapsed, and refreshes the line when the
+// interval is over. where says how far the run has come.
+func (s *statusLine) add(steps int, elapsed time.Duration, where string) {
+	if s == nil || s.w == nil {
+		return
+	}
+	s.steps += steps
+	s.elapsed += elapsed
+	now := s.now()
+	if now.Sub(s.since) < s.every {
+		return
+	}
+	text := statusText(s.n, s.steps, s.elapsed, s.prec, where)
+	if s.terminal {
+		// \r returns to the line's start; ESC[K clears what a longer
+		// previous line left beyond the new one.
+		fmt.Fprint(s.w, "\r"+text+"\x1b[K")
+		s.shown = true
+	} else {
+		fmt.Fprintln(s.w, text)
+	}
+	s.since, s.steps, s.elapsed = now, 0, 0
+}
+
+// clear removes the line from the terminal, so that what is printed next
+// starts on a clean line.
+func (s *statusLine) clear() {
+	if s == nil || s.w == nil || !s.shown {
+		return
+	}
+	fmt.Fprint(s.w, "\r\x1b[K")
+	s.shown = false
+}
