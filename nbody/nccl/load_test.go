@@ -1,0 +1,100 @@
+package nccl
+
+import (
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/ebitengine/purego"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// unsetNVLS removes NCCL_NVLS_ENABLE for the test and restores it after.
+func unsetNVLS(t *testing.T) {
+	t.Helper()
+	old, had := os.LookupEnv(nvlsEnv)
+	require.NoError(t, os.Unsetenv(nvlsEnv))
+	t.Cleanup(func() {
+		if had {
+			_ = os.Setenv(nvlsEnv, old)
+		} else {
+			_ = os.Unsetenv(nvlsEnv)
+		}
+	})
+}
+
+// A missing library is an error that names the path and the variable that
+// points at another; NVLS is switched off before anything else.
+func TestLoadMissingLibrary(t *testing.T) {
+	unsetNVLS(t)
+	const path = "/nonexistent/libnccl.so.2"
+	err := load(path)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), LibraryEnv)
+	assert.Equal(t, "0", os.Getenv(nvlsEnv))
+}
+
+// A value the user set is left alone.
+func TestLoadKeepsUsersNVLSSetting(t *testing.T) {
+	t.Setenv(nvlsEnv, "1")
+	_ = load("/nonexistent/libnccl.so.2")
+	assert.Equal(t, "1", os.Getenv(nvlsEnv))
+}
+
+// NCCL reads its settings with getenv(3), from the C environment: the
+// value Load sets through os.Setenv must arrive there in a CGO_ENABLED=0
+// binary too.
+func TestNVLSReachesTheCEnvironment(t *testing.T) {
+	unsetNVLS(t)
+	_ = load("/nonexistent/libnccl.so.2")
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	libc, err := purego.Dlopen("libc.so.6", purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	if err != nil {
+		t.Skipf("no libc.so.6 here: %v", err)
+	}
+	var getenv func(name string) string
+	purego.RegisterLibFunc(&getenv, libc, "getenv")
+	assert.Equal(t, "0", getenv(nvlsEnv), "getenv(%s) in C", nvlsEnv)
+}
+
+// A library that is not NCCL names what it lacks.
+func TestLoadRejectsOtherLibraries(t *testing.T) {
+	_, err := open("libc.so.6")
+	if err != nil && !assert.NotErrorIs(t, err, ErrNotFound, "libc.so.6 should open") {
+		return
+	}
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrMissingSymbol)
+	assert.Contains(t, err.Error(), "ncclCommInitAll")
+}
+
+func TestFormatVersion(t *testing.T) {
+	for code, want := range map[int]string{22703: "2.27.3", 21805: "2.18.5", 20903: "2.9.3", 2804: "2.8.4"} {
+		assert.Equal(t, want, FormatVersion(code), "%d", code)
+	}
+}
+
+func TestErrorWords(t *testing.T) {
+	e := &Error{Call: "ncclCommInitAll", Result: InvalidUsage, Message: "invalid usage", Detail: "Duplicate GPU detected"}
+	assert.Equal(t, "ncclCommInitAll: ncclInvalidUsage (invalid usage): Duplicate GPU detected", e.Error())
+	assert.ErrorIs(t, e, &Error{Result: InvalidUsage})
+	assert.NotErrorIs(t, e, &Error{Result: SystemError})
+	assert.NotErrorIs(t, e, &Error{Call: "ncclAllGather", Result: InvalidUsage})
+	assert.Equal(t, "ncclResult(42)", Result(42).String())
+}
+
+// Calls before Load name the call and say why.
+func TestCallsNeedLoad(t *testing.T) {
+	if loaded.Load() != nil {
+		t.Skip("NCCL was loaded by an earlier test")
+	}
+	_, err := CommInitAll([]int{0})
+	assert.ErrorIs(t, err, ErrNotLoaded)
+	assert.ErrorIs(t, GroupStart(), ErrNotLoaded)
+	_, err = Version()
+	assert.ErrorIs(t, err, ErrNotLoaded)
+}
