@@ -12,18 +12,27 @@ import (
 // refreshed: the sample updates its window title about once a second.
 const statusEvery = time.Second
 
+// slowerInAll is how much slower than the simulation the whole run must
+// go before the status line adds the rate that drawing frames leaves.
+const slowerInAll = 1.1
+
 // statusText is the interactive mode's live line, the figures of the
 // sample's window title ("CUDA N-Body (N bodies): X fps | Y BIPS | Z
 // GFLOP/s | single precision"): steps per second, billions of interactions
-// per second and GFLOP/s over elapsed, the simulation time of steps steps
-// of n bodies as the integrator measured it (rendering excluded, as in
-// -benchmark), then the precision and where the run is.
-func statusText(n, steps int, elapsed time.Duration, prec nbody.Precision, where string) string {
-	elapsed = max(elapsed, time.Nanosecond) // a clock too coarse to see the steps
-	f := figures(n, steps, elapsed, prec)
-	stepsPerSecond := float64(steps) / elapsed.Seconds()
-	return fmt.Sprintf("N-Body (%d bodies): %.1f steps/s | %.2f GI/s | %.1f GFLOP/s | %s precision | %s",
-		n, stepsPerSecond, f.GInteractions, f.GFLOPS, prec, where)
+// per second and GFLOP/s over simulated, the simulation time of steps
+// steps of n bodies as the integrator measured it (drawing excluded, as in
+// -benchmark), then the precision and where the run is. When the steps
+// took noticeably longer in all (wall), drawing frames included, that
+// rate follows, so that the line never hides why a run is slow.
+func statusText(n, steps int, simulated, wall time.Duration, prec nbody.Precision, where string) string {
+	simulated = max(simulated, time.Nanosecond) // a clock too coarse to see the steps
+	f := figures(n, steps, simulated, prec)
+	text := fmt.Sprintf("N-Body (%d bodies): %.1f steps/s | %.2f GI/s | %.1f GFLOP/s | %s precision | %s",
+		n, float64(steps)/simulated.Seconds(), f.GInteractions, f.GFLOPS, prec, where)
+	if float64(wall) > slowerInAll*float64(simulated) {
+		text += fmt.Sprintf(" | %.1f steps/s in all", float64(steps)/wall.Seconds())
+	}
+	return text
 }
 
 // statusLine refreshes statusText on w at most once per statusEvery. On a
@@ -62,7 +71,7 @@ func (s *statusLine) add(steps int, elapsed time.Duration, where string) {
 	if now.Sub(s.since) < s.every {
 		return
 	}
-	text := statusText(s.n, s.steps, s.elapsed, s.prec, where)
+	text := statusText(s.n, s.steps, s.elapsed, now.Sub(s.since), s.prec, where)
 	if s.terminal {
 		// \r returns to the line's start; ESC[K clears what a longer
 		// previous line left beyond the new one.

@@ -16,15 +16,20 @@ import (
 func TestStatusTextFigures(t *testing.T) {
 	// 4096² interactions × 30 steps in 1.5 s: 20 steps/s, 0.33554432 GI/s,
 	// × 20 flops = 6.71 GFLOP/s in single precision, × 30 = 10.07 in double.
+	second := time.Second
 	assert.Equal(t, "N-Body (4096 bodies): 20.0 steps/s | 0.34 GI/s | 6.7 GFLOP/s | single precision | step 30",
-		statusText(4096, 30, 1500*time.Millisecond, nbody.Single, "step 30"))
+		statusText(4096, 30, 1500*time.Millisecond, 1600*time.Millisecond, nbody.Single, "step 30"))
 	assert.Equal(t, "N-Body (4096 bodies): 20.0 steps/s | 0.34 GI/s | 10.1 GFLOP/s | double precision | frame 3 of 9",
-		statusText(4096, 30, 1500*time.Millisecond, nbody.Double, "frame 3 of 9"))
+		statusText(4096, 30, 1500*time.Millisecond, 1500*time.Millisecond, nbody.Double, "frame 3 of 9"))
 	// The sample's H100 figure: 135168 bodies, 10 steps in 120.38896 ms.
 	assert.Equal(t, "N-Body (135168 bodies): 83.1 steps/s | 1517.61 GI/s | 30352.3 GFLOP/s | single precision | x",
-		statusText(135168, 10, 120388960*time.Nanosecond, nbody.Single, "x"))
+		statusText(135168, 10, 120388960*time.Nanosecond, 130*time.Millisecond, nbody.Single, "x"))
+	// Drawing that slows the run shows: 10 steps in 0.1 s of simulation
+	// but 2 s in all.
+	assert.Equal(t, "N-Body (1000 bodies): 100.0 steps/s | 0.10 GI/s | 2.0 GFLOP/s | single precision | x | 5.0 steps/s in all",
+		statusText(1000, 10, second/10, 2*second, nbody.Single, "x"))
 	// A clock too coarse to see the steps gives large figures, never Inf or NaN.
-	zero := statusText(64, 5, 0, nbody.Single, "x")
+	zero := statusText(64, 5, 0, 0, nbody.Single, "x")
 	assert.NotContains(t, zero, "Inf")
 	assert.NotContains(t, zero, "NaN")
 	assert.Regexp(t, statusRe, zero)
@@ -48,8 +53,8 @@ func TestStatusLineRefreshesOncePerInterval(t *testing.T) {
 
 		clock.t = clock.t.Add(700 * time.Millisecond)
 		s.add(30, 700*time.Millisecond, "step 40")
-		// The interval's figures: 40 steps in 1 s of simulation.
-		want := statusText(1000, 40, time.Second, nbody.Single, "step 40")
+		// The interval's figures: 40 steps in 1 s of simulation, 1.1 s in all.
+		want := statusText(1000, 40, time.Second, 1100*time.Millisecond, nbody.Single, "step 40")
 		assert.Contains(t, want, "40.0 steps/s")
 		if terminal {
 			assert.Equal(t, "\r"+want+"\x1b[K", w.String(), "rewritten in place")
