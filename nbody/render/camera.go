@@ -19,6 +19,12 @@ const (
 	spriteScale     = 500.0
 	sampleWindowH   = 480.0
 	minSpriteDiamPx = 1.0
+	// maxSpriteDiamPx caps the sprite of a body that comes close to the
+	// camera (a shell that bursts outward at large N does): without it one
+	// such body covers the frame in white and costs a full frame of pixels
+	// to draw. OpenGL caps point sizes too (GL_POINT_SIZE_RANGE); 64 pixels
+	// at the sample's 480-pixel height is a glow, not a blanket.
+	maxSpriteDiamPx = 64.0
 )
 
 // minSpriteRadius keeps every sprite at least one pixel in radius, so that
@@ -65,7 +71,7 @@ func (c camera) project(x, y, z float64) (px, py, radius float64, visible bool) 
 	ndcY := c.focal * ey / depth
 	px = (ndcX + 1) / 2 * c.width
 	py = (1 - ndcY) / 2 * c.height
-	diameter := max(minSpriteDiamPx, spriteScale*c.pointSize/(1+depth)) * c.pixelScale
+	diameter := min(maxSpriteDiamPx, max(minSpriteDiamPx, spriteScale*c.pointSize/(1+depth))) * c.pixelScale
 	radius = max(minSpriteRadius, diameter/2)
 	// Visible only when the sprite's box overlaps the image.
 	if !(px+radius >= 0 && px-radius <= c.width && py+radius >= 0 && py-radius <= c.height) {

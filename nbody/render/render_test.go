@@ -127,6 +127,13 @@ func TestSpriteSizeFollowsTheSample(t *testing.T) {
 	_, _, radius, ok := newCamera(480, 480, headOn).project(0, 0, -900)
 	require.True(t, ok)
 	assert.Equal(t, minSpriteRadius, radius)
+	// A body just past the near plane gets a capped glow, not a blanket
+	// over the frame.
+	for _, h := range []int{480, 960} {
+		_, _, radius, ok = newCamera(h, h, headOn).project(0, 0, 9.5)
+		require.True(t, ok)
+		assert.Equal(t, maxSpriteDiamPx/2*float64(h)/480, radius, "capped radius at height %d", h)
+	}
 }
 
 func TestBodiesOutsideTheViewAreSkipped(t *testing.T) {
