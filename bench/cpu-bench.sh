@@ -1,16 +1,17 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Measures the CPU integrators (fast path float32 and float64, float64
 # reference) beside the C peer's two builds on the same cores, and prints one
 # table with the ratios to the speed goals. Builds with GOEXPERIMENT=simd so
 # the fast path is the vectorized one.
 #
 # Usage: bench/cpu-bench.sh [-numbodies=16384] [-i=4] [-repeat=3] [-workers=0]
-# The C peer is ../shared/tools/cpu-peer.sh beside the repository (needs gcc).
-set -euo pipefail
+# The C peer is ../shared/tools/cpu-peer.sh beside the repository (needs bash
+# and gcc). POSIX sh, so `sh bench/cpu-bench.sh` works too.
+set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 peer="$root/../shared/tools/cpu-peer.sh"
-if [[ ! -f $peer ]]; then
+if [ ! -f "$peer" ]; then
 	echo "cpu-bench: C peer not found: expected $(cd "$root/.." && pwd)/shared/tools/cpu-peer.sh" >&2
 	echo "cpu-bench: (../shared/tools/ relative to the repository root, where CI and developers have it)" >&2
 	exit 1
