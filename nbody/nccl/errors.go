@@ -58,11 +58,18 @@ func (e *Error) Is(target error) bool {
 }
 
 // newError builds the error of call's result r; comm, where nonzero, is
-// the communicator whose last error to read.
+// the communicator whose last error to read. ncclGetLastError never
+// clears its message, and not every failure sets it (two ranks on one GPU
+// do not): a message equal to the one already reported is an old one and
+// is left out, at the price of leaving out a repeated one too.
 func (l *library) newError(call string, r int32, comm uintptr) error {
 	e := &Error{Call: call, Result: Result(r), Message: l.getErrorString(r)}
 	if l.getLastError != nil {
-		e.Detail = l.getLastError(comm)
+		l.mu.Lock()
+		if detail := l.getLastError(comm); detail != l.lastDetail {
+			e.Detail, l.lastDetail = detail, detail
+		}
+		l.mu.Unlock()
 	}
 	return e
 }

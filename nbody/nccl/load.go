@@ -51,6 +51,8 @@ type library struct {
 	// getLastError (NCCL 2.13 and later) says more than the result code;
 	// nil where the library lacks it.
 	getLastError func(comm uintptr) string
+	mu           sync.Mutex
+	lastDetail   string // getLastError's message when an error last read it
 }
 
 var loaded atomic.Pointer[library]
@@ -111,6 +113,9 @@ func open(path string) (*library, error) {
 		return nil, fmt.Errorf("%s: %w", path, l.newError("ncclGetVersion", r, 0))
 	}
 	l.version = int(v)
+	if l.getLastError != nil {
+		l.lastDetail = l.getLastError(0)
+	}
 	return l, nil
 }
 
