@@ -30,6 +30,13 @@ type device struct {
 	stream                            cuda.Stream
 	start, stop                       cuda.Event
 	inFlight                          [queueDepth]cuda.Event // one per queued step, a ring
+	// With several devices: ready completes when this device's part of the
+	// latest step (compute and exchange) is done; sent, in the host
+	// exchange, when its share has reached the page-locked staging buffer.
+	ready, sent cuda.Event
+	// hostView is where this device's kernels see the integrator's
+	// page-locked staging buffers of the host exchange.
+	hostView [2]cuda.DevicePtr
 
 	// stageHostMem: with -hostmem, copy the positions from mapped host
 	// memory into device memory once per step (the copy kernel) instead of
@@ -108,7 +115,7 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 	if d.stream, err = cuda.StreamCreate(); err != nil {
 		return nil, d.wrap(err)
 	}
-	for _, e := range append([]*cuda.Event{&d.start, &d.stop}, ringPointers(&d.inFlight)...) {
+	for _, e := range append([]*cuda.Event{&d.start, &d.stop, &d.ready, &d.sent}, ringPointers(&d.inFlight)...) {
 		if *e, err = cuda.EventCreate(); err != nil {
 			return nil, d.wrap(err)
 		}
@@ -157,7 +164,7 @@ func (d *device) close() error {
 	}
 	defer unbind()
 	errs := []error{d.stream.Synchronize(), d.freeBuffers()}
-	for _, e := range append([]cuda.Event{d.start, d.stop}, d.inFlight[:]...) {
+	for _, e := range append([]cuda.Event{d.start, d.stop, d.ready, d.sent}, d.inFlight[:]...) {
 		if e != 0 {
 			errs = append(errs, e.Destroy())
 		}

@@ -14,11 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cuda"
+	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
 // Device describes one CUDA device as the report prints it.
@@ -39,7 +41,12 @@ type Options struct {
 	Device     int    // first device to use (-device)
 	NumDevices int    // devices to split over (-numdevices); 0 means 1
 	HostMem    bool   // keep bodies in mapped, page-locked host memory (-hostmem)
-	Exchange   string // multi-device exchange: "auto", "peer", "nccl" or "host"
+	Exchange   string // multi-device exchange: "auto" (or ""), "peer", "nccl" or "host"
+
+	// ordinals, when set, are the physical devices of the logical devices
+	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
+	// once, so that tests on one GPU run several devices (export_test.go).
+	ordinals []int
 }
 
 // DefaultBlockSize is the block size when Options.BlockSize is 0, the
@@ -109,13 +116,27 @@ type Integrator struct {
 	devs   []*device
 	n      int // bodies set; 0 before SetBodies
 	closed bool
+
+	shares   []share    // each device's bodies, for the bodies set
+	exchange exchange   // how positions travel between devices
+	access   peerAccess // pairs of devices with peer access
+	distinct bool       // every device a different GPU
+	comms    []nccl.Comm
+	// sharedPos holds the positions every device reads and writes with
+	// -hostmem on several devices; staging, the host exchange's two
+	// page-locked buffers, used in turn (parity). Both are mapped host
+	// memory allocated in the first device's context.
+	sharedPos, staging [2]buffer
+	parity             int
 }
 
 var _ nbody.Integrator = (*Integrator)(nil)
 
-// New opens the devices named by opts and loads the kernels. A block size
-// that is not a power of two from 32 to 1024 or a device that does not
-// exist is an error; so, for now, is more than one device.
+// New opens the devices named by opts and loads the kernels: NumDevices
+// devices from Device on, exchanging positions as opts.Exchange says (see
+// Exchange). A block size that is not a power of two from 32 to 1024, a
+// device that does not exist, or an exchange that cannot run (nccl where
+// NCCL does not load) is an error.
 func New(opts Options) (*Integrator, error) {
 	if opts.BlockSize == 0 {
 		opts.BlockSize = DefaultBlockSize
@@ -132,22 +153,95 @@ func New(opts Options) (*Integrator, error) {
 	if opts.NumDevices < 0 {
 		return nil, fmt.Errorf("gpu: %d devices asked for", opts.NumDevices)
 	}
-	if opts.NumDevices > 1 {
-		return nil, fmt.Errorf("gpu: %d devices asked for: running on several devices is not supported yet", opts.NumDevices)
+	if err := validExchange(opts.Exchange); err != nil {
+		return nil, fmt.Errorf("gpu: %w", err)
 	}
 	all, err := Devices()
 	if err != nil {
 		return nil, err
 	}
-	if opts.Device < 0 || opts.Device >= len(all) {
-		return nil, fmt.Errorf("gpu: device %d does not exist: %d CUDA device(s), numbered 0 to %d",
-			opts.Device, len(all), len(all)-1)
-	}
-	d, err := openDevice(all[opts.Device], opts)
+	ordinals, err := physicalOrdinals(opts, len(all))
 	if err != nil {
 		return nil, err
 	}
-	return &Integrator{opts: opts, devs: []*device{d}}, nil
+	opts.NumDevices = len(ordinals)
+	g := &Integrator{opts: opts, distinct: distinct(ordinals)}
+	for _, o := range ordinals {
+		d, err := openDevice(all[o], opts)
+		if err != nil {
+			return nil, errors.Join(err, g.Close())
+		}
+		g.devs = append(g.devs, d)
+	}
+	if err := g.chooseExchange(ordinals); err != nil {
+		return nil, errors.Join(err, g.Close())
+	}
+	return g, nil
+}
+
+// physicalOrdinals returns the GPU of each logical device.
+func physicalOrdinals(opts Options, count int) ([]int, error) {
+	if opts.ordinals != nil {
+		for _, o := range opts.ordinals {
+			if o < 0 || o >= count {
+				return nil, fmt.Errorf("gpu: device %d does not exist: %d CUDA device(s)", o, count)
+			}
+		}
+		return opts.ordinals, nil
+	}
+	if opts.Device < 0 || opts.Device >= count {
+		return nil, fmt.Errorf("gpu: device %d does not exist: %d CUDA device(s), numbered 0 to %d",
+			opts.Device, count, count-1)
+	}
+	if opts.Device+opts.NumDevices > count {
+		return nil, fmt.Errorf("gpu: %d devices from device %d asked for: %d CUDA device(s)",
+			opts.NumDevices, opts.Device, count)
+	}
+	out := make([]int, opts.NumDevices)
+	for i := range out {
+		out[i] = opts.Device + i
+	}
+	return out, nil
+}
+
+func distinct(ordinals []int) bool {
+	seen := map[int]bool{}
+	for _, o := range ordinals {
+		if seen[o] {
+			return false
+		}
+		seen[o] = true
+	}
+	return true
+}
+
+// chooseExchange enables peer access, loads NCCL where it may be used,
+// decides the exchange and, for NCCL, creates the communicators.
+func (g *Integrator) chooseExchange(ordinals []int) error {
+	var err error
+	if len(g.devs) > 1 && !g.opts.HostMem {
+		if g.access, err = g.enablePeerAccess(); err != nil {
+			return err
+		}
+	}
+	// NCCL is loaded only where it may be chosen: forced, or auto when
+	// peer copies cannot go direct between every pair.
+	ncclErr := errors.New("not needed")
+	if g.opts.Exchange == ExchangeNCCL ||
+		(g.opts.Exchange == ExchangeAuto || g.opts.Exchange == "") && len(g.devs) > 1 && !g.access.all() {
+		ncclErr = nccl.Load()
+	}
+	if g.exchange, err = chooseExchange(g.opts.Exchange, len(g.devs), g.opts.HostMem, g.access, g.distinct, ncclErr); err != nil {
+		return fmt.Errorf("gpu: %w", err)
+	}
+	if g.exchange == exchangeNCCL {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if g.comms, err = nccl.CommInitAll(ordinals); err != nil {
+			return fmt.Errorf("gpu: NCCL communicators: %w", err)
+		}
+	}
+	return nil
 }
 
 // Devices returns the devices the integrator runs on, in order.
@@ -172,20 +266,26 @@ func (g *Integrator) LaunchShape() string {
 	return strings.Join(parts, "; ")
 }
 
-// Name implements nbody.Integrator.
+// Name implements nbody.Integrator. With several devices it says how many
+// have bodies when some have none (fewer bodies than devices).
 func (g *Integrator) Name() string {
 	if len(g.devs) == 1 {
 		return fmt.Sprintf("GPU %d (%s)", g.devs[0].info.Ordinal, g.devs[0].info.Name)
 	}
-	return fmt.Sprintf("%d GPUs", len(g.devs))
+	name := fmt.Sprintf("%d GPUs", len(g.devs))
+	if a := active(g.shares); g.n > 0 && a < len(g.devs) {
+		name += fmt.Sprintf(" (%d bodies: %d of them used)", g.n, a)
+	}
+	return name
 }
 
 // Precision implements nbody.Integrator.
 func (g *Integrator) Precision() nbody.Precision { return g.opts.Precision }
 
-// SetBodies implements nbody.Integrator. Device (or mapped host) memory is
-// allocated when the number of bodies changes; a device too small gives an
-// error naming CUDA_ERROR_OUT_OF_MEMORY and the bytes asked for.
+// SetBodies implements nbody.Integrator: it splits the bodies among the
+// devices and loads them. Device (or mapped host) memory is allocated when
+// the number of bodies changes; a device too small gives an error naming
+// CUDA_ERROR_OUT_OF_MEMORY and the bytes asked for.
 func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	if g.closed {
 		return errClosed
@@ -197,17 +297,108 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	if n > math.MaxInt32 {
 		return fmt.Errorf("gpu: %d bodies: the kernels index at most %d", n, math.MaxInt32)
 	}
-	for _, d := range g.devs {
-		if err := d.setBodies(b, 0, n); err != nil {
-			g.n = 0
+	g.n = 0
+	// Nothing may still read the buffers that are about to change.
+	if err := g.synchronize(); err != nil {
+		return err
+	}
+	weights := make([]int, len(g.devs))
+	for i, d := range g.devs {
+		weights[i] = d.info.Multiprocessors
+	}
+	shares := splitBodies(n, weights, g.opts.BlockSize)
+	where := positions{capacity: n}
+	if stride, ok := equalStride(shares); ok && g.exchange == exchangeNCCL {
+		// The all-gather moves stride bodies from every device.
+		where.capacity = stride * len(g.devs)
+	}
+	bytes := uint64(n) * g.devs[0].elem
+	switch g.exchange {
+	case exchangeShared:
+		if err := g.hostBuffers(&g.sharedPos, bytes); err != nil {
+			return err
+		}
+		where.shared = &g.sharedPos
+	case exchangeHost:
+		if err := g.hostBuffers(&g.staging, bytes); err != nil {
 			return err
 		}
 	}
-	g.n = n
+	for i, d := range g.devs {
+		if err := d.setBodies(b, shares[i], where); err != nil {
+			return err
+		}
+		if g.exchange == exchangeHost {
+			if err := d.viewStaging(&g.staging); err != nil {
+				return err
+			}
+		}
+	}
+	g.shares, g.n, g.parity = shares, n, 0
 	return nil
 }
 
-// Bodies implements nbody.Integrator.
+// hostBuffers makes bufs two mapped, page-locked host buffers of the given
+// size, in the first device's context (portable: every context sees them),
+// keeping them when the size is unchanged.
+func (g *Integrator) hostBuffers(bufs *[2]buffer, bytes uint64) error {
+	if bufs[0].bytes == bytes && bufs[1].bytes == bytes {
+		return nil
+	}
+	lead := g.devs[0]
+	unbind, err := lead.bind()
+	if err != nil {
+		return err
+	}
+	defer unbind()
+	for i := range bufs {
+		if err := bufs[i].free(); err != nil {
+			return lead.wrap(err)
+		}
+	}
+	for i := range bufs {
+		if bufs[i], err = allocate(bytes, true); err != nil {
+			return lead.wrap(errors.Join(fmt.Errorf("%d bodies, shared host positions: %w", bytes/lead.elem, err),
+				bufs[0].free(), bufs[1].free()))
+		}
+	}
+	return nil
+}
+
+// viewStaging records where the device's kernels see the staging buffers.
+func (d *device) viewStaging(staging *[2]buffer) error {
+	unbind, err := d.bind()
+	if err != nil {
+		return err
+	}
+	defer unbind()
+	for i, b := range staging {
+		if d.hostView[i], err = cuda.MemHostGetDevicePointer(b.host); err != nil {
+			return d.wrap(fmt.Errorf("staging buffer: %w", err))
+		}
+	}
+	return nil
+}
+
+// synchronize waits for every device's stream.
+func (g *Integrator) synchronize() error {
+	for _, d := range g.devs {
+		unbind, err := d.bind()
+		if err != nil {
+			return err
+		}
+		err = d.stream.Synchronize()
+		unbind()
+		if err != nil {
+			return d.wrap(err)
+		}
+	}
+	return nil
+}
+
+// Bodies implements nbody.Integrator: all positions from the first device
+// (every device holds them all after a step), each device's share of the
+// velocities.
 func (g *Integrator) Bodies(dst *nbody.Bodies) error {
 	if g.closed {
 		return errClosed
@@ -215,7 +406,28 @@ func (g *Integrator) Bodies(dst *nbody.Bodies) error {
 	if g.n == 0 {
 		return errNoBodies
 	}
-	return g.devs[0].bodies(dst)
+	if err := g.synchronize(); err != nil {
+		return err
+	}
+	dst.Pos = resize(dst.Pos, 4*g.n)
+	dst.Vel = resize(dst.Vel, 4*g.n)
+	for i, d := range g.devs {
+		unbind, err := d.bind()
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			err = d.positionsTo(dst.Pos)
+		}
+		if err == nil {
+			err = d.velocitiesTo(dst.Vel)
+		}
+		unbind()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Step implements nbody.Integrator: it queues the steps and returns the
@@ -233,17 +445,31 @@ func (g *Integrator) Step(ctx context.Context, dt float64, steps int) (time.Dura
 	if steps < 0 {
 		return 0, fmt.Errorf("gpu: %d steps", steps)
 	}
-	return g.devs[0].run(ctx, dt, steps)
+	return g.run(ctx, dt, steps)
 }
 
-// Close implements nbody.Integrator: it frees every buffer and releases
-// the devices. It is safe to call twice.
+// Close implements nbody.Integrator: it frees every buffer, the NCCL
+// communicators and releases the devices. It is safe to call twice.
 func (g *Integrator) Close() error {
 	if g.closed {
 		return nil
 	}
 	g.closed = true
-	var errs []error
+	errs := []error{g.synchronize()}
+	for _, c := range g.comms {
+		errs = append(errs, c.Destroy())
+	}
+	g.comms = nil
+	if len(g.devs) > 0 {
+		if unbind, err := g.devs[0].bind(); err != nil {
+			errs = append(errs, err)
+		} else {
+			for _, b := range []*buffer{&g.sharedPos[0], &g.sharedPos[1], &g.staging[0], &g.staging[1]} {
+				errs = append(errs, b.free())
+			}
+			unbind()
+		}
+	}
 	for _, d := range g.devs {
 		errs = append(errs, d.close())
 	}

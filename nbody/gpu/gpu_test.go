@@ -65,16 +65,17 @@ func bodiesAndReference(t *testing.T, c nbody.Config, n int) (nbody.Bodies, []fl
 // a kernel leaves unwritten shows.
 func poison(t *testing.T, g *Integrator) {
 	t.Helper()
-	d := g.devs[0]
-	unbind, err := d.bind()
-	require.NoError(t, err)
-	defer unbind()
-	for _, b := range []buffer{d.pos[1-d.cur], d.partial, d.staged} {
-		if b.bytes > 0 {
-			require.NoError(t, cuda.MemsetD32(b.ptr, 0x7fc00000, b.bytes/4))
+	for _, d := range g.devs {
+		unbind, err := d.bind()
+		require.NoError(t, err)
+		for _, b := range []buffer{d.pos[1-d.cur], d.partial, d.staged} {
+			if b.bytes > 0 {
+				require.NoError(t, cuda.MemsetD32(b.ptr, 0x7fc00000, b.bytes/4))
+			}
 		}
+		require.NoError(t, cuda.CtxSynchronize())
+		unbind()
 	}
-	require.NoError(t, cuda.CtxSynchronize())
 }
 
 func allFinite(vals []float64) (int, bool) {
@@ -249,7 +250,7 @@ func TestOutOfMemory(t *testing.T) {
 	d := g.devs[0]
 	unbind, err := d.bind()
 	require.NoError(t, err)
-	err = d.reserve(n, 0, n)
+	err = d.reserve(n, 0, n, positions{capacity: n})
 	unbind()
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, cuda.ErrOutOfMemory), "%v", err)
@@ -316,7 +317,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		require.Error(t, err, "block size %d", bs)
 		assert.Contains(t, err.Error(), fmt.Sprintf("block size %d", bs))
 	}
-	_, err := New(Options{NumDevices: 2, Physics: physics})
+	_, err := New(Options{Exchange: "carrier pigeon", Physics: physics})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "not supported yet")
+	assert.Contains(t, err.Error(), `exchange "carrier pigeon"`)
 }

@@ -11,11 +11,14 @@ import (
 
 // buffer is an array of bodies' 4-vectors that kernels address at ptr:
 // device memory, or (host non-nil) page-locked host memory mapped into
-// the device's address space.
+// the device's address space. A borrowed buffer belongs to the integrator
+// (the positions that several devices share with -hostmem): free forgets
+// it without freeing it.
 type buffer struct {
-	ptr   cuda.DevicePtr
-	host  unsafe.Pointer
-	bytes uint64
+	ptr      cuda.DevicePtr
+	host     unsafe.Pointer
+	bytes    uint64
+	borrowed bool
 }
 
 // maxPartialBytes bounds the memory of the per-split partial sums.
@@ -47,6 +50,7 @@ func allocate(bytes uint64, hostMem bool) (buffer, error) {
 func (b *buffer) free() error {
 	var err error
 	switch {
+	case b.borrowed:
 	case b.host != nil:
 		err = cuda.MemFreeHost(b.host)
 	case b.ptr != 0:
@@ -56,47 +60,74 @@ func (b *buffer) free() error {
 	return err
 }
 
+// positions is where a device keeps all bodies' positions: capacity
+// bodies (n, or more where an all-gather needs equal slices) in buffers
+// of its own, or, when shared is non-nil, in the integrator's mapped host
+// buffers that every device uses.
+type positions struct {
+	capacity int
+	shared   *[2]buffer
+}
+
 // reserve allocates the buffers for n bodies, of which this device
 // integrates count from first, and plans the launches. Buffers are kept
 // when the sizes are unchanged.
-func (d *device) reserve(n, first, count int) error {
+func (d *device) reserve(n, first, count int, where positions) error {
 	maxPartials := maxPartialBytes / int(d.elem)
 	if d.maxSplits > 0 {
 		maxPartials = min(maxPartials, d.maxSplits*count)
 	}
 	plan := planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
 		d.info.Multiprocessors, d.blocksPerSM, maxPartials)
-	if n == d.n && first == d.first && count == d.count && plan == d.plan {
+	capacity := max(n, where.capacity)
+	sameShared := where.shared == nil && !d.pos[0].borrowed ||
+		where.shared != nil && d.pos[0].borrowed && d.pos[0].host == where.shared[0].host && d.pos[1].host == where.shared[1].host
+	if n == d.n && first == d.first && count == d.count && plan == d.plan &&
+		uint64(capacity)*d.elem == d.pos[0].bytes && sameShared {
 		return nil
 	}
 	if err := d.freeBuffers(); err != nil {
 		return err
 	}
 	d.n, d.first, d.count, d.plan = 0, 0, 0, launchPlan{}
-	all, own := uint64(n)*d.elem, uint64(count)*d.elem
+	all, own := uint64(capacity)*d.elem, uint64(count)*d.elem
 	type want struct {
 		dst     *buffer
 		bytes   uint64
 		hostMem bool
 		what    string
 	}
-	wants := []want{
-		{&d.pos[0], all, d.opts.HostMem, "positions"},
-		{&d.pos[1], all, d.opts.HostMem, "new positions"},
-		{&d.vel, own, d.opts.HostMem, "velocities"},
+	var wants []want
+	if where.shared == nil {
+		wants = append(wants, want{&d.pos[0], all, d.opts.HostMem, "positions"},
+			want{&d.pos[1], all, d.opts.HostMem, "new positions"})
 	}
+	wants = append(wants, want{&d.vel, own, d.opts.HostMem, "velocities"})
 	if plan.splits > 1 {
 		wants = append(wants, want{&d.partial, uint64(plan.splits) * own, false, "partial accelerations"})
 	}
 	if d.stageHostMem {
-		wants = append(wants, want{&d.staged, all, false, "staged positions"})
+		wants = append(wants, want{&d.staged, uint64(n) * d.elem, false, "staged positions"})
 	}
 	for _, w := range wants {
+		if w.bytes == 0 {
+			continue // a device without bodies has no velocities
+		}
 		b, err := allocate(w.bytes, w.hostMem)
 		if err != nil {
 			return d.wrap(errors.Join(fmt.Errorf("%d bodies, %s: %w", n, w.what, err), d.freeBuffers()))
 		}
 		*w.dst = b
+	}
+	if where.shared != nil {
+		for i, b := range where.shared {
+			// The same mapped memory, at this context's address for it.
+			p, err := cuda.MemHostGetDevicePointer(b.host)
+			if err != nil {
+				return d.wrap(errors.Join(fmt.Errorf("shared positions: %w", err), d.freeBuffers()))
+			}
+			d.pos[i] = buffer{ptr: p, host: b.host, bytes: b.bytes, borrowed: true}
+		}
 	}
 	d.n, d.first, d.count, d.plan, d.cur = n, first, count, plan, 0
 	return nil
@@ -113,7 +144,7 @@ func (d *device) freeBuffers() error {
 
 // setBodies loads all of b's positions and this device's share of the
 // velocities, converted to the device's precision.
-func (d *device) setBodies(b nbody.Bodies, first, count int) error {
+func (d *device) setBodies(b nbody.Bodies, sh share, where positions) error {
 	unbind, err := d.bind()
 	if err != nil {
 		return err
@@ -123,36 +154,31 @@ func (d *device) setBodies(b nbody.Bodies, first, count int) error {
 	if err := d.stream.Synchronize(); err != nil {
 		return d.wrap(err)
 	}
-	if err := d.reserve(b.N(), first, count); err != nil {
+	if err := d.reserve(b.N(), sh.first, sh.count, where); err != nil {
 		return err
 	}
 	if err := d.upload(d.pos[0], b.Pos); err != nil {
 		return d.wrap(fmt.Errorf("copying positions: %w", err))
 	}
-	if err := d.upload(d.vel, b.Vel[4*first:4*(first+count)]); err != nil {
+	if err := d.upload(d.vel, b.Vel[4*sh.first:4*(sh.first+sh.count)]); err != nil {
 		return d.wrap(fmt.Errorf("copying velocities: %w", err))
 	}
 	d.cur = 0
 	return nil
 }
 
-// bodies copies the current positions (all of them) and this device's
-// velocities into dst, as float64.
-func (d *device) bodies(dst *nbody.Bodies) error {
-	unbind, err := d.bind()
-	if err != nil {
-		return err
-	}
-	defer unbind()
-	if err := d.stream.Synchronize(); err != nil {
-		return d.wrap(err)
-	}
-	dst.Pos = resize(dst.Pos, 4*d.n)
-	dst.Vel = resize(dst.Vel, 4*d.n)
-	if err := d.download(dst.Pos, d.pos[d.cur]); err != nil {
+// positionsTo copies the current positions (all of them) into pos, as
+// float64; velocitiesTo this device's share of the velocities into vel,
+// which holds every body's. The device's stream must be idle.
+func (d *device) positionsTo(pos []float64) error {
+	if err := d.download(pos, d.pos[d.cur]); err != nil {
 		return d.wrap(fmt.Errorf("copying positions back: %w", err))
 	}
-	if err := d.download(dst.Vel[4*d.first:4*(d.first+d.count)], d.vel); err != nil {
+	return nil
+}
+
+func (d *device) velocitiesTo(vel []float64) error {
+	if err := d.download(vel[4*d.first:4*(d.first+d.count)], d.vel); err != nil {
 		return d.wrap(fmt.Errorf("copying velocities back: %w", err))
 	}
 	return nil

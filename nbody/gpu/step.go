@@ -1,57 +1,8 @@
 package gpu
 
 import (
-	"context"
-	"fmt"
-	"time"
-
 	"github.com/nbody-go/nbody/nbody/cuda"
 )
-
-// run queues steps steps on the device's stream between two timing events
-// and returns the time between them. It keeps at most queueDepth steps in
-// flight, so that a cancelled ctx stops the run within a few steps; the
-// GPU still never waits for the host while steps take longer than a
-// launch.
-func (d *device) run(ctx context.Context, dt float64, steps int) (time.Duration, error) {
-	unbind, err := d.bind()
-	if err != nil {
-		return 0, err
-	}
-	defer unbind()
-	if err := d.start.Record(d.stream); err != nil {
-		return 0, d.wrap(err)
-	}
-	var stopErr error
-	for i := range steps {
-		if stopErr = ctx.Err(); stopErr != nil {
-			break
-		}
-		slot := d.inFlight[i%queueDepth]
-		if i >= queueDepth {
-			if err := slot.Synchronize(); err != nil {
-				return 0, d.wrap(fmt.Errorf("step %d: %w", i-queueDepth, err))
-			}
-		}
-		if err := d.launchStep(dt); err != nil {
-			return 0, d.wrap(fmt.Errorf("step %d: %w", i, err))
-		}
-		if err := slot.Record(d.stream); err != nil {
-			return 0, d.wrap(err)
-		}
-	}
-	if err := d.stop.Record(d.stream); err != nil {
-		return 0, d.wrap(err)
-	}
-	if err := d.stop.Synchronize(); err != nil {
-		return 0, d.wrap(err)
-	}
-	elapsed, err := cuda.EventElapsed(d.start, d.stop)
-	if err != nil {
-		return 0, d.wrap(err)
-	}
-	return elapsed, stopErr
-}
 
 // launchStep queues one step: the fused step kernel when the plan has one
 // split, else the forces kernel over every split and the integrate kernel.
@@ -71,7 +22,7 @@ func (d *device) launchStep(dt float64) error {
 	n, first, count := int32(d.n), int32(d.first), int32(d.count)
 	// Kernels read every position from read by global index, and write
 	// this device's share of new positions and velocities by local index.
-	out := dst.ptr + cuda.DevicePtr(uint64(d.first)*d.elem)
+	out := d.offset(dst.ptr, d.first)
 	var err error
 	if p.splits == 1 {
 		err = cuda.LaunchKernel(d.step, cuda.Dim3{X: uint32(p.blocks)}, block, shared, d.stream,
@@ -98,9 +49,24 @@ const elementwiseBlock = 256
 
 // launchCopy queues the copy of all positions from src to dst.
 func (d *device) launchCopy(src, dst cuda.DevicePtr) error {
-	blocks := min(ceilDiv(d.n, elementwiseBlock), 4*d.info.Multiprocessors*8)
+	return d.launchCopyBodies(src, dst, d.n)
+}
+
+// launchCopyBodies queues the copy of count bodies from src to dst; no
+// launch for none.
+func (d *device) launchCopyBodies(src, dst cuda.DevicePtr, count int) error {
+	if count <= 0 {
+		return nil
+	}
+	blocks := min(ceilDiv(count, elementwiseBlock), 4*d.info.Multiprocessors*8)
 	return cuda.LaunchKernel(d.copyFunc, cuda.Dim3{X: uint32(blocks)}, cuda.Dim3{X: elementwiseBlock}, 0, d.stream,
-		src, dst, int32(d.n))
+		src, dst, int32(count))
+}
+
+// offset is the address of body k in a buffer of this device's precision
+// that starts at p.
+func (d *device) offset(p cuda.DevicePtr, k int) cuda.DevicePtr {
+	return p + cuda.DevicePtr(uint64(k)*d.elem)
 }
 
 // eps2 is the softening squared, as the kernels take it.
