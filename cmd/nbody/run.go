@@ -101,6 +101,7 @@ func (a *app) main() error {
 		fmt.Fprintln(a.errw, fallbackLine(p.fallback))
 	}
 	printHeader(a.out, o, p)
+	printExchange(a.out, p)
 	a.describePlatform(p)
 
 	bodies, saveAs, err := a.initialBodies(p)
