@@ -16,7 +16,8 @@ type jsonReport struct {
 	Integrator     string         `json:"integrator"`
 	GPUUnavailable string         `json:"gpu_unavailable,omitempty"` // the fallback's reason
 	Devices        []jsonDevice   `json:"devices,omitempty"`
-	Precision      string         `json:"precision"` // "single" or "double"
+	Exchange       string         `json:"exchange,omitempty"` // how several GPUs exchange positions
+	Precision      string         `json:"precision"`          // "single" or "double"
 	Bodies         int            `json:"bodies"`
 	Source         string         `json:"source"` // "shell" or the tipsy file
 	Seed           *uint64        `json:"seed,omitempty"`

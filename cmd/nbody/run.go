@@ -185,6 +185,9 @@ func (a *app) describePlatform(p platform) {
 			TotalMemory:       d.TotalMemory,
 		})
 	}
+	if p.gpu != nil && len(p.devices) > 1 {
+		r.Exchange = p.gpu.Exchange()
+	}
 	r.Precision = a.prec.String()
 	r.BlockSize = a.o.blockSize
 	r.HostMem = a.o.hostmem
