@@ -38,7 +38,7 @@ cli() { echo "\$ nbody $*"; timeout 60 "$B/nbody" "$@"; echo "rc=$?"; }
 	cli -compare -hostmem
 	cli -benchmark -device=3
 } >"$O/cli.txt" 2>&1
-[ -d "$B/var" ] && KERNELBENCH=$B/kernelbench PERSM="2 4" timeout 90 sh bench/kernel-variants.sh run "$B/var" 135168 >"$O/variants.txt" 2>&1
+[ -d "$B/var" ] && KERNELBENCH=$B/kernelbench ROUNDS=2 timeout 90 sh bench/kernel-variants.sh run "$B/var" 135168 >"$O/variants.txt" 2>&1
 stall="--metrics regex:smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio,smsp__issue_active.avg.pct_of_peak_sustained_active,sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_active,sm__pipe_fp64_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_executed_pipe_xu.avg.pct_of_peak_sustained_active,smsp__inst_executed.sum,launch__registers_per_thread"
 for p in fp32 fp64; do
 	timeout 60 ncu --clock-control none $stall -k regex:forces -c 1 "$B/gpubench" -repeat=1 -seconds=0.01 -accuracy=0 $p:135168 >"$O/stall_$p.txt" 2>&1
