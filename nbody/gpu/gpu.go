@@ -5,8 +5,9 @@
 //
 // Each device is driven through a device value that holds its context,
 // kernels, stream and buffers; every batch of driver calls locks the OS
-// thread and makes that context current first, so that several devices can
-// be driven the same way later. One device is supported today.
+// thread and makes that context current first. Several devices split the
+// bodies by their multiprocessor counts and exchange the new positions
+// after each step (see Options.Exchange and Integrator.Exchange).
 package gpu
 
 import (
