@@ -93,20 +93,12 @@ var (
 // ToFloat32 converts interleaved float64 values to float32 (dst is reused
 // when it is large enough).
 func ToFloat32(dst []float32, src []float64) []float32 {
-	dst = resize(dst, len(src))
-	for i, v := range src {
-		dst[i] = float32(v)
-	}
-	return dst
+	return convert(dst, src)
 }
 
 // FromFloat32 converts float32 values back to float64.
 func FromFloat32(dst []float64, src []float32) []float64 {
-	dst = resize(dst, len(src))
-	for i, v := range src {
-		dst[i] = float64(v)
-	}
-	return dst
+	return convert(dst, src)
 }
 
 // convert copies src into a slice of another float type.
