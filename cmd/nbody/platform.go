@@ -9,11 +9,6 @@ import (
 	"github.com/nbody-go/nbody/nbody/gpu"
 )
 
-// newFastCPU is the integrator -cpu (and the GPU fallback) runs.
-func newFastCPU(prec nbody.Precision, phys nbody.Physics) nbody.Integrator {
-	return nbody.NewFast(prec, phys)
-}
-
 // platform is where the simulation runs, decided before anything is
 // printed after the banner.
 type platform struct {
@@ -34,9 +29,13 @@ func (e runtimeError) Unwrap() error { return e.err }
 // the CPU with the reason when no GPU can be used. -cpu never touches the
 // GPU.
 func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platform, error) {
-	cpu := platform{integrator: newFastCPU(prec, phys)}
+	// The fast CPU integrator starts a goroutine per core: build it only
+	// when it runs, since nothing would close it on a GPU run.
+	cpu := func(fallback string) platform {
+		return platform{integrator: nbody.NewFast(prec, phys), fallback: fallback}
+	}
 	if o.cpu {
-		return cpu, nil
+		return cpu(""), nil
 	}
 	devs, err := gpu.Devices()
 	if err == nil && len(devs) == 0 {
@@ -44,8 +43,7 @@ func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platfo
 	}
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
-			cpu.fallback = unavailableReason(err)
-			return cpu, nil
+			return cpu(unavailableReason(err)), nil
 		}
 		return platform{}, runtimeError{fmt.Errorf("listing CUDA devices: %w", err)}
 	}
@@ -71,8 +69,7 @@ func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platfo
 	})
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
-			cpu.fallback = unavailableReason(err)
-			return cpu, nil
+			return cpu(unavailableReason(err)), nil
 		}
 		return platform{}, runtimeError{fmt.Errorf("opening the GPU: %w", err)}
 	}
