@@ -363,15 +363,10 @@ func TestInterruptStopsCleanly(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	killed := killAfter(cmd, 20*time.Second)
 	rest, _ := io.ReadAll(stdout)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("nbody did not stop within 20 s of Ctrl-C")
-	}
+	_ = cmd.Wait() // the exit status is checked below
+	require.False(t, killed(), "nbody did not stop within 20 s of Ctrl-C")
 	assert.Equal(t, 130, cmd.ProcessState.ExitCode())
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	require.Len(t, lines, 1, "stderr: %q", errb.String())

@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // binary is the nbody command built once for the tests that run it.
@@ -67,4 +69,21 @@ func runNbody(t *testing.T, args ...string) result {
 		t.Fatalf("running nbody %v: %v", args, err)
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// killAfter kills cmd's process unless it has ended d from now, so that a
+// run that ignores Ctrl-C fails its test instead of hanging it until go
+// test's own time-out (reading its output blocks until it exits). Call
+// the returned function once cmd.Wait has returned: it reports whether
+// the process had to be killed.
+func killAfter(cmd *exec.Cmd, d time.Duration) (killed func() bool) {
+	var fired atomic.Bool
+	timer := time.AfterFunc(d, func() {
+		fired.Store(true)
+		_ = cmd.Process.Kill()
+	})
+	return func() bool {
+		timer.Stop()
+		return fired.Load()
+	}
 }
