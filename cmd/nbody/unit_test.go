@@ -180,3 +180,36 @@ func TestComparisonErrorLines(t *testing.T) {
 	assert.Equal(t, jsonMismatch{Body: 0, Component: "z", Host: 0.5, Device: 0.625}, j.Errors[1])
 	assert.False(t, j.Passed)
 }
+
+// The interactive mode says it was stopped by Ctrl-C only when Ctrl-C
+// stopped it before its last step: one that lands during the last chunk
+// of steps stops nothing.
+func TestViewInterruptedOnlyBeforeTheLastStep(t *testing.T) {
+	b, err := nbody.Generate(nbody.Shell, 64, nbody.DefaultParams(64), 1)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		cancelAt    int
+		interrupted bool
+	}{
+		{cancelAt: 1, interrupted: true}, // after the first chunk (one step) of five
+		{cancelAt: 5, interrupted: false},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		in := &countingIntegrator{
+			Integrator: nbody.NewReference(nbody.Presets[0].Physics()),
+			perStep:    time.Millisecond, cancelAt: c.cancelAt, cancel: cancel,
+		}
+		var out bytes.Buffer
+		a := &app{ctx: ctx, out: &out, params: nbody.Presets[0],
+			o: options{iterations: 5, iterationsSet: true, every: defaultEvery, frames: defaultFrames}}
+		end, err := a.view(platform{integrator: in}, b)
+		cancel()
+		require.NoError(t, err, "cancelled at step %d", c.cancelAt)
+		require.NotNil(t, end)
+		assert.Equal(t, c.interrupted, a.report.View.Interrupted, "cancelled at step %d", c.cancelAt)
+		assert.Equal(t, c.interrupted, strings.Contains(out.String(), "Stopped by Ctrl-C"), "output: %s", out.String())
+		if !c.interrupted {
+			assert.Equal(t, 5, end.steps)
+		}
+	}
+}

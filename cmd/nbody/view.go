@@ -91,7 +91,8 @@ func (a *app) view(p platform, b nbody.Bodies) (*endState, error) {
 	wall := time.Since(began)
 	status.clear()
 
-	interrupted := a.ctx.Err() != nil
+	// A Ctrl-C that lands after the last step stopped nothing.
+	interrupted := a.ctx.Err() != nil && (v.total == 0 || end.steps < v.total)
 	if interrupted && v.sink != nil && !v.sink.everyFrame() && v.sink.count() == 0 && end.steps > 0 {
 		// A PNG shows where the bodies were when Ctrl-C stopped them.
 		if err := a.drawFrame(in, v.sink, &end.bodies); err != nil {
