@@ -15,7 +15,8 @@ type platform struct {
 	integrator nbody.Integrator
 	gpu        *gpu.Integrator // nil on the CPU
 	devices    []gpu.Device    // the GPUs used, in order
-	fallback   string          // why the GPU is not used, when it was not refused by -cpu
+	fellBack   bool            // the GPU could not be used, so the CPU runs (not set by -cpu)
+	fallback   string          // why the GPU could not be used, as the driver put it (may be empty)
 }
 
 // runtimeError is a failure after the command line was accepted: one
@@ -31,11 +32,11 @@ func (e runtimeError) Unwrap() error { return e.err }
 func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platform, error) {
 	// The fast CPU integrator starts a goroutine per core: build it only
 	// when it runs, since nothing would close it on a GPU run.
-	cpu := func(fallback string) platform {
-		return platform{integrator: nbody.NewFast(prec, phys), fallback: fallback}
+	cpu := func(fellBack bool, reason string) platform {
+		return platform{integrator: nbody.NewFast(prec, phys), fellBack: fellBack, fallback: reason}
 	}
 	if o.cpu {
-		return cpu(""), nil
+		return cpu(false, ""), nil
 	}
 	devs, err := gpu.Devices()
 	if err == nil && len(devs) == 0 {
@@ -43,7 +44,7 @@ func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platfo
 	}
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
-			return cpu(unavailableReason(err)), nil
+			return cpu(true, unavailableReason(err)), nil
 		}
 		return platform{}, runtimeError{fmt.Errorf("listing CUDA devices: %w", err)}
 	}
@@ -69,7 +70,7 @@ func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platfo
 	})
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
-			return cpu(unavailableReason(err)), nil
+			return cpu(true, unavailableReason(err)), nil
 		}
 		return platform{}, runtimeError{fmt.Errorf("opening the GPU: %w", err)}
 	}

@@ -97,13 +97,19 @@ func (a *app) main() error {
 		return err
 	}
 	defer p.integrator.Close()
-	if p.fallback != "" {
+	if p.fellBack {
 		fmt.Fprintln(a.errw, fallbackLine(p.fallback))
 	}
 	printHeader(a.out, o, p)
 	printExchange(a.out, p)
 	a.describePlatform(p)
 
+	if o.output != "" {
+		// Fail before the run, not after it, when the snapshot cannot be written.
+		if err := checkWritable(o.output); err != nil {
+			return fmt.Errorf("writing %s: %w", o.output, err)
+		}
+	}
 	bodies, saveAs, err := a.initialBodies(p)
 	if err != nil {
 		return err
