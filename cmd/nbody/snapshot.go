@@ -1,6 +1,11 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 )
@@ -41,4 +46,20 @@ func writeTipsy(path string, b nbody.Bodies) error {
 		return err
 	}
 	return tipsy.WriteFile(path, snap)
+}
+
+// checkWritable reports whether a file can be written at path: it is not a
+// directory, and its directory takes a new file. It leaves nothing behind
+// and does not touch an existing file at path.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".nbody-output-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot create files in %s: %w", filepath.Dir(path), errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

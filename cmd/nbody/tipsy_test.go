@@ -56,3 +56,19 @@ func TestGalaxyRuns(t *testing.T) {
 	assert.Contains(t, r.stderrLines(), "Read 20000 bodies", "no padding to 20,224")
 	checkReport(t, r, 20000, 1, "single")
 }
+
+// A snapshot that cannot be written is refused before the run, not after
+// it: no report lines, one error line, exit 1.
+func TestOutputUnwritableFailsBeforeTheRun(t *testing.T) {
+	for _, path := range []string{
+		filepath.Join(t.TempDir(), "missing-dir", "after.bin"),
+		t.TempDir(), // a directory
+	} {
+		r := runNbody(t, "-benchmark", "-cpu", "-numbodies=64", "-i=1", "-output="+path)
+		assert.Equal(t, 1, r.code, "-output=%s", path)
+		assert.NotContains(t, r.stdout, "bodies, total time", "-output=%s: nothing ran", path)
+		lines := r.stderrLines()
+		require.Len(t, lines, 1, "-output=%s: one line on stderr", path)
+		assert.Contains(t, lines[0], "writing "+path)
+	}
+}
