@@ -32,16 +32,6 @@ func (c Config) String() string {
 	return fmt.Sprintf("Config(%d)", int(c))
 }
 
-// ParseConfig returns the configuration with the given name.
-func ParseConfig(s string) (Config, error) {
-	for _, c := range []Config{Shell, Random, Expand} {
-		if s == c.String() {
-			return c, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown configuration %q (want shell, random or expand)", s)
-}
-
 // Generate returns n bodies of mass 1 in configuration c, drawn from the
 // sample's distributions with a generator seeded by seed: the same seed
 // gives the same bodies on every machine.
