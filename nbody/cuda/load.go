@@ -3,13 +3,12 @@ package cuda
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/ebitengine/purego"
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
 // LibraryName is the driver library Load opens, as the dynamic loader finds
@@ -71,22 +70,14 @@ func get(call string) (*driver, error) {
 // not initialize the driver; tests point it at other libraries. The
 // library stays open for the life of the process.
 func open(path string) (*driver, error) {
-	// dlerror's message is kept per thread: dlopen and dlerror, two calls
-	// into C, must run on the same one.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	handle, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	handle, err := dynlib.Open(path)
 	if err != nil {
-		msg := err.Error()
-		if !strings.Contains(msg, path) {
-			msg = path + ": " + msg
-		}
-		return nil, fmt.Errorf("%w: %s", ErrNoDriver, msg)
+		return nil, fmt.Errorf("%w: %w", ErrNoDriver, err)
 	}
 	d := newDriver()
 	d.handle = handle
 	if err := d.resolve(path); err != nil {
-		_ = purego.Dlclose(handle) // of no use to us; a failure to close it changes nothing
+		dynlib.Close(handle)
 		return nil, err
 	}
 	return d, nil

@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
 // LibraryName is the library Load opens when NBODY_NCCL_LIBRARY is unset,
@@ -91,25 +92,18 @@ func load(path string) error {
 
 // open opens the library at path and resolves every entry point.
 func open(path string) (*library, error) {
-	// dlopen and dlerror must run on one thread for the message to be ours.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	handle, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	handle, err := dynlib.Open(path)
 	if err != nil {
-		msg := err.Error()
-		if !strings.Contains(msg, path) {
-			msg = path + ": " + msg
-		}
-		return nil, fmt.Errorf("%w: %s (set %s to its path)", ErrNotFound, msg, LibraryEnv)
+		return nil, fmt.Errorf("%w: %w (set %s to its path)", ErrNotFound, err, LibraryEnv)
 	}
 	l := &library{path: path}
 	if err := l.resolve(handle); err != nil {
-		_ = purego.Dlclose(handle) // of no use to us; a failure to close it changes nothing
+		dynlib.Close(handle)
 		return nil, err
 	}
 	var v int32
 	if r := l.getVersion(&v); r != 0 {
-		_ = purego.Dlclose(handle)
+		dynlib.Close(handle)
 		return nil, fmt.Errorf("%s: %w", path, l.newError("ncclGetVersion", r, 0))
 	}
 	l.version = int(v)
