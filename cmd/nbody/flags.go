@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/render"
 )
 
@@ -133,7 +134,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
 	fs.StringVar(&o.tipsyFormat, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.exchange, "exchange", "auto", "")
+	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto, "")
 	fs.StringVar(&o.render, "render", "", "")
 	fs.IntVar(&o.frames, "frames", defaultFrames, "")
 	fs.IntVar(&o.every, "every", defaultEvery, "")
@@ -178,7 +179,7 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
 	case !oneOf(o.tipsyFormat, "auto", "native", "standard"):
 		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormat)
-	case !oneOf(o.exchange, "auto", "peer", "nccl", "host"):
+	case !oneOf(o.exchange, gpu.ExchangeAuto, gpu.ExchangePeer, gpu.ExchangeNCCL, gpu.ExchangeHost):
 		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchange)
 	case set["tipsy"] && o.tipsy == "":
 		return usagef(`Error: "tipsy" needs a file name: -tipsy=<file.bin>`)
