@@ -89,7 +89,12 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 	d.retained = true
 	defer func() {
 		if err != nil {
-			d.release()
+			// Free what was made before the failure (module, stream,
+			// events); close skips what is zero. If even that fails, still
+			// give the context back.
+			if d.close() != nil {
+				_ = d.release()
+			}
 		}
 	}()
 	if err = d.ctx.SetCurrent(); err != nil {
