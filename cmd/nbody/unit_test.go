@@ -130,9 +130,7 @@ func TestComparisonVerdict(t *testing.T) {
 	good := comparisonRun{steps: 1, dt: 0.001, device: "test", positions: pos,
 		accel: nbody.AccelerationCheck{Error: 1e-7, Bound: 2e-5}}
 	assert.True(t, good.passed())
-	var b bytes.Buffer
-	printComparison(&b, good)
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	lines := comparisonLines(good)
 	require.Len(t, lines, 2)
 	assert.Equal(t, "  OK", lines[0])
 	assert.Regexp(t, summaryRe, lines[1])
@@ -141,10 +139,16 @@ func TestComparisonVerdict(t *testing.T) {
 	badAccel := good
 	badAccel.accel.Error = 3e-4
 	assert.False(t, badAccel.passed())
-	b.Reset()
-	printComparison(&b, badAccel)
-	assert.NotContains(t, b.String(), "  OK")
-	assert.True(t, strings.HasSuffix(b.String(), ": FAIL\n"))
+	lines = comparisonLines(badAccel)
+	assert.NotContains(t, strings.Join(lines, "\n"), "  OK")
+	assert.True(t, strings.HasSuffix(lines[len(lines)-1], ": FAIL"))
+}
+
+// comparisonLines is what printComparison prints for c, line by line.
+func comparisonLines(c comparisonRun) []string {
+	var b bytes.Buffer
+	printComparison(&b, c)
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 }
 
 func TestComparisonErrorLines(t *testing.T) {
@@ -163,9 +167,7 @@ func TestComparisonErrorLines(t *testing.T) {
 	c := comparisonRun{steps: 2, dt: 0.001, device: "test", positions: pos,
 		accel: nbody.AccelerationCheck{Error: 1e-7, Bound: 2e-5}}
 	assert.False(t, c.passed())
-	var b bytes.Buffer
-	printComparison(&b, c)
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	lines := comparisonLines(c)
 	require.Len(t, lines, 12)
 	assert.Equal(t, "Error: (host)0.000000 != (device)0.125000", lines[0], "the sample's %f format")
 	assert.Equal(t, "Error: (host)4.500000 != (device)4.625000", lines[9])
