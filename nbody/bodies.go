@@ -57,20 +57,43 @@ func NewBodies(n int) Bodies {
 // N returns the number of bodies.
 func (b Bodies) N() int { return len(b.Pos) / 4 }
 
+// MaxBodies is the most bodies any run takes: -numbodies, a tipsy file and
+// every integrator are held to it. At 2^26 bodies one step is 4.5e15
+// interactions (about 25 minutes on two H200s, days on a CPU) and the bodies
+// take 4.3 GB in float64 before an integrator copies them; past it the 4·N
+// position values head for the 2^31 limit of the 32-bit indices the GPU
+// kernels use. A larger count is a mistake, not a simulation.
+const MaxBodies = 1 << 26
+
+// CheckCount reports why n bodies cannot be simulated: fewer than one, or
+// more than MaxBodies. Callers check a count before they allocate for it.
+func CheckCount(n int) error {
+	switch {
+	case n < 1:
+		return fmt.Errorf("%d bodies: at least 1 is needed", n)
+	case n > MaxBodies:
+		return fmt.Errorf("%d bodies: at most %d (2^26) are allowed", n, MaxBodies)
+	}
+	return nil
+}
+
 // Clone returns a deep copy.
 func (b Bodies) Clone() Bodies {
 	return Bodies{Pos: append([]float64(nil), b.Pos...), Vel: append([]float64(nil), b.Vel...)}
 }
 
 // Validate reports the first reason the bodies cannot be simulated: slices
-// of different or non-multiple-of-four lengths, no bodies, or a value that
-// is not finite.
+// of different or non-multiple-of-four lengths, no bodies, more than
+// MaxBodies, or a value that is not finite.
 func (b Bodies) Validate() error {
 	if len(b.Pos) != len(b.Vel) || len(b.Pos)%4 != 0 {
 		return fmt.Errorf("bodies: %d position and %d velocity values, want equal multiples of 4", len(b.Pos), len(b.Vel))
 	}
 	if len(b.Pos) == 0 {
 		return errors.New("bodies: no bodies")
+	}
+	if err := CheckCount(b.N()); err != nil {
+		return fmt.Errorf("bodies: %w", err)
 	}
 	for i, v := range b.Pos {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -8,17 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/render"
 )
-
-// maxBodies is the largest -numbodies we accept. At 2^26 bodies one step
-// is 4.5e15 interactions: about 25 minutes on two H200s at the ~3,000 GI/s
-// the sample reaches there, days on a CPU, and 4.3 GB of float64 bodies on
-// the host before any integrator copies them. Past it the 4·N position
-// values also head for the 2^31 limit of the 32-bit indices GPU kernels
-// use. A larger value is a typo, not a simulation.
-const maxBodies = 1 << 26
 
 // Defaults that the report and the README quote.
 const (
@@ -161,8 +154,8 @@ func (o *options) check(set map[string]bool) error {
 	switch {
 	case set["numbodies"] && o.numBodies < 1:
 		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1`, o.numBodies)
-	case o.numBodies > maxBodies:
-		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, maxBodies)
+	case o.numBodies > nbody.MaxBodies:
+		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, nbody.MaxBodies)
 	case set["numdevices"] && o.numDevices < 1:
 		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
 	case set["numdevices"] && set["device"] && o.numDevices > 1:

@@ -3,6 +3,7 @@ package tipsy
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nbody-go/nbody/nbody"
 )
 
 // withHeader returns data with its header's fields replaced by h, in the
@@ -131,4 +134,37 @@ func TestReadFileErrorsNameTheFile(t *testing.T) {
 	_, err = ReadFile(short, Auto)
 	assert.ErrorContains(t, err, "tipsy file "+short+": truncated: ")
 	assert.ErrorContains(t, err, "(read as standard tipsy (big-endian))")
+}
+
+// sparseFile is a reader of size bytes that holds head at its start and
+// zeros after it, as a sparse file does, without the memory.
+type sparseFile struct{ head []byte }
+
+func (s sparseFile) ReadAt(p []byte, off int64) (int, error) {
+	clear(p)
+	if off < int64(len(s.head)) {
+		copy(p, s.head[off:])
+	}
+	return len(p), nil
+}
+
+// A file whose size matches more bodies than a run may have is refused
+// before its records are read or allocated, however many it claims.
+func TestReadRefusesMoreThanMaxBodies(t *testing.T) {
+	good := encode(t, mixedSnapshot(Native, []byte{0, 0, 0, 0}))
+	for _, n := range []int64{nbody.MaxBodies + 1, math.MaxInt32} {
+		head := withHeader(good[:32], Native, Header{NBodies: int32(n), NDim: 3, NDark: int32(n)})
+		size := 32 + darkSize*n
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := Read(sparseFile{head}, size, Auto)
+		runtime.ReadMemStats(&after)
+		assert.ErrorContains(t, err, fmt.Sprintf("%d particles: more than the %d bodies a run may have", n, nbody.MaxBodies))
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<10), "bytes allocated by a refused read")
+	}
+	// The same reader with a count within the limit reads.
+	head := withHeader(good[:32], Native, Header{NBodies: 3, NDim: 3, NDark: 3})
+	_, err := Read(sparseFile{head}, 32+3*darkSize, Auto)
+	assert.NoError(t, err)
 }

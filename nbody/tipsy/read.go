@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/nbody-go/nbody/nbody"
 )
 
 // ReadFile reads the tipsy file at path in format f (Auto to detect it).
@@ -66,6 +68,12 @@ func Read(r io.ReaderAt, size int64, f Format) (*Snapshot, error) {
 	l, err := detect(head, size, f)
 	if err != nil {
 		return nil, err
+	}
+	// The one body limit, before anything is allocated from the counts:
+	// a sparse file can match a claim of billions of bodies in size.
+	total := int64(l.header.NSph) + int64(l.header.NDark) + int64(l.header.NStar)
+	if total > nbody.MaxBodies {
+		return nil, fmt.Errorf("%d particles: more than the %d bodies a run may have", total, nbody.MaxBodies)
 	}
 
 	s := &Snapshot{Format: l.format, Header: l.header}
