@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
+	fastcpu "github.com/nbody-go/nbody/nbody/cpu"
 	"github.com/nbody-go/nbody/nbody/gpu"
 )
 
@@ -33,7 +34,7 @@ func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platfo
 	// The fast CPU integrator starts a goroutine per core: build it only
 	// when it runs, since nothing would close it on a GPU run.
 	cpu := func(fellBack bool, reason string) platform {
-		return platform{integrator: nbody.NewFast(prec, phys), fellBack: fellBack, fallback: reason}
+		return platform{integrator: fastcpu.New(prec, phys), fellBack: fellBack, fallback: reason}
 	}
 	if o.cpu {
 		return cpu(false, ""), nil
