@@ -21,8 +21,8 @@ type config struct {
 }
 
 // Workers sets how many goroutines share each step; n < 1 (the default)
-// means one per CPU, runtime.GOMAXPROCS(0). At most maxWorkers are
-// started.
+// means one per CPU the process may use (see DefaultWorkers). At most
+// maxWorkers are started.
 func Workers(n int) Option {
 	return func(c *config) { c.workers = n }
 }
@@ -30,6 +30,16 @@ func Workers(n int) Option {
 // maxWorkers bounds Workers: more goroutines than this cannot help on any
 // machine we run on, and an absurd count must not start millions.
 const maxWorkers = 1024
+
+// DefaultWorkers is the number of goroutines a step uses when Workers is
+// not given: one per CPU the process may run on, min(GOMAXPROCS,
+// NumCPU). GOMAXPROCS alone can be set far above the cores
+// (GOMAXPROCS=1000 on two of them), and extra workers would only take
+// turns on the same cores; runtime.NumCPU respects the affinity mask on
+// Linux, so taskset and cpusets bound it too.
+func DefaultWorkers() int {
+	return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU()))
+}
 
 // withPath forces a vector path (tests use it to cover every path on one
 // machine); a path the CPU or build lacks makes newIntegrator fail.
@@ -61,7 +71,7 @@ func newIntegrator(prec nbody.Precision, phys nbody.Physics, opts ...Option) (nb
 		o(&cfg)
 	}
 	if cfg.workers < 1 {
-		cfg.workers = runtime.GOMAXPROCS(0)
+		cfg.workers = DefaultWorkers()
 	}
 	cfg.workers = min(cfg.workers, maxWorkers)
 	if cfg.path == pathAuto {

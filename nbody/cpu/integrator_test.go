@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -247,6 +248,28 @@ func TestNameSaysPathPrecisionAndThreads(t *testing.T) {
 	huge := New(nbody.Single, nbody.Physics{Softening: 0.1, Damping: 1}, Workers(1<<40))
 	defer huge.Close()
 	assert.Contains(t, huge.Name(), fmt.Sprintf("%d threads", maxWorkers), "an absurd worker count is capped")
+}
+
+// By default the pool has a worker per CPU the process may run on, not per
+// unit of GOMAXPROCS: GOMAXPROCS far above the cores must not start that
+// many goroutines to take turns on the same cores.
+func TestDefaultWorkersBoundedByCPUs(t *testing.T) {
+	phys := nbody.Physics{Softening: 0.1, Damping: 1}
+	cpus := runtime.NumCPU()
+	prev := runtime.GOMAXPROCS(4 * cpus)
+	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+	in := New(nbody.Single, phys)
+	defer in.Close()
+	f, ok := in.(*integrator[float32])
+	require.True(t, ok, "New(Single) builds a float32 integrator")
+	assert.Equal(t, cpus, f.pool.size(), "GOMAXPROCS=%d on %d CPUs", 4*cpus, cpus)
+	assert.Equal(t, cpus, DefaultWorkers())
+
+	// Below the CPU count, GOMAXPROCS still limits the pool.
+	runtime.GOMAXPROCS(1)
+	one := New(nbody.Double, phys)
+	defer one.Close()
+	assert.Contains(t, one.Name(), "1 thread)")
 }
 
 // The worker count changes who computes what, never the result.
