@@ -13,13 +13,26 @@ IMAGE ?= nbody-go
 SIMD := CGO_ENABLED=0 GOEXPERIMENT=simd
 PLAIN := CGO_ENABLED=0
 
+# asyncpreemptoff=1 for what the simd experiment builds: its runtime's
+# asynchronous preemption restores all 512 bits of the vector registers and
+# leaves them dirty, over which scalar math (math.Exp in the renderer) runs
+# ten to a hundred times slower on Intel (bench/NOTES.md). The binary gets it
+# as its default GODEBUG at link time, where `//go:debug asyncpreemptoff=1`
+# would put it, had the go command accepted that setting (it accepts only
+# those of its own table); a GODEBUG in the environment still overrides it,
+# and -X replaces the go command's own default, which is empty for this
+# module today. The tests get it from the environment, which also reaches
+# the binaries they build and run.
+NOPREEMPT_LDFLAGS := -ldflags=-X=runtime.godebugDefault=asyncpreemptoff=1
+NOPREEMPT_ENV := GODEBUG=asyncpreemptoff=1
+
 .PHONY: all build run test ptx bench-cpu fuzz fmt lint docker clean
 
 all: build
 
 ## build: the nbody binary, vectorized, into bin/nbody
 build:
-	$(SIMD) $(GO) build -o $(BIN) ./cmd/nbody
+	$(SIMD) $(GO) build $(NOPREEMPT_LDFLAGS) -o $(BIN) ./cmd/nbody
 
 ## run: build, then the benchmark with the sample's defaults (GPU, or CPU when none)
 run: build
@@ -28,7 +41,7 @@ run: build
 ## test: vet and test everything, with the simd experiment and without it
 test:
 	$(SIMD) $(GO) vet ./...
-	$(SIMD) $(GO) test ./...
+	$(SIMD) $(NOPREEMPT_ENV) $(GO) test ./...
 	$(PLAIN) $(GO) vet ./...
 	$(PLAIN) $(GO) test ./...
 
@@ -42,7 +55,7 @@ bench-cpu:
 
 ## fuzz: a minute of fuzzing the tipsy reader
 fuzz:
-	$(SIMD) $(GO) test -run='^$$' -fuzz=FuzzRead -fuzztime=60s ./nbody/tipsy/
+	$(SIMD) $(NOPREEMPT_ENV) $(GO) test -run='^$$' -fuzz=FuzzRead -fuzztime=60s ./nbody/tipsy/
 
 ## fmt: gofmt every Go file in place
 fmt:

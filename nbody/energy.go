@@ -58,7 +58,9 @@ func potentialEnergy(pos []float64, softening float64) float64 {
 	rows := make([]float64, n)
 	half := (n + 1) / 2
 	parallelFor(half, runtime.GOMAXPROCS(0), func(lo, hi int) {
+		var y yielder
 		for k := lo; k < hi; k++ {
+			y.add(n)
 			rows[k] = potentialRow(pos, k, eps2)
 			if mirror := n - 1 - k; mirror != k {
 				rows[mirror] = potentialRow(pos, mirror, eps2)

@@ -79,3 +79,14 @@ func TestRunReportsMissingPeer(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "absent.sh"), err.Error())
 }
+
+// The header says whether asynchronous preemption is off; a GODEBUG in the
+// environment overrides any link-time default.
+func TestAsyncPreemptOffFollowsGODEBUG(t *testing.T) {
+	t.Setenv("GODEBUG", "asyncpreemptoff=1")
+	assert.True(t, asyncPreemptOff())
+	assert.Equal(t, "asynchronous preemption off", preemptionLabel())
+	t.Setenv("GODEBUG", "asyncpreemptoff=1,gctrace=0,asyncpreemptoff=0")
+	assert.False(t, asyncPreemptOff(), "the last setting wins")
+	assert.Equal(t, "asynchronous preemption on", preemptionLabel())
+}

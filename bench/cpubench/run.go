@@ -40,7 +40,7 @@ func run(cfg config, w io.Writer) error {
 	ref := nbody.NewReference(phys)
 	defer ref.Close()
 
-	fmt.Fprintf(w, "CPU: %s, %d CPUs, GOMAXPROCS %d\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "CPU: %s, %d CPUs, GOMAXPROCS %d, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), preemptionLabel())
 	fmt.Fprintf(w, "N=%d (%s), %d steps per measurement, best of %d; load average at start %s\n",
 		cfg.n, nbodyConfigName, cfg.iters, cfg.repeat, loadAverage())
 

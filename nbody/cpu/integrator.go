@@ -115,6 +115,11 @@ type integrator[T nbody.Float] struct {
 // tiling keeps it so on CPUs with smaller caches.
 const tileBytes = 16 << 10
 
+// yieldEvery is how many interactions a worker computes between calls to
+// runtime.Gosched: a few milliseconds on the scalar path, a fraction of
+// one on the vector paths, against about 130 ns for the call.
+const yieldEvery = 1 << 20
+
 // maxChunk caps the number of targets a worker claims at once: small enough
 // for the workers to balance, large enough that each tile is reused.
 const maxChunk = 64
@@ -236,6 +241,7 @@ func (f *integrator[T]) runChunks(worker int) {
 	src, dst := &f.pos[f.cur], &f.pos[1-f.cur]
 	eps2 := T(f.phys.Softening * f.phys.Softening)
 	dt, damping := f.dt, T(f.phys.Damping)
+	since := 0 // interactions since this worker last yielded
 	for {
 		i0 := int(f.chunks.Add(1)-1) * f.chunk
 		if i0 >= f.n {
@@ -245,8 +251,12 @@ func (f *integrator[T]) runChunks(worker int) {
 		acc.clear()
 		for j0 := 0; j0 < f.padded; j0 += f.tile {
 			f.kernel(src, i0, i1, j0, min(j0+f.tile, f.padded), eps2, acc)
+			// The kernel leaves the upper vector state dirty. Clear it
+			// before the scalar update below, and before the next kernel
+			// call: its stack check is where the scheduler may switch this
+			// thread to another goroutine, which must not inherit it.
+			zeroUpperVectors()
 		}
-		zeroUpperVectors() // the vector kernels leave them dirty for the scalar update below
 		for i := i0; i < i1; i++ {
 			ax, ay, az := acc.sum(i-i0, f.lanes)
 			vx := (f.vx[i] + ax*dt) * damping
@@ -256,6 +266,14 @@ func (f *integrator[T]) runChunks(worker int) {
 			dst.x[i] = src.x[i] + vx*dt
 			dst.y[i] = src.y[i] + vy*dt
 			dst.z[i] = src.z[i] + vz*dt
+		}
+		// Programs built with GOEXPERIMENT=simd run with asynchronous
+		// preemption off (bench/NOTES.md) and the scalar kernel has no
+		// stack check, so without this a GC's stop-the-world would wait
+		// for the worker's whole share of a step.
+		if since += (i1 - i0) * f.padded; since >= yieldEvery {
+			since = 0
+			runtime.Gosched()
 		}
 	}
 }

@@ -19,7 +19,7 @@ func scalarKernel[T nbody.Float](src *positions[T], i0, i1, j0, j1 int, eps2 T, 
 	xs, ys, zs, ms := src.x[j0:j1], src.y[j0:j1], src.z[j0:j1], src.m[j0:j1]
 	ys, zs, ms = ys[:len(xs)], zs[:len(xs)], ms[:len(xs)] // lets the compiler drop bounds checks
 	for i := i0; i < i1; i++ {
-		zeroUpperVectors()
+		zeroUpperVectors() // after an asynchronous preemption, where it is on (see there)
 		xi, yi, zi := src.x[i], src.y[i], src.z[i]
 		var ax, ay, az T
 		for j := range xs {

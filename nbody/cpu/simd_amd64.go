@@ -12,16 +12,17 @@ import (
 var cpuHasAVX = archsimd.X86.AVX()
 
 // zeroUpperVectors zeroes the upper halves of the vector registers
-// (VZEROUPPER) where the CPU has them. While they hold data, every
-// legacy-SSE scalar instruction (the compiled form of Go's float64 and
-// float32 arithmetic) carries a false dependency on them. The vector
-// kernels leave them dirty (the compiler emits no VZEROUPPER after
-// archsimd code), and in GOEXPERIMENT=simd builds so does the runtime's
-// asyncPreempt, which restores all 512 bits of Z0-Z31. On the development
-// machine (Zen 4) the float64 reference, a loop of SQRTSD and DIVSD, ran
-// 1.4 times slower on its own and 2.5 times slower in bench/cpubench after
-// the fast path had run. Scalar loops of this package therefore call this
-// every few thousand interactions.
+// (VZEROUPPER) where the CPU has them. While they hold data, legacy-SSE
+// scalar instructions (the compiled form of Go's float64 and float32
+// arithmetic) run slower: with a false dependency on them (Zen 4: the
+// float64 reference 1.4 to 2.5 times slower), and on Intel, where SSE and
+// VEX instructions alternate (math.Exp), a hundred times slower
+// (bench/NOTES.md). The vector kernels leave them dirty (the compiler emits
+// no VZEROUPPER after archsimd code), so every kernel call is followed by
+// this. The other source, the runtime's asynchronous preemption, which
+// restores all 512 bits of Z0-Z31 in GOEXPERIMENT=simd builds, is turned
+// off for our binaries (see the Makefile); the scalar kernel still clears
+// once per target for binaries built without that.
 func zeroUpperVectors() {
 	if cpuHasAVX {
 		archsimd.ClearAVXUpperBits()
