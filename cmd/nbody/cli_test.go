@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // sampleBanner is what the CUDA sample prints first on every run, as
@@ -159,7 +160,7 @@ func TestDefaultCPUBodies(t *testing.T) {
 	r := runNbody(t, "-benchmark", "-cpu", "-i=1")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.NotContains(t, r.stdout, "number of bodies =", "only printed when N was given")
-	checkReport(t, r, defaultCPUBodies, 1, "single")
+	checkReport(t, r, modes.DefaultCPUBodies, 1, "single")
 }
 
 // Without -benchmark or -compare the sample's interactive mode runs,

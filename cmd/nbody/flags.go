@@ -1,38 +1,26 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/render"
+	"github.com/nbody-go/nbody/nbody/tipsy"
 )
 
 // Defaults that the report and the README quote.
 const (
-	defaultIterations    = 10   // the sample's -i default
-	defaultBlockSize     = 256  // the sample's -blockSize default
-	defaultSeed          = 1    // fixed, so that two runs start from the same bodies
-	defaultCPUBodies     = 8192 // the sample's OpenMP build; ours is multi-core too
-	defaultCompareBodies = 4096 // the sample's -compare default
-	compareDT            = 0.001
-	defaultFrames        = 60 // -frames: with -every=4, 240 steps, a 2.4 s loop
-	defaultEvery         = 4  // -every: steps between two frames
-	maxFrames            = 600
-	maxEvery             = 1_000_000
-)
-
-// maxGIFBytes bounds the memory an animated GIF's frames take: they are
-// all kept until the file is written, since the palette is fitted to all
-// of them. Each pixel costs 4 bytes of RGBA and 1 of the paletted copy.
-const (
-	maxGIFBytes   = 1 << 30
-	gifBytesPerPx = 5
+	defaultIterations = 10  // the sample's -i default
+	defaultBlockSize  = 256 // the sample's -blockSize default
+	defaultSeed       = 1   // fixed, so that two runs start from the same bodies
+	defaultFrames     = 60  // -frames: with -every=4, 240 steps, a 2.4 s loop
+	defaultEvery      = 4   // -every: steps between two frames
+	maxFrames         = 600
+	maxEvery          = 1_000_000
 )
 
 // options are the parsed command line.
@@ -41,53 +29,28 @@ type options struct {
 	fp64, hostmem, fullscreen    bool
 	json, help, energy           bool
 
-	numBodies     int // 0: the default for the platform
-	iterations    int
-	iterationsSet bool
-	numDevices    int // 0: not given (one device)
-	device        int
-	deviceSet     bool
-	blockSize     int
-	seed          uint64
-	compareSteps  int
-	tipsy         string
-	tipsyFormat   string
-	output        string
-	exchange      string
-	render        string // -render: the .gif or .png the interactive mode draws to
-	frames        int
-	every         int
+	numBodies       int // 0: the default for the platform
+	iterations      int
+	iterationsSet   bool
+	numDevices      int // 0: not given (one device)
+	device          int
+	deviceSet       bool
+	blockSize       int
+	seed            uint64
+	compareSteps    int
+	tipsy           string
+	tipsyFormat     tipsy.Format
+	tipsyFormatName string // as given; check parses it into tipsyFormat
+	output          string
+	exchange        string
+	render          string // -render: the .gif or .png the interactive mode draws to
+	frames          int
+	every           int
 }
 
 // interactive reports whether the options ask for the sample's
 // interactive mode: neither -benchmark nor -compare.
 func (o options) interactive() bool { return !o.benchmark && !o.compare }
-
-// renderSize is the size of the images -render draws: the sample's
-// window, or the larger -fullscreen size.
-func (o options) renderSize() (width, height int) {
-	if o.fullscreen {
-		return render.FullscreenWidth, render.FullscreenHeight
-	}
-	return render.WindowWidth, render.WindowHeight
-}
-
-// renderFormat is "gif" or "png" from a -render file name's extension,
-// in any case, or "" for any other name.
-func renderFormat(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".gif":
-		return "gif"
-	case ".png":
-		return "png"
-	}
-	return ""
-}
-
-// maxGIFFrames is the most frames of width×height that fit maxGIFBytes.
-func maxGIFFrames(width, height int) int {
-	return min(maxFrames, maxGIFBytes/(gifBytesPerPx*width*height))
-}
 
 // usageError is a mistake on the command line: one line, exit status 2.
 type usageError struct{ msg string }
@@ -125,7 +88,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", defaultSeed, "")
 	fs.IntVar(&o.compareSteps, "compare-steps", 1, "")
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
-	fs.StringVar(&o.tipsyFormat, "tipsy-format", "auto", "")
+	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
 	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto, "")
 	fs.StringVar(&o.render, "render", "", "")
@@ -170,8 +133,8 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "blockSize" specified %d is invalid.  Value should be a power of two from 32 to 1024`, o.blockSize)
 	case o.compareSteps < 1:
 		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
-	case !oneOf(o.tipsyFormat, "auto", "native", "standard"):
-		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormat)
+	case !o.parseTipsyFormat():
+		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormatName)
 	case !oneOf(o.exchange, gpu.ExchangeAuto, gpu.ExchangePeer, gpu.ExchangeNCCL, gpu.ExchangeHost):
 		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchange)
 	case set["tipsy"] && o.tipsy == "":
@@ -189,11 +152,13 @@ func (o *options) check(set map[string]bool) error {
 // checkRender refuses the -render, -frames and -every values the
 // interactive mode cannot run with, before anything is simulated.
 func (o *options) checkRender(set map[string]bool) error {
-	width, height := o.renderSize()
+	width, height := render.Size(o.fullscreen)
+	format, isImage := render.FileFormatOf(o.render)
+	gifFrames := min(maxFrames, render.MaxGIFFrames(width, height))
 	switch {
 	case set["render"] && o.render == "":
 		return usagef(`Error: "render" needs a file name: -render=<file.gif> or -render=<file.png>`)
-	case o.render != "" && renderFormat(o.render) == "":
+	case o.render != "" && !isImage:
 		return usagef(`Error: "render" specified %q is invalid.  Value should be a file name ending in .gif or .png`, o.render)
 	case o.render != "" && !o.interactive():
 		return usagef("Error: -render draws the interactive mode; it cannot be used with -benchmark or -compare")
@@ -203,13 +168,21 @@ func (o *options) checkRender(set map[string]bool) error {
 		return usagef("Error: -i cannot be used with -render, which runs -frames × -every steps")
 	case o.frames < 1 || o.frames > maxFrames:
 		return usagef(`Error: "frames" specified %d is invalid.  Value should be from 1 to %d`, o.frames, maxFrames)
-	case renderFormat(o.render) == "gif" && o.frames > maxGIFFrames(width, height):
+	case format == render.GIF && o.frames > gifFrames:
 		return usagef(`Error: "frames" specified %d is too many for %d×%d images.  Value should be <= %d (a GIF's frames are held in memory until it is written)`,
-			o.frames, width, height, maxGIFFrames(width, height))
+			o.frames, width, height, gifFrames)
 	case o.every < 1 || o.every > maxEvery:
 		return usagef(`Error: "every" specified %d is invalid.  Value should be from 1 to %d`, o.every, maxEvery)
 	}
 	return nil
+}
+
+// parseTipsyFormat sets tipsyFormat from its name, and reports whether
+// the name is one.
+func (o *options) parseTipsyFormat() bool {
+	f, err := tipsy.ParseFormat(o.tipsyFormatName)
+	o.tipsyFormat = f
+	return err == nil
 }
 
 // validBlockSize reports whether n is a power of two from 32 to 1024.
@@ -229,10 +202,4 @@ func oneOf(s string, choices ...string) bool {
 // oneLine joins a possibly multi-line message into one line.
 func oneLine(s string) string {
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
-}
-
-// isUsage reports whether err is a command-line mistake.
-func isUsage(err error) bool {
-	var u usageError
-	return errors.As(err, &u)
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/render"
 )
 
 // Exit statuses.
@@ -21,17 +23,17 @@ const (
 // already said why.
 var errCompareFailed = errors.New("comparison failed")
 
-// app is one run of the command.
+// app is one run of the command: what it was asked, and where it prints.
 type app struct {
 	ctx    context.Context
 	o      options
 	stdout io.Writer // where -json writes
 	out    io.Writer // the text report: stdout, or nowhere with -json
 	errw   io.Writer
-	steps  stepper
 	report jsonReport
-	energy *energyCheck // -energy's start, nil without it
 
+	// progress draws a bar for long runs on a terminal; nil otherwise.
+	progress modes.Progress
 	// Where the interactive mode's status line goes: stderr, rewritten in
 	// place when it is a terminal, plain lines otherwise; nowhere with -json.
 	statusW        io.Writer
@@ -41,9 +43,9 @@ type app struct {
 	params nbody.Params // the sample's first preset: dt, softening, damping
 }
 
-// run is the whole program: it returns the exit status. progress is where
-// a progress bar may go (nil for none).
-func run(ctx context.Context, args []string, stdout, stderr, progress io.Writer) int {
+// run is the whole program: it returns the exit status. terminal is
+// stderr when it is a terminal, where a progress bar may go (nil for none).
+func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer) int {
 	o, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -57,15 +59,13 @@ func run(ctx context.Context, args []string, stdout, stderr, progress io.Writer)
 	if o.fp64 {
 		a.prec = nbody.Double
 	}
-	a.steps = stepper{ctx: ctx, w: progress, after: progressAfter}
-	a.statusW, a.statusTerminal = stderr, false
-	if progress != nil {
-		a.statusW, a.statusTerminal = progress, true
+	a.statusW = stderr
+	if terminal != nil {
+		a.progress = newProgressBar(terminal, progressAfter)
+		a.statusW, a.statusTerminal = terminal, true
 	}
 	if o.json {
-		a.out = io.Discard
-		a.steps.w = nil
-		a.statusW = nil
+		a.out, a.progress, a.statusW = io.Discard, nil, nil
 	}
 	err = a.main()
 	switch {
@@ -76,9 +76,6 @@ func run(ctx context.Context, args []string, stdout, stderr, progress io.Writer)
 		return exitInterrupted
 	case errors.Is(err, errCompareFailed):
 		return exitFailure
-	case isUsage(err):
-		fmt.Fprintln(stderr, err)
-		return exitUsage
 	default:
 		fmt.Fprintln(stderr, "Error: "+oneLine(err.Error()))
 		return exitFailure
@@ -92,13 +89,26 @@ func (a *app) main() error {
 	if o.numDevices > 0 {
 		fmt.Fprintf(a.out, "number of CUDA devices  = %d\n", o.numDevices)
 	}
-	p, err := choosePlatform(o, a.prec, a.params.Physics())
+	p, err := modes.OpenPlatform(modes.PlatformOptions{
+		Precision:  a.prec,
+		Physics:    a.params.Physics(),
+		CPU:        o.cpu,
+		BlockSize:  o.blockSize,
+		Device:     o.device,
+		NumDevices: o.numDevices,
+		HostMem:    o.hostmem,
+		Exchange:   o.exchange,
+	})
 	if err != nil {
+		var dre *modes.DeviceRangeError
+		if errors.As(err, &dre) {
+			return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
+		}
 		return err
 	}
-	defer p.integrator.Close()
-	if p.fellBack {
-		fmt.Fprintln(a.errw, fallbackLine(p.fallback))
+	defer p.Close()
+	if p.FellBack {
+		fmt.Fprintln(a.errw, fallbackLine(p.Unavailable))
 	}
 	printHeader(a.out, o, p)
 	printExchange(a.out, p)
@@ -106,24 +116,29 @@ func (a *app) main() error {
 
 	if o.output != "" {
 		// Fail before the run, not after it, when the snapshot cannot be written.
-		if err := checkWritable(o.output); err != nil {
+		if err := modes.CheckWritable(o.output); err != nil {
 			return fmt.Errorf("writing %s: %w", o.output, err)
 		}
 	}
-	bodies, saveAs, err := a.initialBodies(p)
+	in, err := a.initialBodies(p)
 	if err != nil {
 		return err
 	}
-	a.measureStartEnergy(bodies)
-	end, compareErr, err := a.runModes(p, bodies)
+	var energy *modes.EnergyCheck
+	if o.energy {
+		energy = modes.StartEnergy(in.Bodies, a.params.Softening)
+	}
+	end, compareErr, err := a.runModes(p, in.Bodies)
 	if err != nil {
 		return err
 	}
-	if end != nil {
-		a.reportEnergy(*end)
+	if energy != nil && end != nil {
+		r := energy.Finish(*end)
+		printEnergy(a.out, r)
+		a.report.Energy = &r
 	}
 	if o.output != "" && end != nil {
-		if err := saveAs(o.output, end.bodies); err != nil {
+		if err := in.Save(o.output, end.Bodies); err != nil {
 			return fmt.Errorf("writing %s: %w", o.output, err)
 		}
 		a.report.Output = o.output
@@ -140,134 +155,103 @@ func (a *app) main() error {
 // the options ask for. It returns where the run left the bodies (the
 // benchmark's when both ran), and errCompareFailed apart from other
 // errors, since a failed comparison still reports and writes its output.
-func (a *app) runModes(p platform, bodies nbody.Bodies) (end *endState, compareErr, err error) {
-	if a.o.interactive() {
-		end, err = a.view(p, bodies)
+func (a *app) runModes(p *modes.Platform, b nbody.Bodies) (end *modes.EndState, compareErr, err error) {
+	o := a.o
+	if o.interactive() {
+		end, err = a.view(p, b)
 		return end, nil, err
 	}
-	if a.o.benchmark {
-		if end, err = a.benchmark(p, bodies); err != nil {
+	if o.benchmark {
+		if o.fp64 && o.iterations > defaultIterations {
+			printFP64Advisory(a.out)
+		}
+		r, err := modes.Benchmark(a.ctx, p, b, modes.BenchmarkOptions{
+			Steps: o.iterations, DT: a.params.DT, KeepBodies: o.output != "" || o.energy,
+		}, a.progress)
+		if err != nil {
 			return nil, nil, err
 		}
+		printReport(a.out, r.Figures)
+		a.report.Benchmark = &r
+		end = &r.End
 	}
-	if a.o.compare {
-		got, err := a.compare(p, bodies)
-		if err != nil && !errors.Is(err, errCompareFailed) {
+	if o.compare {
+		c, got, err := modes.Compare(a.ctx, p, b, modes.CompareOptions{Steps: o.compareSteps}, a.progress)
+		if err != nil {
 			return nil, nil, err
 		}
-		compareErr = err
-		if end == nil && got != nil {
-			end = &endState{bodies: *got, steps: a.o.compareSteps, dt: compareDT}
+		printComparison(a.out, c)
+		a.report.Compare = &c
+		if !c.Passed() {
+			compareErr = errCompareFailed
+		}
+		if end == nil {
+			end = &got
 		}
 	}
 	return end, compareErr, nil
 }
 
-// describePlatform fills the JSON report's platform fields.
-func (a *app) describePlatform(p platform) {
-	r := &a.report
-	switch {
-	case a.o.interactive():
-		r.Mode = "interactive"
-	case a.o.benchmark && a.o.compare:
-		r.Mode = "benchmark+compare"
-	case a.o.compare:
-		r.Mode = "compare"
-	default:
-		r.Mode = "benchmark"
-	}
-	r.Platform = "cpu"
-	if p.gpu != nil {
-		r.Platform = "gpu"
-	}
-	r.Integrator = p.integrator.Name()
-	r.GPUUnavailable = p.fallback
-	for _, d := range p.devices {
-		r.Devices = append(r.Devices, jsonDevice{
-			Ordinal:           d.Ordinal,
-			Name:              d.Name,
-			ComputeCapability: fmt.Sprintf("%d.%d", d.Major, d.Minor),
-			Multiprocessors:   d.Multiprocessors,
-			TotalMemory:       d.TotalMemory,
-		})
-	}
-	if p.gpu != nil && len(p.devices) > 1 {
-		r.Exchange = p.gpu.Exchange()
-	}
-	r.Precision = a.prec.String()
-	r.BlockSize = a.o.blockSize
-	r.HostMem = a.o.hostmem
-}
-
 // initialBodies generates the sample's shell of bodies, or reads the
-// tipsy file, and says how -output writes bodies back.
-func (a *app) initialBodies(p platform) (nbody.Bodies, func(string, nbody.Bodies) error, error) {
-	if a.o.tipsy != "" {
-		fmt.Fprintf(a.out, "Trying to read file: %s\n", a.o.tipsy)
-		in, err := readTipsy(a.o.tipsy, a.o.tipsyFormat)
+// tipsy file.
+func (a *app) initialBodies(p *modes.Platform) (modes.Initial, error) {
+	o := a.o
+	if o.tipsy != "" {
+		fmt.Fprintf(a.out, "Trying to read file: %s\n", o.tipsy)
+		in, err := modes.ReadTipsy(o.tipsy, o.tipsyFormat)
 		if err != nil {
-			return nbody.Bodies{}, nil, err
+			return in, err
 		}
-		fmt.Fprintf(a.errw, "Read %d bodies\n", in.bodies.N())
-		a.report.Bodies = in.bodies.N()
-		a.report.Source = a.o.tipsy
-		return in.bodies, in.save, nil
+		fmt.Fprintf(a.errw, "Read %d bodies\n", in.Bodies.N())
+		a.report.Bodies, a.report.Source = in.Bodies.N(), in.Source
+		return in, nil
 	}
-	n := a.o.numBodies
+	n := o.numBodies
 	if n == 0 {
-		n = defaultBodies(a.o, p)
+		n = p.DefaultBodies(o.compare)
 	} else {
 		fmt.Fprintf(a.out, "number of bodies = %d\n", n)
 	}
-	b, err := nbody.Generate(nbody.Shell, n, nbody.DefaultParams(n), a.o.seed)
-	if err != nil {
-		return nbody.Bodies{}, nil, err
-	}
-	seed := a.o.seed
-	a.report.Bodies = n
-	a.report.Source = nbody.Shell.String()
-	a.report.Seed = &seed
-	return b, writeTipsy, nil
+	in, err := modes.Generate(n, o.seed)
+	a.report.Bodies, a.report.Source, a.report.Seed = n, in.Source, in.Seed
+	return in, err
 }
 
-// benchmark times -i steps as the sample does (on a GPU after one untimed
-// warm-up step) and prints the three report lines. It returns where the
-// steps left the bodies, read back only when -output or -energy needs
-// them.
-func (a *app) benchmark(p platform, b nbody.Bodies) (*endState, error) {
-	in := p.integrator
-	if err := in.SetBodies(b); err != nil {
-		return nil, fmt.Errorf("loading %d bodies: %w", b.N(), err)
-	}
-	dt := a.params.DT
-	end := &endState{dt: dt, steps: a.o.iterations}
-	if p.gpu != nil {
-		if _, err := in.Step(a.ctx, dt, 1); err != nil {
-			return nil, fmt.Errorf("warm-up step: %w", err)
+// view runs the interactive mode: it draws the bodies to the -render file
+// (frames × every steps), or runs -i steps or until Ctrl-C, with the
+// window title's figures on a status line. Ctrl-C ends it as closing the
+// sample's window does: the frames so far are written and the summary
+// printed.
+func (a *app) view(p *modes.Platform, b nbody.Bodies) (*modes.EndState, error) {
+	o := a.o
+	v := modes.ViewOptions{DT: a.params.DT, Every: o.every}
+	width, height := render.Size(o.fullscreen)
+	var rec *render.Recording
+	switch {
+	case o.render != "":
+		var err error
+		if rec, err = render.Create(o.render, width, height, a.params, a.prec); err != nil {
+			return nil, fmt.Errorf("-render: %w", err)
 		}
-		end.steps++
+		defer rec.Abandon()
+		v.Steps, v.Frames = o.frames*o.every, rec
+	case o.iterationsSet:
+		v.Steps = o.iterations
 	}
-	if a.o.fp64 && a.o.iterations > defaultIterations {
-		printFP64Advisory(a.out)
-	}
-	elapsed, err := a.steps.run(in, dt, a.o.iterations, "benchmark")
+	a.announceView(v, rec, width, height)
+	status := newStatusLine(a.statusW, a.statusTerminal, b.N(), a.prec)
+	v.OnStatus = func(s modes.Status) { status.show(s, where(v, s.Done)) }
+	r, err := modes.View(a.ctx, p, b, v)
+	status.clear()
 	if err != nil {
-		return nil, fmt.Errorf("benchmark: %w", err)
+		return nil, err
 	}
-	f := figures(b.N(), a.o.iterations, elapsed, a.prec)
-	printReport(a.out, f)
-	a.report.Benchmark = &jsonBenchmark{
-		Iterations:          f.Iterations,
-		TimeStep:            dt,
-		TotalMilliseconds:   jsonFloat(f.Milliseconds),
-		GInteractions:       jsonFloat(f.GInteractions),
-		GFLOPS:              jsonFloat(f.GFLOPS),
-		FlopsPerInteraction: f.FlopsPerInteraction,
-	}
-	if a.o.output != "" || a.o.energy {
-		if err := in.Bodies(&end.bodies); err != nil {
-			return nil, fmt.Errorf("reading back the bodies: %w", err)
+	a.summarizeView(r)
+	if rec != nil {
+		if err := rec.Write(); err != nil {
+			return nil, err
 		}
+		printWritten(a.out, rec, r.End.Steps, width, height)
 	}
-	return end, nil
+	return &r.End, nil
 }

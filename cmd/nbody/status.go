@@ -6,11 +6,8 @@ import (
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
-
-// statusEvery is how often the interactive mode's status line is
-// refreshed: the sample updates its window title about once a second.
-const statusEvery = time.Second
 
 // slowerInAll is how much slower than the simulation the whole run must
 // go before the status line adds the rate that drawing frames leaves.
@@ -26,7 +23,7 @@ const slowerInAll = 1.1
 // rate follows, so that the line never hides why a run is slow.
 func statusText(n, steps int, simulated, wall time.Duration, prec nbody.Precision, where string) string {
 	simulated = max(simulated, time.Nanosecond) // a clock too coarse to see the steps
-	f := figures(n, steps, simulated, prec)
+	f := modes.Throughput(n, steps, simulated, prec)
 	text := fmt.Sprintf("N-Body (%d bodies): %.1f steps/s | %.2f GI/s | %.1f GFLOP/s | %s precision | %s",
 		n, float64(steps)/simulated.Seconds(), f.GInteractions, f.GFLOPS, prec, where)
 	if float64(wall) > slowerInAll*float64(simulated) {
@@ -35,43 +32,30 @@ func statusText(n, steps int, simulated, wall time.Duration, prec nbody.Precisio
 	return text
 }
 
-// statusLine refreshes statusText on w at most once per statusEvery. On a
-// terminal it rewrites one line in place; elsewhere (a pipe, a log file)
-// each refresh is a line of its own. A nil *statusLine, or one without a
-// writer, shows nothing.
+// statusLine shows statusText on w. On a terminal it rewrites one line in
+// place; elsewhere (a pipe, a log file) each refresh is a line of its own.
+// A nil *statusLine, or one without a writer, shows nothing.
 type statusLine struct {
 	w        io.Writer
 	terminal bool
 	n        int
 	prec     nbody.Precision
-	every    time.Duration
-	now      func() time.Time
-
-	since   time.Time     // start of the interval being summed
-	steps   int           // steps in the interval
-	elapsed time.Duration // their simulation time
-	shown   bool          // a line is on the terminal and must be cleared
+	shown    bool // a line is on the terminal and must be cleared
 }
 
 // newStatusLine returns a status line for n bodies in prec on w; terminal
 // says whether w is a terminal. w nil shows nothing.
 func newStatusLine(w io.Writer, terminal bool, n int, prec nbody.Precision) *statusLine {
-	return &statusLine{w: w, terminal: terminal, n: n, prec: prec, every: statusEvery, now: time.Now, since: time.Now()}
+	return &statusLine{w: w, terminal: terminal, n: n, prec: prec}
 }
 
-// add counts steps that took elapsed, and refreshes the line when the
-// interval is over. where says how far the run has come.
-func (s *statusLine) add(steps int, elapsed time.Duration, where string) {
+// show refreshes the line with an interval's figures; where says how far
+// the run has come.
+func (s *statusLine) show(st modes.Status, where string) {
 	if s == nil || s.w == nil {
 		return
 	}
-	s.steps += steps
-	s.elapsed += elapsed
-	now := s.now()
-	if now.Sub(s.since) < s.every {
-		return
-	}
-	text := statusText(s.n, s.steps, s.elapsed, now.Sub(s.since), s.prec, where)
+	text := statusText(s.n, st.Steps, st.Simulated, st.Wall, s.prec, where)
 	if s.terminal {
 		// \r returns to the line's start; ESC[K clears what a longer
 		// previous line left beyond the new one.
@@ -80,7 +64,6 @@ func (s *statusLine) add(steps int, elapsed time.Duration, where string) {
 	} else {
 		fmt.Fprintln(s.w, text)
 	}
-	s.since, s.steps, s.elapsed = now, 0, 0
 }
 
 // clear removes the line from the terminal, so that what is printed next

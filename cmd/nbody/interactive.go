@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/render"
+)
+
+// where says how far the interactive mode has come, for the status line.
+func where(v modes.ViewOptions, done int) string {
+	switch {
+	case v.Frames != nil && v.Frames.EveryFrame():
+		return fmt.Sprintf("frame %d of %d, step %d of %d", done/v.Every, v.Steps/v.Every, done, v.Steps)
+	case v.Steps > 0:
+		return fmt.Sprintf("step %d of %d", done, v.Steps)
+	default:
+		return fmt.Sprintf("step %d (Ctrl-C stops)", done)
+	}
+}
+
+// announceView says, in place of the sample's window, what the
+// interactive mode will do.
+func (a *app) announceView(v modes.ViewOptions, rec *render.Recording, width, height int) {
+	switch {
+	case rec != nil && rec.EveryFrame():
+		fmt.Fprintf(a.out, "> No window here: drawing %d frames of %d×%d, one every %d %s, to %s\n",
+			v.Steps/v.Every, width, height, v.Every, plural(v.Every, "step", "steps"), rec.Path())
+	case rec != nil:
+		fmt.Fprintf(a.out, "> No window here: drawing the bodies after %d %s, %d×%d, to %s\n",
+			v.Steps, plural(v.Steps, "step", "steps"), width, height, rec.Path())
+	case v.Steps > 0:
+		fmt.Fprintf(a.out, "> No window here: running %d %s; live figures on stderr\n", v.Steps, plural(v.Steps, "step", "steps"))
+	default:
+		fmt.Fprintln(a.out, "> No window here: running until Ctrl-C; live figures on stderr (-render=FILE.gif draws the bodies)")
+	}
+}
+
+// summarizeView prints the run's totals, from the integrator's own clock
+// as in -benchmark, and fills the JSON report.
+func (a *app) summarizeView(r modes.ViewResult) {
+	f, steps := r.Figures, r.End.Steps
+	if r.Interrupted {
+		fmt.Fprintf(a.out, "> Stopped by Ctrl-C after %d %s\n", steps, plural(steps, "step", "steps"))
+	}
+	fmt.Fprintf(a.out, "> %d bodies, %d %s of dt %g: %.3f ms of simulation, %.3f billion interactions per second, "+
+		"%.3f %s-precision GFLOP/s (%.3f s in all)\n",
+		f.Bodies, steps, plural(steps, "step", "steps"), r.End.DT, f.Milliseconds, f.GInteractions, f.GFLOPS, f.Precision, r.Wall.Seconds())
+	a.report.View = &r
+}
+
+// printWritten says what -render wrote.
+func printWritten(w io.Writer, rec *render.Recording, steps, width, height int) {
+	if rec.EveryFrame() {
+		fmt.Fprintf(w, "> Wrote %d %s of %d×%d to %s\n", rec.Count(), plural(rec.Count(), "frame", "frames"), width, height, rec.Path())
+		return
+	}
+	fmt.Fprintf(w, "> Wrote the bodies after %d %s, %d×%d, to %s\n", steps, plural(steps, "step", "steps"), width, height, rec.Path())
+}
