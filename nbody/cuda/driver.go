@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
 // proc is one driver entry point: the symbol the library exports and, once
@@ -14,8 +16,8 @@ type proc struct {
 	addr   uintptr // 0 until resolved
 }
 
-func (p *proc) lookup(handle uintptr) error {
-	addr, err := purego.Dlsym(handle, p.symbol)
+func (p *proc) lookup(lib *dynlib.Library) error {
+	addr, err := lib.Lookup(p.symbol)
 	if err != nil {
 		return err
 	}
@@ -37,7 +39,7 @@ func newProc(symbol string) proc {
 // driver is the opened library: its handle, version and every entry point
 // this package calls, resolved once by open.
 type driver struct {
-	handle  uintptr
+	lib     *dynlib.Library
 	version int // cuDriverGetVersion: 1000*major + 10*minor
 
 	cuInit, cuDriverGetVersion, cuGetErrorName, cuGetErrorString proc

@@ -70,14 +70,15 @@ func get(call string) (*driver, error) {
 // not initialize the driver; tests point it at other libraries. The
 // library stays open for the life of the process.
 func open(path string) (*driver, error) {
-	handle, err := dynlib.Open(path)
+	lib, err := dynlib.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoDriver, err)
 	}
 	d := newDriver()
-	d.handle = handle
+	d.lib = lib
 	if err := d.resolve(path); err != nil {
-		dynlib.Close(handle)
+		// The library is of no use; failing to close it changes nothing.
+		_ = lib.Close()
 		return nil, err
 	}
 	return d, nil
@@ -86,7 +87,7 @@ func open(path string) (*driver, error) {
 // resolve looks up every entry point. cuDriverGetVersion comes first, so
 // that missing entry points can be reported with the driver's version.
 func (d *driver) resolve(path string) error {
-	if err := d.cuDriverGetVersion.lookup(d.handle); err != nil {
+	if err := d.cuDriverGetVersion.lookup(d.lib); err != nil {
 		return fmt.Errorf("%w: %s has no %s: not a CUDA driver library",
 			ErrMissingSymbol, path, d.cuDriverGetVersion.symbol)
 	}
@@ -100,7 +101,7 @@ func (d *driver) resolve(path string) error {
 		if p.addr != 0 {
 			continue
 		}
-		if err := p.lookup(d.handle); err != nil {
+		if err := p.lookup(d.lib); err != nil {
 			missing = append(missing, p.symbol)
 		}
 	}
