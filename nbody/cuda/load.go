@@ -76,7 +76,7 @@ func open(path string) (*driver, error) {
 	}
 	d := newDriver()
 	d.lib = lib
-	if err := d.resolve(path); err != nil {
+	if err := d.resolve(); err != nil {
 		// The library is of no use; failing to close it changes nothing.
 		_ = lib.Close()
 		return nil, err
@@ -84,30 +84,33 @@ func open(path string) (*driver, error) {
 	return d, nil
 }
 
-// resolve looks up every entry point. cuDriverGetVersion comes first, so
-// that missing entry points can be reported with the driver's version.
-func (d *driver) resolve(path string) error {
-	if err := d.cuDriverGetVersion.lookup(d.lib); err != nil {
+// resolve looks up every entry point in d.lib. cuDriverGetVersion comes
+// first, so that missing entry points can be reported with the driver's
+// version, all of them in one error.
+func (d *driver) resolve() error {
+	path := d.lib.Name()
+	var missing *dynlib.MissingSymbolsError
+	addr, err := d.lib.Lookup(d.cuDriverGetVersion.symbol)
+	if errors.As(err, &missing) {
 		return fmt.Errorf("%w: %s has no %s: not a CUDA driver library",
 			ErrMissingSymbol, path, d.cuDriverGetVersion.symbol)
 	}
+	if err != nil {
+		return fmt.Errorf("resolving the CUDA driver: %w", err)
+	}
+	d.cuDriverGetVersion.addr = addr
 	var version int32
 	if err := d.call(d.cuDriverGetVersion, uintptr(unsafe.Pointer(&version))); err != nil {
 		return fmt.Errorf("reading the version of %s: %w", path, err)
 	}
 	d.version = int(version)
-	var missing []string
-	for _, p := range d.procs() {
-		if p.addr != 0 {
-			continue
-		}
-		if err := p.lookup(d.lib); err != nil {
-			missing = append(missing, p.symbol)
-		}
-	}
-	if len(missing) > 0 {
+	err = d.lib.Resolve(d.symbols())
+	if errors.As(err, &missing) {
 		return fmt.Errorf("%w: %s is CUDA driver %s and lacks %s; a newer NVIDIA driver is needed",
-			ErrMissingSymbol, path, FormatVersion(d.version), strings.Join(missing, ", "))
+			ErrMissingSymbol, path, FormatVersion(d.version), strings.Join(missing.Symbols, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("resolving CUDA driver %s: %w", FormatVersion(d.version), err)
 	}
 	return nil
 }
