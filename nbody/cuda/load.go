@@ -53,9 +53,10 @@ func load(path string) error {
 // Load opens libcuda.so.1, resolves every driver entry point this package
 // uses and initializes the driver with cuInit(0). It is safe to call more
 // than once, from any goroutine; later calls return the first call's
-// result. The error wraps ErrNoDriver when the library is missing,
-// ErrMissingSymbol when the driver lacks an entry point (naming it and the
-// driver version), or the *Error of cuInit (ErrNoDevice, for one).
+// result. Every failure comes back here rather than as a crash at a later
+// call: the error wraps ErrNoDriver when the library is missing,
+// ErrMissingSymbol when the driver lacks entry points (naming all of them
+// and the driver version), or the *Error of cuInit (ErrNoDevice, for one).
 func Load() error { return loadOnce() }
 
 // get returns the loaded driver, or ErrNotLoaded wrapped with the call.

@@ -16,11 +16,13 @@ import (
 const LibraryName = "libnccl.so.2"
 
 // LibraryEnv is the environment variable that names the library's path
-// instead, e.g. one inside Python's site-packages.
+// instead: pip's nvidia-nccl packages install it inside Python's
+// site-packages, where the dynamic loader does not look.
 const LibraryEnv = "NBODY_NCCL_LIBRARY"
 
 // nvlsEnv is NCCL's switch for NVLink multicast (NVLS); Load sets it to 0
-// unless the environment already says otherwise.
+// unless the environment already says otherwise, because NVLS must stay off
+// on the machines this project runs on.
 const nvlsEnv = "NCCL_NVLS_ENABLE"
 
 var (
