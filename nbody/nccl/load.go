@@ -98,7 +98,7 @@ func open(path string) (*library, error) {
 		return nil, fmt.Errorf("%w: %w (set %s to its path)", ErrNotFound, err, LibraryEnv)
 	}
 	l := &library{path: path}
-	if err := l.init(lib); err != nil {
+	if err := l.bind(lib); err != nil {
 		// The library is of no use; failing to close it changes nothing.
 		_ = lib.Close()
 		return nil, err
@@ -123,9 +123,9 @@ func (l *library) entryPoints() []dynlib.Symbol {
 	}
 }
 
-// init binds every entry point of lib, naming all the missing ones
+// bind binds every entry point of lib, naming all the missing ones
 // together, and reads the library's version.
-func (l *library) init(lib *dynlib.Library) error {
+func (l *library) bind(lib *dynlib.Library) error {
 	if err := lib.Resolve(l.entryPoints()); err != nil {
 		var missing *dynlib.MissingSymbolsError
 		if errors.As(err, &missing) {
