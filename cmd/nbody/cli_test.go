@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -348,29 +349,51 @@ func TestMissingTipsyFile(t *testing.T) {
 	assert.NotContains(t, r.stdout, "bodies, total time")
 }
 
-// Ctrl-C stops between steps: one line, exit status 130.
+// Ctrl-C or SIGTERM stops the run: one line, exit status 128 + the
+// signal's number (130 for SIGINT, 143 for SIGTERM).
 func TestInterruptStopsCleanly(t *testing.T) {
-	cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000000")
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	require.NoError(t, cmd.Start())
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() { // the header is printed after the signal handler is installed
-		if sc.Text() == "number of bodies = 2048" {
-			break
+	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+		cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000000")
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() { // the header is printed after the signal handler is installed
+			if sc.Text() == "number of bodies = 2048" {
+				break
+			}
 		}
+		require.NoError(t, cmd.Process.Signal(sig))
+		killed := killAfter(cmd, 20*time.Second)
+		rest, _ := io.ReadAll(stdout)
+		_ = cmd.Wait() // the exit status is checked below
+		require.False(t, killed(), "nbody did not stop within 20 s of %v", sig)
+		assert.Equal(t, want, cmd.ProcessState.ExitCode(), "%v", sig)
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		require.Len(t, lines, 1, "stderr: %q", errb.String())
+		assert.Contains(t, lines[0], "Interrupted")
+		assert.NotContains(t, string(rest), "bodies, total time", "no report for an interrupted run")
 	}
-	time.Sleep(200 * time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	killed := killAfter(cmd, 20*time.Second)
-	rest, _ := io.ReadAll(stdout)
-	_ = cmd.Wait() // the exit status is checked below
-	require.False(t, killed(), "nbody did not stop within 20 s of Ctrl-C")
-	assert.Equal(t, 130, cmd.ProcessState.ExitCode())
-	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-	require.Len(t, lines, 1, "stderr: %q", errb.String())
-	assert.Contains(t, lines[0], "Interrupted")
-	assert.NotContains(t, string(rest), "bodies, total time", "no report for an interrupted run")
+}
+
+// A report that cannot be written is a failure: exit 1 with one line.
+func TestUnwritableReportFails(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	for _, args := range [][]string{
+		{"-benchmark", "-cpu", "-numbodies=64"},
+		{"-benchmark", "-cpu", "-numbodies=64", "-json"},
+	} {
+		cmd := exec.Command(binary, args...)
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &errb
+		_ = cmd.Run() // the exit status is checked below
+		assert.Equal(t, 1, cmd.ProcessState.ExitCode(), "%v: stderr %q", args, errb.String())
+		assert.Contains(t, errb.String(), "no space left on device", args)
+	}
 }

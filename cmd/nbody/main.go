@@ -13,13 +13,22 @@ import (
 )
 
 func main() {
-	// Ctrl-C cancels ctx: the integrators stop between steps and run
-	// reports it. After the first signal the default action is restored,
-	// so a second Ctrl-C ends the program at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C or SIGTERM cancels ctx with the signal as its
+	// cause: the run stops within a step and the exit status says which
+	// signal it was. The default action is restored at once, so that a
+	// second signal ends the program without waiting.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop()
+		sig := <-signals
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		cancel(signalled{sig.(syscall.Signal)})
 	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, terminalWriter(os.Stderr)))
 }
+
+// signalled is the cause of a run stopped by a signal.
+type signalled struct{ sig syscall.Signal }
+
+func (s signalled) Error() string { return "stopped by " + s.sig.String() }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
@@ -14,9 +15,9 @@ import (
 // Exit statuses.
 const (
 	exitOK          = 0
-	exitFailure     = 1 // a run-time error, or -compare found a difference
-	exitUsage       = 2 // a mistake on the command line
-	exitInterrupted = 130
+	exitFailure     = 1   // a run-time error, or -compare found a difference
+	exitUsage       = 2   // a mistake on the command line
+	exitInterrupted = 130 // 128 + SIGINT, as a shell reports it; SIGTERM gives 143
 )
 
 // errCompareFailed ends a run whose comparison failed; the report has
@@ -43,8 +44,14 @@ type app struct {
 	params nbody.Params // the sample's first preset: dt, softening, damping
 }
 
+// interruptedLine acknowledges Ctrl-C or SIGTERM at once, outside the
+// interactive mode (where they end the run as closing the window does).
+const interruptedLine = "> Interrupted: stopping now; no report (a second Ctrl-C quits at once)"
+
 // run is the whole program: it returns the exit status. terminal is
 // stderr when it is a terminal, where a progress bar may go (nil for none).
+// Cancelling ctx stops the run; a cause of type signalled sets the exit
+// status for that signal.
 func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer) int {
 	o, err := parseFlags(args)
 	if err != nil {
@@ -55,7 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		printHelp(stdout)
 		return exitOK
 	}
-	a := &app{ctx: ctx, o: o, stdout: stdout, out: stdout, errw: stderr, params: nbody.Presets[0]}
+	// A report that cannot be written (a full disk, a closed pipe) is a
+	// failure, not a success with nothing to show.
+	report := &stickyWriter{w: stdout}
+	a := &app{ctx: ctx, o: o, stdout: report, out: report, errw: stderr, params: nbody.Presets[0]}
 	if o.fp64 {
 		a.prec = nbody.Double
 	}
@@ -67,19 +77,54 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	if o.json {
 		a.out, a.progress, a.statusW = io.Discard, nil, nil
 	}
+	var once sync.Once
+	acknowledge := func() { once.Do(func() { fmt.Fprintln(stderr, interruptedLine) }) }
+	if !o.interactive() {
+		defer context.AfterFunc(ctx, acknowledge)()
+	}
 	err = a.main()
+	if err == nil && report.err != nil {
+		err = fmt.Errorf("writing the report to standard output: %w", report.err)
+	}
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		fmt.Fprintln(stderr, "> Interrupted: stopped between steps; no report")
-		return exitInterrupted
+		acknowledge()
+		return interruptedStatus(ctx)
 	case errors.Is(err, errCompareFailed):
 		return exitFailure
 	default:
 		fmt.Fprintln(stderr, "Error: "+oneLine(err.Error()))
 		return exitFailure
 	}
+}
+
+// interruptedStatus is the exit status of a run that ctx's cancellation
+// stopped: 128 + the signal's number, as a shell reports a process that a
+// signal ended; 130 (SIGINT) when no signal is named.
+func interruptedStatus(ctx context.Context) int {
+	var s signalled
+	if errors.As(context.Cause(ctx), &s) {
+		return 128 + int(s.sig)
+	}
+	return exitInterrupted
+}
+
+// stickyWriter keeps the first error of its writes, so that a report that
+// could not be written fails the run at the end.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
 }
 
 // main runs the modes the options ask for, printing as the sample does.
