@@ -134,7 +134,7 @@ func TestFallbackLineWithoutGPU(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"-benchmark", "-numbodies=256", "-i=1"},
-		{"-gpu", "-benchmark", "-numbodies=256", "-i=1"}, // the Docker guide's command line
+		{"-BENCHMARK", "-numBodies=256", "-I=1"}, // the sample's names in any case
 	} {
 		r := runNbody(t, args...)
 		require.Equal(t, 0, r.code, "%v: stderr: %s", args, r.stderr)
@@ -302,6 +302,15 @@ func TestBadInput(t *testing.T) {
 		"unknown double dash":    {"--bench"},
 		"stray argument":         {"-benchmark", "extra"},
 		"value on a bool":        {"-benchmark=yes"},
+		"hexadecimal bodies":     {"-benchmark", "-numbodies=0x100"},
+		"octal iterations":       {"-benchmark", "-i=0o17"},
+		"seed with tipsy":        {"-benchmark", "-tipsy=x.bin", "-seed=3"},
+		"tipsy-format alone":     {"-benchmark", "-tipsy-format=native"},
+		"exchange on one device": {"-benchmark", "-exchange=peer"},
+		"exchange on the cpu":    {"-benchmark", "-cpu", "-exchange=host"},
+		"cpu with numdevices":    {"-benchmark", "-cpu", "-numdevices=1000"},
+		"cpu with device":        {"-benchmark", "-cpu", "-device=3"},
+		"cpu with hostmem":       {"-benchmark", "-cpu", "-hostmem"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -317,9 +326,62 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// Error lines say what to do: where the flags are listed, which range a
+// value must be in.
+func TestErrorsSayWhatToDo(t *testing.T) {
+	r := runNbody(t, "-frobnicate")
+	assert.Equal(t, "Error: flag provided but not defined: -frobnicate (nbody -help lists the flags)\n", r.stderr)
+	r = runNbody(t, "-seed=-1")
+	assert.Equal(t, "Error: invalid value \"-1\" for flag -seed: want a decimal number from 0 to 18446744073709551615\n", r.stderr)
+	r = runNbody(t, "-numbodies=0x100")
+	assert.Equal(t, "Error: invalid value \"0x100\" for flag -numbodies: want a decimal number from 1 to 67108864\n", r.stderr)
+}
+
+// The sample matches flag names in any case; so do we. Values keep theirs.
+func TestFlagsInAnyCase(t *testing.T) {
+	r := runNbody(t, "-Benchmark", "-CPU", "-numBodies=64", "-I=2", "-FP64", "-blocksize=64", "--Seed=7")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "number of bodies = 64")
+	checkReport(t, r, 64, 2, "double")
+	r = runNbody(t, "-benchmark", "-cpu", "-TIPSY=/nonexistent/Galaxy.BIN")
+	assert.Contains(t, r.stderr, "/nonexistent/Galaxy.BIN", "the value keeps its case")
+}
+
+// With -json a failed or refused run still prints one object: the mode,
+// the error's stable code and message, and the exit status.
+func TestJSONOnFailure(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code string
+		exit int
+	}{
+		{[]string{"-json", "-benchmark", "-numbodies=0x10"}, "usage", 2},
+		{[]string{"-benchmark", "-cpu", "-tipsy=/nonexistent.bin", "-JSON"}, "error", 1},
+	} {
+		r := runNbody(t, c.args...)
+		assert.Equal(t, c.exit, r.code, "%v", c.args)
+		var doc struct {
+			Mode  string `json:"mode"`
+			Error struct {
+				Code, Message string
+			} `json:"error"`
+			ExitStatus int `json:"exit_status"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), "%v: stdout %q", c.args, r.stdout)
+		assert.Equal(t, "benchmark", doc.Mode)
+		assert.Equal(t, c.code, doc.Error.Code, "%v", c.args)
+		assert.NotEmpty(t, doc.Error.Message)
+		assert.Equal(t, c.exit, doc.ExitStatus)
+	}
+	r := runNbody(t, "-json", "-benchmark", "-cpu", "-numbodies=64", "-i=1")
+	require.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, `"exit_status": 0`)
+	assert.NotContains(t, r.stdout, `"error"`)
+}
+
 func TestSampleWordingOfErrors(t *testing.T) {
 	r := runNbody(t, "-numbodies=0")
-	assert.Equal(t, "Error: \"number of bodies\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
+	assert.Equal(t, "Error: \"number of bodies\" specified 0 is invalid.  Value should be >= 1 (and <= 67108864)\n", r.stderr)
 	r = runNbody(t, "-numdevices=0")
 	assert.Equal(t, "Error: \"number of CUDA devices\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
 	r = runNbody(t, "-numdevices=2", "-device=0")
@@ -327,16 +389,41 @@ func TestSampleWordingOfErrors(t *testing.T) {
 }
 
 // The sample refuses -device only with several devices: one device
-// starting at -device is what -device alone asks for.
+// starting at -device is what -device alone asks for. Either asks for a
+// GPU: without one, that is exit 1 with the reason, never a CPU figure.
 func TestOneDeviceWithDevice(t *testing.T) {
-	r := runNbody(t, "-benchmark", "-cpu", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
+	r := runNbody(t, "-benchmark", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
+	if gpuAbsent() {
+		assert.Equal(t, 1, r.code, "stderr: %s", r.stderr)
+		assert.Contains(t, r.stderr, "no usable CUDA GPU")
+		assert.NotContains(t, r.stdout, "bodies, total time")
+		return
+	}
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdoutLines(), "number of CUDA devices  = 1")
 	checkReport(t, r, 64, 1, "single")
+}
 
-	r = runNbody(t, "-benchmark", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
-	require.Equal(t, 0, r.code, "with a GPU or falling back to the CPU: stderr: %s", r.stderr)
-	checkReport(t, r, 64, 1, "single")
+// A GPU flag on the command line asks for a GPU: without one the run
+// fails (exit 1) and says what to check, as the sample does; -cpu with a
+// GPU flag is a contradiction (exit 2).
+func TestGPUFlagsNeedAGPU(t *testing.T) {
+	for _, args := range [][]string{{"-gpu"}, {"-numdevices=2"}, {"-device=3"}, {"-hostmem"}, {"-GPU"}} {
+		args = append(args, "-benchmark", "-numbodies=64", "-i=1")
+		r := runNbody(t, args...)
+		if !gpuAbsent() {
+			continue // a GPU answers; the GPU tests cover it
+		}
+		assert.Equal(t, 1, r.code, "%v: stderr: %s", args, r.stderr)
+		lines := r.stderrLines()
+		require.Len(t, lines, 1, "%v: %q", args, r.stderr)
+		assert.Contains(t, lines[0], "no usable CUDA GPU (")
+		assert.Contains(t, lines[0], "--gpus=all")
+	}
+	for _, flag := range []string{"-gpu", "-numdevices=2", "-device=3", "-hostmem"} {
+		r := runNbody(t, "-cpu", flag, "-benchmark")
+		assert.Equal(t, 2, r.code, "-cpu %s: stderr: %s", flag, r.stderr)
+	}
 }
 
 func TestMissingTipsyFile(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -32,7 +34,8 @@ type options struct {
 	numBodies       int // 0: the default for the platform
 	iterations      int
 	iterationsSet   bool
-	numDevices      int // 0: not given (one device)
+	numDevices      int  // 0: not given (one device)
+	gpuAsked        bool // -gpu, -device, -numdevices or -hostmem: no GPU is an error
 	device          int
 	deviceSet       bool
 	blockSize       int
@@ -46,6 +49,19 @@ type options struct {
 	render          string // -render: the .gif or .png the interactive mode draws to
 	frames          int
 	every           int
+}
+
+// mode names the run the options ask for, as -json reports it.
+func (o options) mode() string {
+	switch {
+	case o.interactive():
+		return "interactive"
+	case o.benchmark && o.compare:
+		return "benchmark+compare"
+	case o.compare:
+		return "compare"
+	}
+	return "benchmark"
 }
 
 // interactive reports whether the options ask for the sample's
@@ -62,7 +78,8 @@ func usagef(format string, args ...any) error {
 }
 
 // parseFlags reads the command line in the sample's syntax (-flag,
-// --flag, -flag=value) and checks every value.
+// --flag, -flag=value, names in any case as the sample matches them) and
+// checks every value. Numbers are decimal.
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("nbody", flag.ContinueOnError)
@@ -80,47 +97,120 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
-	fs.IntVar(&o.numBodies, "numbodies", 0, "")
-	fs.IntVar(&o.iterations, "i", defaultIterations, "")
-	fs.IntVar(&o.numDevices, "numdevices", 0, "")
-	fs.IntVar(&o.device, "device", 0, "")
-	fs.IntVar(&o.blockSize, "blockSize", defaultBlockSize, "")
-	fs.Uint64Var(&o.seed, "seed", defaultSeed, "")
-	fs.IntVar(&o.compareSteps, "compare-steps", 1, "")
+	fs.Var(decimal(&o.numBodies, 0, 1, nbody.MaxBodies), "numbodies", "")
+	fs.Var(decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "")
+	fs.Var(decimal(&o.numDevices, 0, 1, math.MaxInt), "numdevices", "")
+	fs.Var(decimal(&o.device, 0, 0, math.MaxInt), "device", "")
+	fs.Var(decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "")
+	fs.Var(decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "")
+	fs.Var(decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "")
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
 	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
 	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto, "")
 	fs.StringVar(&o.render, "render", "", "")
-	fs.IntVar(&o.frames, "frames", defaultFrames, "")
-	fs.IntVar(&o.every, "every", defaultEvery, "")
+	fs.Var(decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "")
+	fs.Var(decimal(&o.every, defaultEvery, 1, maxEvery), "every", "")
 	fs.BoolVar(&o.energy, "energy", false, "")
 
-	if err := fs.Parse(args); err != nil {
-		return o, usageError{"Error: " + oneLine(err.Error())}
+	if err := fs.Parse(anyCase(fs, args)); err != nil {
+		msg := oneLine(err.Error())
+		if strings.HasPrefix(msg, "flag provided but not defined") {
+			msg += " (nbody -help lists the flags)"
+		}
+		return o, usageError{"Error: " + msg}
 	}
 	if fs.NArg() > 0 {
-		return o, usagef("Error: unexpected argument %q (flags are written -name or -name=value)", fs.Arg(0))
+		return o, usagef("Error: unexpected argument %q (flags are written -name or -name=value; nbody -help lists them)", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.iterationsSet = set["i"]
 	o.deviceSet = set["device"]
+	o.gpuAsked = set["gpu"] || set["device"] || set["numdevices"] || set["hostmem"]
 	if o.help {
 		return o, nil
 	}
 	return o, o.check(set)
 }
 
+// anyCase rewrites the flag names in args as fs defines them, so that
+// -numBodies, -NUMBODIES and -numbodies are one flag, as in the sample.
+// Values keep their case; "--" ends the flags.
+func anyCase(fs *flag.FlagSet, args []string) []string {
+	names := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) { names[strings.ToLower(f.Name)] = f.Name })
+	out := make([]string, len(args))
+	for i, arg := range args {
+		out[i] = arg
+		if arg == "--" {
+			copy(out[i:], args[i:])
+			break
+		}
+		dashes := len(arg) - len(strings.TrimLeft(arg, "-"))
+		if dashes == 0 || dashes > 2 {
+			continue
+		}
+		name, value, hasValue := strings.Cut(arg[dashes:], "=")
+		if canonical, ok := names[strings.ToLower(name)]; ok {
+			out[i] = arg[:dashes] + canonical
+			if hasValue {
+				out[i] += "=" + value
+			}
+		}
+	}
+	return out
+}
+
+// decimalValue is an integer flag written in decimal, from lo to hi: the
+// flag package's own integers also take 0x100 and 0o17, which the sample's
+// atoi reads differently. Set refuses what is not such a number, naming
+// the range; check refuses numbers outside it in the sample's words.
+type decimalValue[T int | uint64] struct {
+	p      *T
+	lo, hi T
+}
+
+// decimal sets *p to def and returns the flag value that sets it.
+func decimal[T int | uint64](p *T, def, lo, hi T) decimalValue[T] {
+	*p = def
+	return decimalValue[T]{p, lo, hi}
+}
+
+func (d decimalValue[T]) String() string {
+	if d.p == nil {
+		return "0"
+	}
+	return fmt.Sprint(*d.p)
+}
+
+func (d decimalValue[T]) Set(s string) error {
+	var err error
+	switch p := any(d.p).(type) {
+	case *int:
+		var n int64
+		n, err = strconv.ParseInt(s, 10, strconv.IntSize)
+		*p = int(n)
+	case *uint64:
+		*p, err = strconv.ParseUint(s, 10, 64)
+	}
+	if err != nil {
+		return fmt.Errorf("want a decimal number from %d to %d", d.lo, d.hi)
+	}
+	return nil
+}
+
 // check refuses every value the program cannot run with.
 func (o *options) check(set map[string]bool) error {
 	switch {
 	case set["numbodies"] && o.numBodies < 1:
-		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1`, o.numBodies)
+		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1 (and <= %d)`, o.numBodies, nbody.MaxBodies)
 	case o.numBodies > nbody.MaxBodies:
 		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, nbody.MaxBodies)
 	case set["numdevices"] && o.numDevices < 1:
 		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
+	case o.cpu && o.gpuAsked:
+		return usagef("Error: -cpu cannot be used with -gpu, -device, -numdevices or -hostmem, which ask for a GPU")
 	case set["numdevices"] && set["device"] && o.numDevices > 1:
 		// The sample refuses only several devices with -device: one
 		// device starting at -device is what -device alone means.
@@ -143,8 +233,12 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "output" needs a file name: -output=<file.bin>`)
 	case set["tipsy"] && set["numbodies"]:
 		return usagef("Error: -numbodies cannot be used with -tipsy: the file gives the number of bodies")
-	case o.cpu && o.gpu:
-		return usagef("Error: -cpu and -gpu cannot be used together")
+	case set["seed"] && o.tipsy != "":
+		return usagef("Error: -seed cannot be used with -tipsy: the file gives the bodies")
+	case set["tipsy-format"] && o.tipsy == "":
+		return usagef("Error: -tipsy-format needs -tipsy=<file.bin>")
+	case set["exchange"] && o.numDevices < 2:
+		return usagef("Error: -exchange needs several GPUs: -numdevices=N with N >= 2")
 	}
 	return o.checkRender(set)
 }

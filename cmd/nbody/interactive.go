@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"syscall"
+	"time"
 
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
@@ -25,8 +29,9 @@ func where(v modes.ViewOptions, done int) string {
 func (a *app) announceView(v modes.ViewOptions, rec *render.Recording, width, height int) {
 	switch {
 	case rec != nil && rec.EveryFrame():
-		fmt.Fprintf(a.out, "> No window here: drawing %d frames of %d×%d, one every %d %s, to %s\n",
-			v.Steps/v.Every, width, height, v.Every, plural(v.Every, "step", "steps"), rec.Path())
+		frames := v.Steps / v.Every
+		fmt.Fprintf(a.out, "> No window here: drawing %d %s of %d×%d, one every %d %s, to %s\n",
+			frames, plural(frames, "frame", "frames"), width, height, v.Every, plural(v.Every, "step", "steps"), rec.Path())
 	case rec != nil:
 		fmt.Fprintf(a.out, "> No window here: drawing the bodies after %d %s, %d×%d, to %s\n",
 			v.Steps, plural(v.Steps, "step", "steps"), width, height, rec.Path())
@@ -42,12 +47,27 @@ func (a *app) announceView(v modes.ViewOptions, rec *render.Recording, width, he
 func (a *app) summarizeView(r modes.ViewResult) {
 	f, steps := r.Figures, r.End.Steps
 	if r.Interrupted {
-		fmt.Fprintf(a.out, "> Stopped by Ctrl-C after %d %s\n", steps, plural(steps, "step", "steps"))
+		by := "Ctrl-C"
+		var s signalled
+		if errors.As(context.Cause(a.ctx), &s) && s.sig == syscall.SIGTERM {
+			by = "SIGTERM"
+		}
+		fmt.Fprintf(a.out, "> Stopped by %s after %d %s\n", by, steps, plural(steps, "step", "steps"))
 	}
 	fmt.Fprintf(a.out, "> %d bodies, %d %s of dt %g: %.3f ms of simulation, %.3f billion interactions per second, "+
-		"%.3f %s-precision GFLOP/s (%.3f s in all)\n",
-		f.Bodies, steps, plural(steps, "step", "steps"), r.End.DT, f.Milliseconds, f.GInteractions, f.GFLOPS, f.Precision, r.Wall.Seconds())
+		"%.3f %s-precision GFLOP/s (%s in all)\n",
+		f.Bodies, steps, plural(steps, "step", "steps"), r.End.DT, f.Milliseconds, f.GInteractions, f.GFLOPS, f.Precision, seconds(r.Wall))
 	a.report.View = &r
+}
+
+// seconds writes a wall-clock time to three decimals: in seconds from a
+// tenth of a second on, in milliseconds below, so that a short run never
+// reads "0.000 s".
+func seconds(d time.Duration) string {
+	if d >= 100*time.Millisecond {
+		return fmt.Sprintf("%.3f s", d.Seconds())
+	}
+	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
 }
 
 // printWritten says what -render wrote.

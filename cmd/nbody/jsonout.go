@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/nbody-go/nbody/nbody/modes"
 )
@@ -11,16 +12,6 @@ import (
 // describePlatform fills the JSON report's platform fields.
 func (a *app) describePlatform(p *modes.Platform) {
 	r := &a.report
-	switch {
-	case a.o.interactive():
-		r.Mode = "interactive"
-	case a.o.benchmark && a.o.compare:
-		r.Mode = "benchmark+compare"
-	case a.o.compare:
-		r.Mode = "compare"
-	default:
-		r.Mode = "benchmark"
-	}
 	r.Platform = "cpu"
 	if p.GPU != nil {
 		r.Platform = "gpu"
@@ -39,23 +30,20 @@ func (a *app) describePlatform(p *modes.Platform) {
 	if p.GPU != nil && len(p.Devices) > 1 {
 		r.Exchange = p.GPU.Exchange()
 	}
-	r.Precision = a.prec.String()
-	r.BlockSize = a.o.blockSize
-	r.HostMem = a.o.hostmem
 }
 
 // jsonReport is what -json prints: one object with every figure of the
 // run, at full precision (the text report rounds to three decimals).
 type jsonReport struct {
-	Mode           string                 `json:"mode"`     // "interactive", "benchmark", "compare" or "benchmark+compare"
-	Platform       string                 `json:"platform"` // "gpu" or "cpu"
-	Integrator     string                 `json:"integrator"`
+	Mode           string                 `json:"mode"`               // "interactive", "benchmark", "compare" or "benchmark+compare"
+	Platform       string                 `json:"platform,omitempty"` // "gpu" or "cpu"
+	Integrator     string                 `json:"integrator,omitempty"`
 	GPUUnavailable string                 `json:"gpu_unavailable,omitempty"` // the fallback's reason
 	Devices        []jsonDevice           `json:"devices,omitempty"`
 	Exchange       string                 `json:"exchange,omitempty"` // how several GPUs exchange positions
 	Precision      string                 `json:"precision"`          // "single" or "double"
-	Bodies         int                    `json:"bodies"`
-	Source         string                 `json:"source"` // "shell" or the tipsy file
+	Bodies         int                    `json:"bodies,omitempty"`
+	Source         string                 `json:"source,omitempty"` // "shell" or the tipsy file
 	Seed           *uint64                `json:"seed,omitempty"`
 	BlockSize      int                    `json:"block_size"`
 	HostMem        bool                   `json:"hostmem"`
@@ -64,6 +52,37 @@ type jsonReport struct {
 	View           *modes.ViewResult      `json:"interactive,omitempty"`
 	Energy         *modes.EnergyResult    `json:"energy,omitempty"`
 	Output         string                 `json:"output,omitempty"`
+	Error          *jsonError             `json:"error,omitempty"` // why the run failed
+	ExitStatus     int                    `json:"exit_status"`
+}
+
+// jsonError says why a run failed: a stable code ("usage", "no_gpu",
+// "comparison_failed", "interrupted" or "error") and the message.
+type jsonError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// jsonFailure is what -json prints for a command line that was refused.
+type jsonFailure struct {
+	Mode       string    `json:"mode"`
+	Error      jsonError `json:"error"`
+	ExitStatus int       `json:"exit_status"`
+}
+
+// jsonAsked reports whether args ask for -json, in any case and spelling,
+// even when the command line as a whole is refused.
+func jsonAsked(args []string) bool {
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		name, value, _ := strings.Cut(strings.ToLower(strings.TrimLeft(arg, "-")), "=")
+		if strings.HasPrefix(arg, "-") && name == "json" && value != "false" && value != "0" {
+			return true
+		}
+	}
+	return false
 }
 
 type jsonDevice struct {
@@ -74,7 +93,7 @@ type jsonDevice struct {
 	TotalMemory       uint64 `json:"total_memory_bytes"`
 }
 
-func writeJSON(w io.Writer, r *jsonReport) error {
+func writeJSON(w io.Writer, r any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(r); err != nil {

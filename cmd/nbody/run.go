@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -56,6 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	o, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		if jsonAsked(args) {
+			// A script that asked for JSON gets a document to read.
+			_ = writeJSON(stdout, &jsonFailure{Mode: o.mode(), Error: jsonError{"usage", strings.TrimPrefix(err.Error(), "Error: ")}, ExitStatus: exitUsage})
+		}
 		return exitUsage
 	}
 	if o.help {
@@ -69,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	if o.fp64 {
 		a.prec = nbody.Double
 	}
+	a.report.Mode, a.report.Precision = o.mode(), a.prec.String()
+	a.report.BlockSize, a.report.HostMem = o.blockSize, o.hostmem
 	a.statusW = stderr
 	if terminal != nil {
 		a.progress = newProgressBar(terminal, progressAfter)
@@ -82,21 +89,39 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	if !o.interactive() {
 		defer context.AfterFunc(ctx, acknowledge)()
 	}
-	err = a.main()
-	if err == nil && report.err != nil {
-		err = fmt.Errorf("writing the report to standard output: %w", report.err)
+	code, failure := a.outcome(a.main(), acknowledge)
+	if o.json {
+		a.report.ExitStatus, a.report.Error = code, failure
+		if err := writeJSON(report, &a.report); err != nil && code == exitOK {
+			fmt.Fprintln(stderr, "Error: "+err.Error())
+			return exitFailure
+		}
 	}
+	if code == exitOK && report.err != nil {
+		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+report.err.Error())
+		return exitFailure
+	}
+	return code
+}
+
+// outcome turns the run's error into the exit status, says what failed on
+// stderr, and names it for -json with a stable code.
+func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
+	var noGPU *modes.NoGPUError
 	switch {
 	case err == nil:
-		return exitOK
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		return exitOK, nil
+	case errors.Is(err, context.Canceled) || a.ctx.Err() != nil:
 		acknowledge()
-		return interruptedStatus(ctx)
+		return interruptedStatus(a.ctx), &jsonError{"interrupted", context.Cause(a.ctx).Error()}
 	case errors.Is(err, errCompareFailed):
-		return exitFailure
+		return exitFailure, &jsonError{"comparison_failed", "the comparison with the float64 reference failed"}
+	case errors.As(err, &noGPU):
+		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
+		return exitFailure, &jsonError{"no_gpu", oneLine(err.Error())}
 	default:
-		fmt.Fprintln(stderr, "Error: "+oneLine(err.Error()))
-		return exitFailure
+		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
+		return exitFailure, &jsonError{"error", oneLine(err.Error())}
 	}
 }
 
@@ -143,12 +168,17 @@ func (a *app) main() error {
 		NumDevices: o.numDevices,
 		HostMem:    o.hostmem,
 		Exchange:   o.exchange,
+		RequireGPU: o.gpuAsked,
 	})
-	if err != nil {
-		var dre *modes.DeviceRangeError
-		if errors.As(err, &dre) {
-			return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
-		}
+	var dre *modes.DeviceRangeError
+	var noGPU *modes.NoGPUError
+	switch {
+	case errors.As(err, &dre):
+		return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
+	case errors.As(err, &noGPU):
+		return fmt.Errorf("%w; -gpu, -device, -numdevices and -hostmem need one. Check that nvidia-smi sees it; "+
+			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", noGPU)
+	case err != nil:
 		return err
 	}
 	defer p.Close()
@@ -187,11 +217,6 @@ func (a *app) main() error {
 			return fmt.Errorf("writing %s: %w", o.output, err)
 		}
 		a.report.Output = o.output
-	}
-	if o.json {
-		if err := writeJSON(a.stdout, &a.report); err != nil {
-			return err
-		}
 	}
 	return compareErr
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
@@ -38,6 +41,7 @@ func statusText(n, steps int, simulated, wall time.Duration, prec nbody.Precisio
 type statusLine struct {
 	w        io.Writer
 	terminal bool
+	width    func() int // the terminal's columns; 0 when unknown
 	n        int
 	prec     nbody.Precision
 	shown    bool // a line is on the terminal and must be cleared
@@ -46,7 +50,32 @@ type statusLine struct {
 // newStatusLine returns a status line for n bodies in prec on w; terminal
 // says whether w is a terminal. w nil shows nothing.
 func newStatusLine(w io.Writer, terminal bool, n int, prec nbody.Precision) *statusLine {
-	return &statusLine{w: w, terminal: terminal, n: n, prec: prec}
+	return &statusLine{w: w, terminal: terminal, width: func() int { return terminalWidth(w) }, n: n, prec: prec}
+}
+
+// terminalWidth is the number of columns of the terminal w, or 0 when w
+// is not one.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
+}
+
+// fit shortens text to fewer than cols columns, so that a line rewritten
+// in place never wraps (a wrapped line leaves a stale row behind at each
+// refresh). cols 0 leaves it whole.
+func fit(text string, cols int) string {
+	r := []rune(text)
+	if cols <= 1 || len(r) < cols {
+		return text
+	}
+	return string(r[:cols-2]) + "…"
 }
 
 // show refreshes the line with an interval's figures; where says how far
@@ -57,6 +86,7 @@ func (s *statusLine) show(st modes.Status, where string) {
 	}
 	text := statusText(s.n, st.Steps, st.Simulated, st.Wall, s.prec, where)
 	if s.terminal {
+		text = fit(text, s.width())
 		// \r returns to the line's start; ESC[K clears what a longer
 		// previous line left beyond the new one.
 		fmt.Fprint(s.w, "\r"+text+"\x1b[K")

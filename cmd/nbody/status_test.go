@@ -57,6 +57,17 @@ func TestStatusLineInPlaceOrLines(t *testing.T) {
 			assert.Empty(t, w.String(), "plain lines stay")
 		}
 	}
+	// On a narrow terminal the line is cut to fit, never wrapped.
+	var w bytes.Buffer
+	narrow := newStatusLine(&w, true, 1000, nbody.Single)
+	narrow.width = func() int { return 80 }
+	narrow.show(st, "frame 12 of 60, step 48 of 240")
+	line := strings.TrimSuffix(strings.TrimPrefix(w.String(), "\r"), "\x1b[K")
+	assert.Less(t, len([]rune(line)), 80, line)
+	assert.True(t, strings.HasPrefix(want, strings.TrimSuffix(line, "…")), line)
+	assert.Equal(t, "short", fit("short", 80))
+	assert.Equal(t, "long", fit("long", 0), "width unknown: whole")
+
 	var none *statusLine
 	none.show(st, "x") // nil: no panic, nothing shown
 	none.clear()

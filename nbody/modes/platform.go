@@ -25,6 +25,9 @@ type PlatformOptions struct {
 	NumDevices int    // GPUs to split the bodies over; 0 means 1
 	HostMem    bool   // keep the bodies in mapped, page-locked host memory
 	Exchange   string // how several GPUs exchange positions
+	// RequireGPU makes a missing GPU an error (a *NoGPUError) instead of
+	// a fallback to the CPU.
+	RequireGPU bool
 }
 
 // Platform is where a run happens: an integrator, and the GPUs behind it.
@@ -41,6 +44,18 @@ type Platform struct {
 	Unavailable string
 }
 
+// NoGPUError says why no GPU could be used when one was required.
+type NoGPUError struct {
+	Reason string // as the driver put it, on one line; may be empty
+}
+
+func (e *NoGPUError) Error() string {
+	if e.Reason == "" {
+		return "no usable CUDA GPU"
+	}
+	return "no usable CUDA GPU (" + e.Reason + ")"
+}
+
 // DeviceRangeError is a first GPU that does not exist.
 type DeviceRangeError struct {
 	Device, Count int
@@ -52,21 +67,24 @@ func (e *DeviceRangeError) Error() string {
 
 // OpenPlatform opens the GPUs the options ask for, or the CPU when they ask
 // for it or no GPU can be used at all (no driver, no device); then
-// FellBack and Unavailable say so. A GPU that exists but fails to open,
+// FellBack and Unavailable say so, unless the options require a GPU. A GPU that exists but fails to open,
 // more GPUs than there are, or a first GPU out of range is an error.
 // Close the platform when done.
 func OpenPlatform(o PlatformOptions) (*Platform, error) {
 	if o.BlockSize == 0 {
 		o.BlockSize = gpu.DefaultBlockSize
 	}
-	onCPU := func(fellBack bool, reason string) *Platform {
+	onCPU := func(fellBack bool, reason string) (*Platform, error) {
+		if fellBack && o.RequireGPU {
+			return nil, &NoGPUError{Reason: reason}
+		}
 		// The CPU integrator starts a goroutine per core: it is built
 		// only when it runs.
 		return &Platform{Integrator: nbody.NewFast(o.Precision, o.Physics), Physics: o.Physics,
-			BlockSize: o.BlockSize, FellBack: fellBack, Unavailable: reason}
+			BlockSize: o.BlockSize, FellBack: fellBack, Unavailable: reason}, nil
 	}
 	if o.CPU {
-		return onCPU(false, ""), nil
+		return onCPU(false, "")
 	}
 	devs, err := gpu.Devices()
 	if err == nil && len(devs) == 0 {
@@ -74,7 +92,7 @@ func OpenPlatform(o PlatformOptions) (*Platform, error) {
 	}
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
-			return onCPU(true, unavailableReason(err)), nil
+			return onCPU(true, unavailableReason(err))
 		}
 		return nil, fmt.Errorf("listing CUDA devices: %w", err)
 	}
@@ -97,7 +115,7 @@ func OpenPlatform(o PlatformOptions) (*Platform, error) {
 	})
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
-			return onCPU(true, unavailableReason(err)), nil
+			return onCPU(true, unavailableReason(err))
 		}
 		return nil, fmt.Errorf("opening the GPU: %w", err)
 	}
