@@ -57,6 +57,8 @@ type options struct {
 	render        string // -render: the .gif or .png the interactive mode draws to
 	frames        int
 	every         int
+
+	exchangeMode gpu.ExchangeMode // exchange, parsed by check
 }
 
 // interactive reports whether the options ask for the sample's
@@ -127,7 +129,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
 	fs.StringVar(&o.tipsyFormat, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto, "")
+	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto.String(), "")
 	fs.StringVar(&o.render, "render", "", "")
 	fs.IntVar(&o.frames, "frames", defaultFrames, "")
 	fs.IntVar(&o.every, "every", defaultEvery, "")
@@ -151,6 +153,8 @@ func parseFlags(args []string) (options, error) {
 
 // check refuses every value the program cannot run with.
 func (o *options) check(set map[string]bool) error {
+	exchangeMode, exchangeErr := gpu.ParseExchange(o.exchange)
+	o.exchangeMode = exchangeMode
 	switch {
 	case set["numbodies"] && o.numBodies < 1:
 		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1`, o.numBodies)
@@ -172,7 +176,7 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
 	case !oneOf(o.tipsyFormat, "auto", "native", "standard"):
 		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormat)
-	case !oneOf(o.exchange, gpu.ExchangeAuto, gpu.ExchangePeer, gpu.ExchangeNCCL, gpu.ExchangeHost):
+	case exchangeErr != nil:
 		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchange)
 	case set["tipsy"] && o.tipsy == "":
 		return usagef(`Error: "tipsy" needs a file name: -tipsy=<file.bin>`)

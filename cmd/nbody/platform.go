@@ -66,7 +66,7 @@ func choosePlatform(o options, prec nbody.Precision, phys nbody.Physics) (platfo
 		Device:     first,
 		NumDevices: want,
 		HostMem:    o.hostmem,
-		Exchange:   o.exchange,
+		Exchange:   o.exchangeMode,
 	})
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {

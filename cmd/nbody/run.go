@@ -192,7 +192,7 @@ func (a *app) describePlatform(p platform) {
 		})
 	}
 	if p.gpu != nil && len(p.devices) > 1 {
-		r.Exchange = p.gpu.Exchange()
+		r.Exchange = describeExchange(p.gpu.Exchange())
 	}
 	r.Precision = a.prec.String()
 	r.BlockSize = a.o.blockSize

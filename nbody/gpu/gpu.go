@@ -7,7 +7,7 @@
 // kernels, stream and buffers; every batch of driver calls locks the OS
 // thread and makes that context current first. Several devices split the
 // bodies by their multiprocessor counts and exchange the new positions
-// after each step (see Options.Exchange and Integrator.Exchange).
+// after each step (see ExchangeMode and Integrator.Exchange).
 package gpu
 
 import (
@@ -26,7 +26,7 @@ import (
 
 // Device describes one CUDA device as the report prints it.
 type Device struct {
-	Ordinal         int    // the -device index
+	Ordinal         int    // the driver's index of the device
 	Name            string // e.g. "NVIDIA H100 80GB HBM3"
 	Major, Minor    int    // compute capability
 	Multiprocessors int    // SM count; the default N is 4 × blockSize × this
@@ -38,11 +38,11 @@ type Device struct {
 type Options struct {
 	Precision  nbody.Precision
 	Physics    nbody.Physics
-	BlockSize  int    // threads per block, a power of two from 32 to 1024; 0 means 256
-	Device     int    // first device to use (-device)
-	NumDevices int    // devices to split over (-numdevices); 0 means 1
-	HostMem    bool   // keep bodies in mapped, page-locked host memory (-hostmem)
-	Exchange   string // multi-device exchange: "auto" (or ""), "peer", "nccl" or "host"
+	BlockSize  int          // threads per block, a power of two from 32 to 1024; 0 means 256
+	Device     int          // first device to use
+	NumDevices int          // devices to split over; 0 means 1
+	HostMem    bool         // keep bodies in mapped, page-locked host memory
+	Exchange   ExchangeMode // how several devices exchange positions; the zero value is ExchangeAuto
 
 	// ordinals, when set, are the physical devices of the logical devices
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
@@ -119,12 +119,12 @@ type Integrator struct {
 	closed bool
 
 	shares   []share    // each device's bodies, for the bodies set
-	exchange exchange   // how positions travel between devices
+	route    Route      // how positions travel between devices
 	access   peerAccess // pairs of devices with peer access
 	distinct bool       // every device a different GPU
 	comms    []nccl.Comm
 	// sharedPos holds the positions every device reads and writes with
-	// -hostmem on several devices; staging, the host exchange's two
+	// HostMem on several devices; staging, the host exchange's two
 	// page-locked buffers, used in turn (parity). Both are mapped host
 	// memory allocated in the first device's context.
 	sharedPos, staging [2]buffer
@@ -135,9 +135,9 @@ var _ nbody.Integrator = (*Integrator)(nil)
 
 // New opens the devices named by opts and loads the kernels: NumDevices
 // devices from Device on, exchanging positions as opts.Exchange says (see
-// Exchange). A block size that is not a power of two from 32 to 1024, a
-// device that does not exist, or an exchange that cannot run (nccl where
-// NCCL does not load) is an error.
+// Integrator.Exchange). A block size that is not a power of two from 32 to
+// 1024, a device that does not exist, or an exchange that cannot run (NCCL
+// where it does not load) is an error.
 func New(opts Options) (*Integrator, error) {
 	if opts.BlockSize == 0 {
 		opts.BlockSize = DefaultBlockSize
@@ -154,8 +154,8 @@ func New(opts Options) (*Integrator, error) {
 	if opts.NumDevices < 0 {
 		return nil, fmt.Errorf("gpu: %d devices asked for", opts.NumDevices)
 	}
-	if err := validExchange(opts.Exchange); err != nil {
-		return nil, fmt.Errorf("gpu: %w", err)
+	if !opts.Exchange.valid() {
+		return nil, fmt.Errorf("gpu: exchange %v: want %s", opts.Exchange, validExchangeWords())
 	}
 	all, err := Devices()
 	if err != nil {
@@ -217,7 +217,7 @@ func distinct(ordinals []int) bool {
 }
 
 // chooseExchange enables peer access, loads NCCL where it may be used,
-// decides the exchange and, for NCCL, creates the communicators.
+// decides the route and, for NCCL, creates the communicators.
 func (g *Integrator) chooseExchange(ordinals []int) error {
 	var err error
 	if len(g.devs) > 1 && !g.opts.HostMem {
@@ -225,17 +225,17 @@ func (g *Integrator) chooseExchange(ordinals []int) error {
 			return err
 		}
 	}
-	// NCCL is loaded only where it may be chosen: forced, or auto when
+	// NCCL is loaded only where it may be chosen: asked for, or auto when
 	// peer copies cannot go direct between every pair.
 	ncclErr := errors.New("not needed")
 	if g.opts.Exchange == ExchangeNCCL ||
-		(g.opts.Exchange == ExchangeAuto || g.opts.Exchange == "") && len(g.devs) > 1 && !g.access.all() {
+		g.opts.Exchange == ExchangeAuto && len(g.devs) > 1 && !g.access.all() {
 		ncclErr = nccl.Load()
 	}
-	if g.exchange, err = chooseExchange(g.opts.Exchange, len(g.devs), g.opts.HostMem, g.access, g.distinct, ncclErr); err != nil {
+	if g.route, err = chooseRoute(g.opts.Exchange, len(g.devs), g.opts.HostMem, g.access, g.distinct, ncclErr); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
-	if g.exchange == exchangeNCCL {
+	if g.route == RouteNCCL {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		if g.comms, err = nccl.CommInitAll(ordinals); err != nil {
@@ -309,18 +309,18 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	}
 	shares := splitBodies(n, weights, g.opts.BlockSize)
 	where := positions{capacity: n}
-	if stride, ok := equalStride(shares); ok && g.exchange == exchangeNCCL {
+	if stride, ok := equalStride(shares); ok && g.route == RouteNCCL {
 		// The all-gather moves stride bodies from every device.
 		where.capacity = stride * len(g.devs)
 	}
 	bytes := uint64(n) * g.devs[0].elem
-	switch g.exchange {
-	case exchangeShared:
+	switch g.route {
+	case RouteShared:
 		if err := g.hostBuffers(&g.sharedPos, bytes); err != nil {
 			return err
 		}
 		where.shared = &g.sharedPos
-	case exchangeHost:
+	case RouteHost:
 		if err := g.hostBuffers(&g.staging, bytes); err != nil {
 			return err
 		}
@@ -329,7 +329,7 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 		if err := d.setBodies(b, shares[i], where); err != nil {
 			return err
 		}
-		if g.exchange == exchangeHost {
+		if g.route == RouteHost {
 			if err := d.viewStaging(&g.staging); err != nil {
 				return err
 			}

@@ -317,7 +317,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		require.Error(t, err, "block size %d", bs)
 		assert.Contains(t, err.Error(), fmt.Sprintf("block size %d", bs))
 	}
-	_, err := New(Options{Exchange: "carrier pigeon", Physics: physics})
+	_, err := New(Options{Exchange: ExchangeMode(42), Physics: physics})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `exchange "carrier pigeon"`)
+	assert.Contains(t, err.Error(), "exchange ExchangeMode(42): want auto, peer, nccl or host")
 }

@@ -12,7 +12,7 @@ import (
 // buffer is an array of bodies' 4-vectors that kernels address at ptr:
 // device memory, or (host non-nil) page-locked host memory mapped into
 // the device's address space. A borrowed buffer belongs to the integrator
-// (the positions that several devices share with -hostmem): free forgets
+// (the positions that several devices share with HostMem): free forgets
 // it without freeing it.
 type buffer struct {
 	ptr      cuda.DevicePtr
