@@ -12,6 +12,10 @@
 // fp32-hostmem or fp64-hostmem; without arguments, issue 9's sweep:
 //
 //	gpubench fp32:16384,65536,135168,1048576 fp64:135168,262144 fp32-hostmem:135168
+//
+// -stageHostMem makes the hostmem runs copy the positions into device memory
+// once per step (gpu.Options.StageHostMem), to compare with reading them
+// from host memory in every block.
 package main
 
 import (
@@ -37,11 +41,12 @@ const (
 )
 
 type config struct {
-	blockSize int
-	device    int
-	seconds   float64
-	repeat    int
-	accuracyN int
+	blockSize    int
+	device       int
+	seconds      float64
+	repeat       int
+	accuracyN    int
+	stageHostMem bool
 }
 
 // run is one line of arguments: a precision and memory, and its sizes.
@@ -68,10 +73,12 @@ func run(args []string) error {
 	seconds := fs.Float64("seconds", 0.5, "least time of each timed run; steps are added until it is reached")
 	repeat := fs.Int("repeat", 3, "timed runs per row; the median is reported")
 	accuracyN := fs.Int("accuracy", 65536, "largest N whose accelerations are checked against the float64 reference")
+	stageHostMem := fs.Bool("stageHostMem", false, "hostmem runs copy the positions to device memory once per step")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN}
+	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN,
+		stageHostMem: *stageHostMem}
 	specs := fs.Args()
 	if len(specs) == 0 {
 		specs = defaultRuns
@@ -147,7 +154,8 @@ func limit(d gpu.Device, p nbody.Precision) float64 {
 func (c config) rows(dev gpu.Device, r runSpec) error {
 	prec, hostMem := r.prec, r.hostMem
 	phys := nbody.DefaultParams(1).Physics()
-	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device, HostMem: hostMem})
+	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device,
+		HostMem: hostMem, StageHostMem: c.stageHostMem})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package gpu
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/nbody-go/nbody/kernels"
@@ -38,11 +37,7 @@ type device struct {
 	// page-locked staging buffers of the host exchange.
 	hostView [2]cuda.DevicePtr
 
-	// stageHostMem: with -hostmem, copy the positions from mapped host
-	// memory into device memory once per step (the copy kernel) instead of
-	// letting every block read them over the bus. Off unless the
-	// environment variable NBODY_GPU_HOSTMEM_STAGE is 1: a knob for the
-	// benchmark notes, to compare the two.
+	// stageHostMem: Options.StageHostMem with Options.HostMem.
 	stageHostMem bool
 	// maxSplits, when positive, caps the splits of j: tests set 1 to run
 	// the fused step kernel at any size.
@@ -69,7 +64,7 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 	if d.double {
 		d.elem = 32
 	}
-	d.stageHostMem = opts.HostMem && os.Getenv("NBODY_GPU_HOSTMEM_STAGE") == "1"
+	d.stageHostMem = opts.HostMem && opts.StageHostMem
 	d.set = kernels.Select(d.double, opts.BlockSize)
 	if d.handle, err = cuda.DeviceGet(info.Ordinal); err != nil {
 		return nil, d.wrap(err)

@@ -169,9 +169,8 @@ func TestKernelVariantsMatchReference(t *testing.T) {
 // The hostmem staging path (positions copied to the device once per step).
 func TestHostMemStagingMatchesReference(t *testing.T) {
 	devicesOrSkip(t)
-	t.Setenv("NBODY_GPU_HOSTMEM_STAGE", "1")
 	for _, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
-		g := open(t, Options{Precision: prec, Physics: physics, HostMem: true})
+		g := open(t, Options{Precision: prec, Physics: physics, HostMem: true, StageHostMem: true})
 		require.True(t, g.devs[0].stageHostMem)
 		for _, n := range []int{1000, 4097} {
 			b, want := bodiesAndReference(t, nbody.Shell, n)
