@@ -203,7 +203,19 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 			acc = fmt.Sprintf("%.2g", nbody.RelativeL2(got, nbody.ReferenceAccelerations(b.Pos, phys.Softening)))
 		}
 		fmt.Printf("%-9d %-6s %-6s %6d %10.1f %12.1f %7.1f%% %10s %s\n", n, prec, mem, steps, gis,
-			gis*float64(prec.FlopsPerInteraction()), 100*gis/limit(dev, prec), acc, g.LaunchShape())
+			gis*float64(prec.FlopsPerInteraction()), 100*gis/limit(dev, prec), acc, launchWords(g.LaunchShapes()))
 	}
 	return nil
+}
+
+// launchWords describes each device's launch shape, for the table's last
+// column: e.g. "66x6 blocks of 256 threads, 8 bodies each, 22528 j per
+// split, 3 blocks/SM".
+func launchWords(shapes []gpu.LaunchShape) string {
+	parts := make([]string, len(shapes))
+	for i, s := range shapes {
+		parts[i] = fmt.Sprintf("%dx%d blocks of %d threads, %d bodies each, %d j per split, %d blocks/SM",
+			s.Blocks, s.Splits, s.BlockSize, s.BodiesPerThread, s.PerSplit, s.BlocksPerSM)
+	}
+	return strings.Join(parts, "; ")
 }

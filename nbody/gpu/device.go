@@ -26,6 +26,7 @@ type device struct {
 	set                               kernels.Set
 	step, forces, integrate, copyFunc cuda.Function
 	blocksPerSM                       int // of the forces kernel, at opts.BlockSize
+	forcesRegs                        int // registers per thread of the forces kernel
 	stream                            cuda.Stream
 	start, stop                       cuda.Event
 	inFlight                          [queueDepth]cuda.Event // one per queued step, a ring
@@ -106,7 +107,7 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 			return nil, d.wrap(err)
 		}
 	}
-	if d.blocksPerSM, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
+	if d.blocksPerSM, d.forcesRegs, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
 		return nil, d.wrap(err)
 	}
 	if d.blocksPerSM < 1 {

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -261,19 +260,6 @@ func (g *Integrator) Devices() []Device {
 		out[i] = d.info
 	}
 	return out
-}
-
-// LaunchShape describes how the current bodies are launched on each device,
-// for benchmark notes: e.g. "66x6 blocks of 256 threads, 8 bodies each,
-// 22528 j per split, 3 blocks/SM".
-func (g *Integrator) LaunchShape() string {
-	var parts []string
-	for _, d := range g.devs {
-		p := d.plan
-		parts = append(parts, fmt.Sprintf("%dx%d blocks of %d threads, %d bodies each, %d j per split, %d blocks/SM",
-			p.blocks, p.splits, p.blockSize, p.bodiesPerThread, p.perSplit, d.blocksPerSM))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // Name implements nbody.Integrator. With several devices it says how many

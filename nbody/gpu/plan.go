@@ -63,3 +63,40 @@ func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPer
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// LaunchShape is how one device launches a step for the bodies set.
+type LaunchShape struct {
+	// Blocks is the grid along x: blocks of BlockSize threads, each thread
+	// holding BodiesPerThread of the device's bodies.
+	Blocks          int
+	BlockSize       int
+	BodiesPerThread int
+	// Splits is the grid along y: the sum over j cut into runs of PerSplit
+	// bodies. One split runs the fused step kernel; more run the forces
+	// kernel, then the integrate kernel adds their partial sums.
+	Splits   int
+	PerSplit int
+	// BlocksPerSM is how many blocks of the forces kernel a multiprocessor
+	// holds at once, and Registers that kernel's registers per thread, as
+	// the driver compiled it.
+	BlocksPerSM int
+	Registers   int
+}
+
+// LaunchShapes returns each device's launch shape for the bodies set, in
+// the devices' order; nil before SetBodies.
+func (g *Integrator) LaunchShapes() []LaunchShape {
+	if g.n == 0 {
+		return nil
+	}
+	out := make([]LaunchShape, len(g.devs))
+	for i, d := range g.devs {
+		p := d.plan
+		out[i] = LaunchShape{
+			Blocks: p.blocks, BlockSize: p.blockSize, BodiesPerThread: p.bodiesPerThread,
+			Splits: p.splits, PerSplit: p.perSplit,
+			BlocksPerSM: d.blocksPerSM, Registers: d.forcesRegs,
+		}
+	}
+	return out
+}
