@@ -132,12 +132,6 @@ func ringPointers(r *[queueDepth]cuda.Event) []*cuda.Event {
 	return out
 }
 
-// sharedBytes is the dynamic shared memory of the step and forces kernels:
-// one tile of TileFactor × blockSize bodies.
-func (d *device) sharedBytes() uint64 {
-	return uint64(d.set.TileFactor*d.opts.BlockSize) * d.elem
-}
-
 // bind locks the calling goroutine to its OS thread and makes the device's
 // context current; call the returned function when the batch is done.
 func (d *device) bind() (func(), error) {

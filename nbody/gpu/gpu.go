@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"time"
 
@@ -286,13 +285,12 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	if g.closed {
 		return errClosed
 	}
+	// Validate holds the count to nbody.MaxBodies, which the kernels'
+	// 32-bit indices need (launch.go).
 	if err := b.Validate(); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
 	n := b.N()
-	if n > math.MaxInt32 {
-		return fmt.Errorf("gpu: %d bodies: the kernels index at most %d", n, math.MaxInt32)
-	}
 	g.n = 0
 	// Nothing may still read the buffers that are about to change.
 	if err := g.synchronize(); err != nil {

@@ -104,7 +104,7 @@ func (d *device) reserve(n, first, count int, where positions) error {
 	}
 	wants = append(wants, want{&d.vel, own, d.opts.HostMem, "velocities"})
 	if plan.splits > 1 {
-		wants = append(wants, want{&d.partial, uint64(plan.splits) * own, false, "partial accelerations"})
+		wants = append(wants, want{&d.partial, plan.partialBytes(count, d.elem), false, "partial accelerations"})
 	}
 	if d.stageHostMem {
 		wants = append(wants, want{&d.staged, uint64(n) * d.elem, false, "staged positions"})

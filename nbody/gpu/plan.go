@@ -62,6 +62,12 @@ func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPer
 	return best
 }
 
+// partialBytes is the size of the forces kernel's partial sums for count
+// bodies of elem bytes: a 4-vector per body and split.
+func (p launchPlan) partialBytes(count int, elem uint64) uint64 {
+	return uint64(p.splits) * uint64(count) * elem
+}
+
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // LaunchShape is how one device launches a step for the bodies set.

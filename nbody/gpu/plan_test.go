@@ -50,6 +50,13 @@ func TestPlanRespectsThePartialSumsLimit(t *testing.T) {
 	assert.Equal(t, 1, p.splits, "%+v", p)
 }
 
+// The partial sums hold a 4-vector for every split and local body.
+func TestPartialBytes(t *testing.T) {
+	p := launchPlan{splits: 6}
+	assert.Equal(t, uint64(6*135168*16), p.partialBytes(135168, 16))
+	assert.Equal(t, uint64(6*135168*32), p.partialBytes(135168, 32))
+}
+
 func TestOccupancyArithmetic(t *testing.T) {
 	const regs, threads, shared = 65536, 2048, 228 << 10
 	// 80 registers × 256 threads: 20480 per block, 3 fit in 65536.
