@@ -40,9 +40,6 @@ type device struct {
 
 	// stageHostMem: Options.StageHostMem with Options.HostMem.
 	stageHostMem bool
-	// maxSplits, when positive, caps the splits of j: tests set 1 to run
-	// the fused step kernel at any size.
-	maxSplits int
 
 	n, first, count int // bodies in all, and this device's share
 	plan            launchPlan
@@ -67,6 +64,9 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 	}
 	d.stageHostMem = opts.HostMem && opts.StageHostMem
 	d.set = kernels.Select(d.double, opts.BlockSize)
+	if opts.Kernels != nil {
+		d.set = *opts.Kernels
+	}
 	if d.handle, err = cuda.DeviceGet(info.Ordinal); err != nil {
 		return nil, d.wrap(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/nbody-go/nbody/kernels"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cuda"
 	"github.com/nbody-go/nbody/nbody/nccl"
@@ -34,9 +35,13 @@ type Device struct {
 
 // Options choose how the GPU integrator runs.
 type Options struct {
-	Precision  nbody.Precision
-	Physics    nbody.Physics
-	BlockSize  int          // threads per block, a power of two from 32 to 1024; 0 means 256
+	Precision nbody.Precision
+	Physics   nbody.Physics
+	// BlockSize is the threads per block of the step and forces kernels,
+	// whole warps from 32 to 1024; 0 means DefaultBlockSize. (The sample,
+	// and so the command, takes powers of two; the kernels need no more
+	// than whole warps, and kernel variants are timed at others.)
+	BlockSize  int
 	Device     int          // first device to use
 	NumDevices int          // devices to split over; 0 means 1
 	HostMem    bool         // keep bodies in mapped, page-locked host memory
@@ -50,6 +55,19 @@ type Options struct {
 	// sample's way of using host memory, so it is a benchmark's choice.
 	// Without HostMem it does nothing.
 	StageHostMem bool
+	// Kernels, when non-nil, replaces the embedded kernels that Precision
+	// and BlockSize select (kernels.Select): a module built from
+	// kernels/nbody.cu with other macro values, to time variants of the
+	// kernels (bench/kernelbench). Its Double must match Precision, and its
+	// BodiesPerThread and TileFactor must be the values it was built with:
+	// the grid and the shared memory of every launch follow them.
+	Kernels *kernels.Set
+	// Splits, when positive, cuts the sum over j into that many runs of
+	// bodies (fewer where runs of a multiple of 16 bodies cover j in fewer),
+	// in place of the launch plan's choice; 1 runs the fused step kernel.
+	// It is for tests and benchmarks that need a given grid; 0 leaves the
+	// choice to the plan, as every run should.
+	Splits int
 
 	// ordinals, when set, are the physical devices of the logical devices
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
@@ -142,9 +160,9 @@ var _ nbody.Integrator = (*Integrator)(nil)
 
 // New opens the devices named by opts and loads the kernels: NumDevices
 // devices from Device on, exchanging positions as opts.Exchange says (see
-// Integrator.Exchange). A block size that is not a power of two from 32 to
-// 1024, a device that does not exist, or an exchange that cannot run (NCCL
-// where it does not load) is an error.
+// Integrator.Exchange). A block size that is not a multiple of 32 from 32
+// to 1024, a device that does not exist, or an exchange that cannot run
+// (NCCL where it does not load) is an error.
 func New(opts Options) (*Integrator, error) {
 	if opts.BlockSize == 0 {
 		opts.BlockSize = DefaultBlockSize
@@ -152,8 +170,8 @@ func New(opts Options) (*Integrator, error) {
 	if opts.NumDevices == 0 {
 		opts.NumDevices = 1
 	}
-	if bs := opts.BlockSize; bs < 32 || bs > 1024 || bs&(bs-1) != 0 {
-		return nil, fmt.Errorf("gpu: block size %d: want a power of two from 32 to 1024", bs)
+	if bs := opts.BlockSize; bs < 32 || bs > 1024 || bs%32 != 0 {
+		return nil, fmt.Errorf("gpu: block size %d: want a multiple of 32 from 32 to 1024", bs)
 	}
 	if opts.Precision != nbody.Single && opts.Precision != nbody.Double {
 		return nil, fmt.Errorf("gpu: unknown precision %d", int(opts.Precision))
@@ -163,6 +181,18 @@ func New(opts Options) (*Integrator, error) {
 	}
 	if !opts.Exchange.valid() {
 		return nil, fmt.Errorf("gpu: exchange %v: want %s", opts.Exchange, validExchangeWords())
+	}
+	if opts.Splits < 0 {
+		return nil, fmt.Errorf("gpu: %d splits asked for", opts.Splits)
+	}
+	if k := opts.Kernels; k != nil {
+		if k.Double != (opts.Precision == nbody.Double) {
+			return nil, fmt.Errorf("gpu: the kernels given are not %s precision", opts.Precision)
+		}
+		if k.BodiesPerThread < 1 || k.TileFactor < 1 {
+			return nil, fmt.Errorf("gpu: the kernels given hold %d bodies per thread in tiles of %d blocks: want at least 1 of each",
+				k.BodiesPerThread, k.TileFactor)
+		}
 	}
 	all, err := Devices()
 	if err != nil {

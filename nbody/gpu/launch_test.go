@@ -95,7 +95,7 @@ func TestTiledLaunchShape(t *testing.T) {
 		for _, bs := range []int{32, 64, 128, 256, 512, 1024} {
 			s := kernels.Select(double, bs)
 			for _, count := range []int{1, 255, 4097, 135168} {
-				p := planLaunch(count, count, bs, s.BodiesPerThread, 132, 2, maxPartialBytes/int(elem))
+				p := planLaunch(count, count, bs, s.BodiesPerThread, 132, 2, maxPartialBytes/int(elem), 0)
 				l := tiledLaunch(p, s.TileFactor, elem)
 				name := fmt.Sprintf("double=%v block=%d n=%d", double, bs, count)
 				assert.Equal(t, uint32(s.TileFactor*bs)*uint32(elem), l.shared, name)

@@ -73,12 +73,8 @@ type positions struct {
 // integrates count from first, and plans the launches. Buffers are kept
 // when the sizes are unchanged.
 func (d *device) reserve(n, first, count int, where positions) error {
-	maxPartials := maxPartialBytes / int(d.elem)
-	if d.maxSplits > 0 {
-		maxPartials = min(maxPartials, d.maxSplits*count)
-	}
 	plan := planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
-		d.info.Multiprocessors, d.blocksPerSM, maxPartials)
+		d.info.Multiprocessors, d.blocksPerSM, maxPartialBytes/int(d.elem), d.opts.Splits)
 	capacity := max(n, where.capacity)
 	sameShared := where.shared == nil && !d.pos[0].borrowed ||
 		where.shared != nil && d.pos[0].borrowed && d.pos[0].host == where.shared[0].host && d.pos[1].host == where.shared[1].host

@@ -156,22 +156,20 @@ func TestSeveralDevicesFollowOneDevice(t *testing.T) {
 		}
 		for _, fused := range []bool{true, false} {
 			for _, hostMem := range []bool{false, true} {
-				one := open(t, Options{Precision: prec, Physics: physics, HostMem: hostMem})
+				splits := 0 // the plan's choice
 				if fused {
-					one.devs[0].maxSplits = 1
+					splits = 1
 				}
+				one := open(t, Options{Precision: prec, Physics: physics, HostMem: hostMem, Splits: splits})
 				want := stepByStep(t, one, b, dt, steps)
 				for _, c := range multiCases() {
 					if c.hostMem != hostMem {
 						continue
 					}
 					name := fmt.Sprintf("%s %s fused=%v", c, prec, fused)
-					g := open(t, c.options(prec))
-					for _, d := range g.devs {
-						if fused {
-							d.maxSplits = 1
-						}
-					}
+					opts := c.options(prec)
+					opts.Splits = splits
+					g := open(t, opts)
 					got := stepByStep(t, g, b, dt, steps)
 					var worst float64
 					for i := range got {

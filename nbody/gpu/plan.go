@@ -36,16 +36,23 @@ const (
 // splitOverhead). The plan that takes least wins (the fewest splits on a
 // tie): at small N it splits j so that every multiprocessor has blocks, at
 // large N it evens out the last wave.
-func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPerSM, maxPartials int) launchPlan {
+//
+// A positive fixedSplits (Options.Splits) is the only candidate, whatever
+// the limits: the plan cuts j as close to that many splits as runs of a
+// multiple of splitGranule allow.
+func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPerSM, maxPartials, fixedSplits int) launchPlan {
 	blocks := ceilDiv(count, bodiesPerThread*blockSize)
 	slots := max(1, multiprocessors*max(1, blocksPerSM))
-	limit := min(maxSplits, ceilDiv(n, splitGranule))
+	lo, hi := 1, min(maxSplits, ceilDiv(n, splitGranule))
 	if count > 0 {
-		limit = min(limit, max(1, maxPartials/count))
+		hi = min(hi, max(1, maxPartials/count))
+	}
+	if fixedSplits > 0 {
+		lo, hi = fixedSplits, fixedSplits
 	}
 	best := launchPlan{blockSize: blockSize, bodiesPerThread: bodiesPerThread, blocks: blocks, splits: 1, perSplit: n}
 	bestCost, bestWaves := -1, 1
-	for s := 1; s <= limit; s++ {
+	for s := lo; s <= hi; s++ {
 		perSplit := n
 		if s > 1 {
 			perSplit = ceilDiv(ceilDiv(n, s), splitGranule) * splitGranule
