@@ -1,13 +1,9 @@
-// Package gpu is the GPU integrator: bodies in device memory (or mapped,
-// page-locked host memory), the all-pairs kernels of package kernels
-// JIT-compiled from PTX and launched through the CUDA driver API of package
-// cuda, which is loaded when the program runs.
-//
-// Each device is driven through a device value that holds its context,
-// kernels, stream and buffers; every batch of driver calls locks the OS
-// thread and makes that context current first. Several devices split the
-// bodies by their multiprocessor counts and exchange the new positions
-// after each step (see ExchangeMode and Integrator.Exchange).
+// Package gpu is the GPU integrator: it steps bodies with the all-pairs
+// kernels of package kernels on one or several CUDA devices, through the
+// driver API of package cuda, which is loaded when the program runs. Several
+// devices split the bodies and exchange positions after every step (see
+// ExchangeMode). Options are typed values: the package reads no
+// environment and knows no command-line flag.
 package gpu
 
 import (
@@ -33,7 +29,9 @@ type Device struct {
 	ClockKHz        int    // the multiprocessors' maximum clock, for the chip's limits
 }
 
-// Options choose how the GPU integrator runs.
+// Options choose how the GPU integrator runs. The zero value, with
+// Physics set, runs the single-precision kernels in blocks of
+// DefaultBlockSize threads on device 0.
 type Options struct {
 	Precision nbody.Precision
 	Physics   nbody.Physics
@@ -41,11 +39,16 @@ type Options struct {
 	// whole warps from 32 to 1024; 0 means DefaultBlockSize. (The sample,
 	// and so the command, takes powers of two; the kernels need no more
 	// than whole warps, and kernel variants are timed at others.)
-	BlockSize  int
-	Device     int          // first device to use
-	NumDevices int          // devices to split over; 0 means 1
-	HostMem    bool         // keep bodies in mapped, page-locked host memory
-	Exchange   ExchangeMode // how several devices exchange positions; the zero value is ExchangeAuto
+	BlockSize int
+	// Device is the first device to use and NumDevices how many from it
+	// (0 means 1). Several devices split the bodies in proportion to their
+	// multiprocessors and exchange positions after each step as Exchange
+	// asks.
+	Device     int
+	NumDevices int
+	// HostMem keeps the bodies in mapped, page-locked host memory, which
+	// the kernels read and write over the bus, instead of device memory.
+	HostMem bool
 	// StageHostMem, with HostMem, copies the positions from host memory
 	// into a device buffer once per step (a copy kernel) and lets the
 	// forces read them there, instead of every block reading all of them
@@ -55,6 +58,9 @@ type Options struct {
 	// sample's way of using host memory, so it is a benchmark's choice.
 	// Without HostMem it does nothing.
 	StageHostMem bool
+	// Exchange is how several devices exchange positions after each
+	// step; the zero value is ExchangeAuto.
+	Exchange ExchangeMode
 	// Kernels, when non-nil, replaces the embedded kernels that Precision
 	// and BlockSize select (kernels.Select): a module built from
 	// kernels/nbody.cu with other macro values, to time variants of the
