@@ -60,12 +60,17 @@ const MaxThreadsT256 = 256
 
 // Set names the kernels one integrator launches and the grid they expect.
 type Set struct {
-	PTX             string // the module holding them
-	Step            string // forces and integration in one pass over all j
-	Forces          string // partial forces over one split of j
-	Integrate       string // sums the splits' partial forces and integrates
-	Copy            string // copies bodies, for -hostmem
-	BodiesPerThread int    // bodies per thread of Step and Forces
+	// PTX is the module holding them: PTX text, or a cubin built from it,
+	// which the driver loads as well.
+	PTX       string
+	Double    bool   // the kernels are fp64 (bodies of 4 float64s), else fp32
+	Step      string // forces and integration in one pass over all j
+	Forces    string // partial forces over one split of j
+	Integrate string // sums the splits' partial forces and integrates
+	Copy      string // copies bodies, for positions kept in host memory
+	// BodiesPerThread is how many bodies each thread of Step and Forces
+	// holds: a block of b threads covers BodiesPerThread × b bodies.
+	BodiesPerThread int
 	// TileFactor × the block size is how many bodies of j Step and Forces
 	// hold in shared memory at once: their dynamic shared memory is that
 	// many bodies' 4-vectors.
@@ -78,11 +83,15 @@ func Select(double bool, blockSize int) Set {
 	small := blockSize <= MaxThreadsT256
 	switch {
 	case !double && small:
-		return Set{PTXFloat32, StepF32T256, ForcesF32T256, IntegrateF32, CopyF32, bodiesF32T256, tileFactorT256}
+		return Set{PTX: PTXFloat32, Step: StepF32T256, Forces: ForcesF32T256, Integrate: IntegrateF32, Copy: CopyF32,
+			BodiesPerThread: bodiesF32T256, TileFactor: tileFactorT256}
 	case !double:
-		return Set{PTXFloat32, StepF32T1024, ForcesF32T1024, IntegrateF32, CopyF32, bodiesF32T1024, 1}
+		return Set{PTX: PTXFloat32, Step: StepF32T1024, Forces: ForcesF32T1024, Integrate: IntegrateF32, Copy: CopyF32,
+			BodiesPerThread: bodiesF32T1024, TileFactor: 1}
 	case small:
-		return Set{PTXFloat64, StepF64T256, ForcesF64T256, IntegrateF64, CopyF64, bodiesF64T256, tileFactorT256}
+		return Set{PTX: PTXFloat64, Double: true, Step: StepF64T256, Forces: ForcesF64T256, Integrate: IntegrateF64, Copy: CopyF64,
+			BodiesPerThread: bodiesF64T256, TileFactor: tileFactorT256}
 	}
-	return Set{PTXFloat64, StepF64T1024, ForcesF64T1024, IntegrateF64, CopyF64, bodiesF64T1024, 1}
+	return Set{PTX: PTXFloat64, Double: true, Step: StepF64T1024, Forces: ForcesF64T1024, Integrate: IntegrateF64, Copy: CopyF64,
+		BodiesPerThread: bodiesF64T1024, TileFactor: 1}
 }

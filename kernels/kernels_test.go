@@ -40,6 +40,18 @@ func TestEmbeddedPTXDeclaresEveryLaunchedEntry(t *testing.T) {
 	}
 }
 
+// A set's Double says which module it is from, so that an integrator
+// given a set can hold it to its precision.
+func TestSelectRecordsThePrecision(t *testing.T) {
+	for _, bs := range []int{32, 256, 512, 1024} {
+		f32, f64 := Select(false, bs), Select(true, bs)
+		assert.False(t, f32.Double, "block %d", bs)
+		assert.Equal(t, PTXFloat32, f32.PTX, "block %d", bs)
+		assert.True(t, f64.Double, "block %d", bs)
+		assert.Equal(t, PTXFloat64, f64.PTX, "block %d", bs)
+	}
+}
+
 // The PTX must stay loadable by old drivers: ISA 7.8 for compute_52, what
 // nvcc 11.8 writes (DESIGN.md); PTX from a newer nvcc would fail here.
 func TestPTXIsISA78ForCompute52(t *testing.T) {

@@ -12,6 +12,10 @@
 // fp32-hostmem or fp64-hostmem; without arguments, issue 9's sweep:
 //
 //	gpubench fp32:16384,65536,135168,1048576 fp64:135168,262144 fp32-hostmem:135168
+//
+// -stageHostMem makes the hostmem runs copy the positions into device memory
+// once per step (gpu.Options.StageHostMem), to compare with reading them
+// from host memory in every block.
 package main
 
 import (
@@ -37,11 +41,12 @@ const (
 )
 
 type config struct {
-	blockSize int
-	device    int
-	seconds   float64
-	repeat    int
-	accuracyN int
+	blockSize    int
+	device       int
+	seconds      float64
+	repeat       int
+	accuracyN    int
+	stageHostMem bool
 }
 
 // run is one line of arguments: a precision and memory, and its sizes.
@@ -68,10 +73,12 @@ func run(args []string) error {
 	seconds := fs.Float64("seconds", 0.5, "least time of each timed run; steps are added until it is reached")
 	repeat := fs.Int("repeat", 3, "timed runs per row; the median is reported")
 	accuracyN := fs.Int("accuracy", 65536, "largest N whose accelerations are checked against the float64 reference")
+	stageHostMem := fs.Bool("stageHostMem", false, "hostmem runs copy the positions to device memory once per step")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN}
+	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN,
+		stageHostMem: *stageHostMem}
 	specs := fs.Args()
 	if len(specs) == 0 {
 		specs = defaultRuns
@@ -147,7 +154,8 @@ func limit(d gpu.Device, p nbody.Precision) float64 {
 func (c config) rows(dev gpu.Device, r runSpec) error {
 	prec, hostMem := r.prec, r.hostMem
 	phys := nbody.DefaultParams(1).Physics()
-	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device, HostMem: hostMem})
+	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device,
+		HostMem: hostMem, StageHostMem: c.stageHostMem})
 	if err != nil {
 		return err
 	}
@@ -195,7 +203,19 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 			acc = fmt.Sprintf("%.2g", nbody.RelativeL2(got, nbody.ReferenceAccelerations(b.Pos, phys.Softening)))
 		}
 		fmt.Printf("%-9d %-6s %-6s %6d %10.1f %12.1f %7.1f%% %10s %s\n", n, prec, mem, steps, gis,
-			gis*float64(prec.FlopsPerInteraction()), 100*gis/limit(dev, prec), acc, g.LaunchShape())
+			gis*float64(prec.FlopsPerInteraction()), 100*gis/limit(dev, prec), acc, launchWords(g.LaunchShapes()))
 	}
 	return nil
+}
+
+// launchWords describes each device's launch shape, for the table's last
+// column: e.g. "66x6 blocks of 256 threads, 8 bodies each, 22528 j per
+// split, 3 blocks/SM".
+func launchWords(shapes []gpu.LaunchShape) string {
+	parts := make([]string, len(shapes))
+	for i, s := range shapes {
+		parts[i] = fmt.Sprintf("%dx%d blocks of %d threads, %d bodies each, %d j per split, %d blocks/SM",
+			s.Blocks, s.Splits, s.BlockSize, s.BodiesPerThread, s.PerSplit, s.BlocksPerSM)
+	}
+	return strings.Join(parts, "; ")
 }

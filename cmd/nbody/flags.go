@@ -45,7 +45,8 @@ type options struct {
 	tipsyFormat     tipsy.Format
 	tipsyFormatName string // as given; check parses it into tipsyFormat
 	output          string
-	exchange        string
+	exchangeName    string // as given; check parses it into exchange
+	exchange        gpu.ExchangeMode
 	render          string // -render: the .gif or .png the interactive mode draws to
 	frames          int
 	every           int
@@ -107,7 +108,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
 	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto, "")
+	fs.StringVar(&o.exchangeName, "exchange", gpu.ExchangeAuto.String(), "")
 	fs.StringVar(&o.render, "render", "", "")
 	fs.Var(decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "")
 	fs.Var(decimal(&o.every, defaultEvery, 1, maxEvery), "every", "")
@@ -225,8 +226,8 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
 	case !o.parseTipsyFormat():
 		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormatName)
-	case !oneOf(o.exchange, gpu.ExchangeAuto, gpu.ExchangePeer, gpu.ExchangeNCCL, gpu.ExchangeHost):
-		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchange)
+	case !o.parseExchange():
+		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchangeName)
 	case set["tipsy"] && o.tipsy == "":
 		return usagef(`Error: "tipsy" needs a file name: -tipsy=<file.bin>`)
 	case set["output"] && o.output == "":
@@ -279,18 +280,17 @@ func (o *options) parseTipsyFormat() bool {
 	return err == nil
 }
 
+// parseExchange sets exchange from its name, and reports whether the name
+// is one.
+func (o *options) parseExchange() bool {
+	x, err := gpu.ParseExchange(o.exchangeName)
+	o.exchange = x
+	return err == nil
+}
+
 // validBlockSize reports whether n is a power of two from 32 to 1024.
 func validBlockSize(n int) bool {
 	return n >= 32 && n <= 1024 && n&(n-1) == 0
-}
-
-func oneOf(s string, choices ...string) bool {
-	for _, c := range choices {
-		if s == c {
-			return true
-		}
-	}
-	return false
 }
 
 // oneLine joins a possibly multi-line message into one line.

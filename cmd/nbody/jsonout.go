@@ -28,7 +28,7 @@ func (a *app) describePlatform(p *modes.Platform) {
 		})
 	}
 	if p.GPU != nil && len(p.Devices) > 1 {
-		r.Exchange = p.GPU.Exchange()
+		r.Exchange = describeExchange(p.GPU.Exchange())
 	}
 }
 

@@ -3,7 +3,6 @@ package gpu
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/nbody-go/nbody/kernels"
@@ -27,6 +26,7 @@ type device struct {
 	set                               kernels.Set
 	step, forces, integrate, copyFunc cuda.Function
 	blocksPerSM                       int // of the forces kernel, at opts.BlockSize
+	forcesRegs                        int // registers per thread of the forces kernel
 	stream                            cuda.Stream
 	start, stop                       cuda.Event
 	inFlight                          [queueDepth]cuda.Event // one per queued step, a ring
@@ -38,15 +38,8 @@ type device struct {
 	// page-locked staging buffers of the host exchange.
 	hostView [2]cuda.DevicePtr
 
-	// stageHostMem: with -hostmem, copy the positions from mapped host
-	// memory into device memory once per step (the copy kernel) instead of
-	// letting every block read them over the bus. Off unless the
-	// environment variable NBODY_GPU_HOSTMEM_STAGE is 1: a knob for the
-	// benchmark notes, to compare the two.
+	// stageHostMem: Options.StageHostMem with Options.HostMem.
 	stageHostMem bool
-	// maxSplits, when positive, caps the splits of j: tests set 1 to run
-	// the fused step kernel at any size.
-	maxSplits int
 
 	n, first, count int // bodies in all, and this device's share
 	plan            launchPlan
@@ -69,8 +62,11 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 	if d.double {
 		d.elem = 32
 	}
-	d.stageHostMem = opts.HostMem && os.Getenv("NBODY_GPU_HOSTMEM_STAGE") == "1"
+	d.stageHostMem = opts.HostMem && opts.StageHostMem
 	d.set = kernels.Select(d.double, opts.BlockSize)
+	if opts.Kernels != nil {
+		d.set = *opts.Kernels
+	}
 	if d.handle, err = cuda.DeviceGet(info.Ordinal); err != nil {
 		return nil, d.wrap(err)
 	}
@@ -111,7 +107,7 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 			return nil, d.wrap(err)
 		}
 	}
-	if d.blocksPerSM, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
+	if d.blocksPerSM, d.forcesRegs, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
 		return nil, d.wrap(err)
 	}
 	if d.blocksPerSM < 1 {
@@ -134,12 +130,6 @@ func ringPointers(r *[queueDepth]cuda.Event) []*cuda.Event {
 		out[i] = &r[i]
 	}
 	return out
-}
-
-// sharedBytes is the dynamic shared memory of the step and forces kernels:
-// one tile of TileFactor × blockSize bodies.
-func (d *device) sharedBytes() uint64 {
-	return uint64(d.set.TileFactor*d.opts.BlockSize) * d.elem
 }
 
 // bind locks the calling goroutine to its OS thread and makes the device's

@@ -12,7 +12,7 @@ import (
 // buffer is an array of bodies' 4-vectors that kernels address at ptr:
 // device memory, or (host non-nil) page-locked host memory mapped into
 // the device's address space. A borrowed buffer belongs to the integrator
-// (the positions that several devices share with -hostmem): free forgets
+// (the positions that several devices share with HostMem): free forgets
 // it without freeing it.
 type buffer struct {
 	ptr      cuda.DevicePtr
@@ -73,12 +73,8 @@ type positions struct {
 // integrates count from first, and plans the launches. Buffers are kept
 // when the sizes are unchanged.
 func (d *device) reserve(n, first, count int, where positions) error {
-	maxPartials := maxPartialBytes / int(d.elem)
-	if d.maxSplits > 0 {
-		maxPartials = min(maxPartials, d.maxSplits*count)
-	}
 	plan := planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
-		d.info.Multiprocessors, d.blocksPerSM, maxPartials)
+		d.info.Multiprocessors, d.blocksPerSM, maxPartialBytes/int(d.elem), d.opts.Splits)
 	capacity := max(n, where.capacity)
 	sameShared := where.shared == nil && !d.pos[0].borrowed ||
 		where.shared != nil && d.pos[0].borrowed && d.pos[0].host == where.shared[0].host && d.pos[1].host == where.shared[1].host
@@ -104,7 +100,7 @@ func (d *device) reserve(n, first, count int, where positions) error {
 	}
 	wants = append(wants, want{&d.vel, own, d.opts.HostMem, "velocities"})
 	if plan.splits > 1 {
-		wants = append(wants, want{&d.partial, uint64(plan.splits) * own, false, "partial accelerations"})
+		wants = append(wants, want{&d.partial, plan.partialBytes(count, d.elem), false, "partial accelerations"})
 	}
 	if d.stageHostMem {
 		wants = append(wants, want{&d.staged, uint64(n) * d.elem, false, "staged positions"})

@@ -105,7 +105,7 @@ func (g *Integrator) run(ctx context.Context, dt float64, steps int) (time.Durat
 // every device every new position.
 func (r *runner) step(dt float64) error {
 	g := r.g
-	waitBefore := g.exchange == exchangePeer || g.exchange == exchangeShared
+	waitBefore := g.route == RoutePeer || g.route == RouteShared
 	for k, d := range g.devs {
 		if err := r.use(d); err != nil {
 			return err
@@ -131,14 +131,14 @@ func (r *runner) step(dt float64) error {
 		}
 	}
 	var err error
-	switch g.exchange {
-	case exchangeNone:
+	switch g.route {
+	case RouteNone:
 		return nil
-	case exchangePeer:
+	case RoutePeer:
 		err = r.sendPeer()
-	case exchangeHost:
+	case RouteHost:
 		err = r.throughHost()
-	case exchangeNCCL:
+	case RouteNCCL:
 		err = r.gather()
 	}
 	if err != nil {

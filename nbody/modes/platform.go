@@ -19,12 +19,12 @@ const (
 type PlatformOptions struct {
 	Precision  nbody.Precision
 	Physics    nbody.Physics
-	CPU        bool   // run on the CPU and never touch the GPU
-	BlockSize  int    // GPU threads per block; 0 means gpu.DefaultBlockSize
-	Device     int    // the first GPU used
-	NumDevices int    // GPUs to split the bodies over; 0 means 1
-	HostMem    bool   // keep the bodies in mapped, page-locked host memory
-	Exchange   string // how several GPUs exchange positions
+	CPU        bool             // run on the CPU and never touch the GPU
+	BlockSize  int              // GPU threads per block; 0 means gpu.DefaultBlockSize
+	Device     int              // the first GPU used
+	NumDevices int              // GPUs to split the bodies over; 0 means 1
+	HostMem    bool             // keep the bodies in mapped, page-locked host memory
+	Exchange   gpu.ExchangeMode // how several GPUs exchange positions
 	// RequireGPU makes a missing GPU an error (a *NoGPUError) instead of
 	// a fallback to the CPU.
 	RequireGPU bool
