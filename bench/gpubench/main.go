@@ -19,6 +19,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // Instructions per interaction that bound the chip (issue 9, ANCHORS.md):
@@ -184,16 +186,17 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 		}
 		steps := max(10, int(math.Ceil(c.seconds/max(probe.Seconds()/2, 1e-9))))
 		steps = min(steps, 100000)
-		var rates []float64
+		var runs []modes.Figures
 		for range c.repeat {
 			d, err := g.Step(ctx, p.DT, steps)
 			if err != nil {
 				return err
 			}
-			rates = append(rates, float64(n)*float64(n)*float64(steps)/d.Seconds()/1e9)
+			runs = append(runs, modes.Throughput(n, steps, d, prec))
 		}
-		slices.Sort(rates)
-		gis := rates[len(rates)/2]
+		slices.SortFunc(runs, func(a, b modes.Figures) int { return cmp.Compare(a.GInteractions, b.GInteractions) })
+		median := runs[len(runs)/2]
+		gis := median.GInteractions
 		acc := "-"
 		if n <= c.accuracyN {
 			got, err := nbody.Accelerations(ctx, g, b)
@@ -203,7 +206,7 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 			acc = fmt.Sprintf("%.2g", nbody.RelativeL2(got, nbody.ReferenceAccelerations(b.Pos, phys.Softening)))
 		}
 		fmt.Printf("%-9d %-6s %-6s %6d %10.1f %12.1f %7.1f%% %10s %s\n", n, prec, mem, steps, gis,
-			gis*float64(prec.FlopsPerInteraction()), 100*gis/limit(dev, prec), acc, launchWords(g.LaunchShapes()))
+			median.GFLOPS, 100*gis/limit(dev, prec), acc, launchWords(g.LaunchShapes()))
 	}
 	return nil
 }
