@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cpu"
 )
 
 // The speed goals: each Go row against its C peer.
@@ -32,9 +33,9 @@ func run(cfg config, w io.Writer) error {
 		return err
 	}
 	phys := params.Physics()
-	fast32 := nbody.NewFast(nbody.Single, phys, nbody.FastWorkers(cfg.workers))
+	fast32 := cpu.New(nbody.Single, phys, cpu.Workers(cfg.workers))
 	defer fast32.Close()
-	fast64 := nbody.NewFast(nbody.Double, phys, nbody.FastWorkers(cfg.workers))
+	fast64 := cpu.New(nbody.Double, phys, cpu.Workers(cfg.workers))
 	defer fast64.Close()
 	ref := nbody.NewReference(phys)
 	defer ref.Close()
@@ -51,7 +52,7 @@ func run(cfg config, w io.Writer) error {
 		{label: "Go " + ref.Name(), err: math.NaN()},
 	}
 	for k, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
-		probe := nbody.NewFast(prec, accPhys, nbody.FastWorkers(cfg.workers))
+		probe := cpu.New(prec, accPhys, cpu.Workers(cfg.workers))
 		rows[k].err, err = accuracy(probe, bodies, phys.Softening, want)
 		probe.Close()
 		if err != nil {

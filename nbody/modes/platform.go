@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cpu"
 	"github.com/nbody-go/nbody/nbody/gpu"
 )
 
@@ -80,7 +81,7 @@ func OpenPlatform(o PlatformOptions) (*Platform, error) {
 		}
 		// The CPU integrator starts a goroutine per core: it is built
 		// only when it runs.
-		return &Platform{Integrator: nbody.NewFast(o.Precision, o.Physics), Physics: o.Physics,
+		return &Platform{Integrator: cpu.New(o.Precision, o.Physics), Physics: o.Physics,
 			BlockSize: o.BlockSize, FellBack: fellBack, Unavailable: reason}, nil
 	}
 	if o.CPU {

@@ -1,24 +1,28 @@
 //go:build goexperiment.simd && amd64
 
-package nbody
+package cpu
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+
+	"github.com/nbody-go/nbody/nbody"
+)
 
 // cpuHasAVX says whether VZEROUPPER exists on this CPU.
 var cpuHasAVX = archsimd.X86.AVX()
 
-// clearUpperVectorState zeroes the upper halves of the vector registers
+// zeroUpperVectors zeroes the upper halves of the vector registers
 // (VZEROUPPER) where the CPU has them. While they hold data, every
 // legacy-SSE scalar instruction (the compiled form of Go's float64 and
-// float32 arithmetic) carries a false dependency on them. They get dirty
-// after the AVX-512 kernels and, in GOEXPERIMENT=simd builds, whenever the
-// runtime preempts a goroutine: asyncPreempt restores all 512 bits of
-// Z0-Z31 and does not clear them again. On the development machine (Zen 4)
-// the float64 reference, a loop of SQRTSD and DIVSD, ran 1.4 times slower
-// on its own and 2.5 times slower in bench/cpubench after the fast path
-// had run. Scalar loops therefore call this every few thousand
-// interactions.
-func clearUpperVectorState() {
+// float32 arithmetic) carries a false dependency on them. The vector
+// kernels leave them dirty (the compiler emits no VZEROUPPER after
+// archsimd code), and in GOEXPERIMENT=simd builds so does the runtime's
+// asyncPreempt, which restores all 512 bits of Z0-Z31. On the development
+// machine (Zen 4) the float64 reference, a loop of SQRTSD and DIVSD, ran
+// 1.4 times slower on its own and 2.5 times slower in bench/cpubench after
+// the fast path had run. Scalar loops of this package therefore call this
+// every few thousand interactions.
+func zeroUpperVectors() {
 	if cpuHasAVX {
 		archsimd.ClearAVXUpperBits()
 	}
@@ -59,7 +63,7 @@ func unsupportedReason(p simdPath) string {
 
 // vectorKernel returns the path's kernel for T; archsimd types cannot be
 // type parameters, so each precision has its own function.
-func vectorKernel[T Float](path simdPath) (blockKernel[T], int, bool) {
+func vectorKernel[T nbody.Float](path simdPath) (blockKernel[T], int, bool) {
 	if !pathSupported(path) {
 		return nil, 0, false
 	}
@@ -84,9 +88,9 @@ func vectorKernel[T Float](path simdPath) (blockKernel[T], int, bool) {
 	if !ok {
 		return nil, 0, false
 	}
-	var prec Precision
+	var prec nbody.Precision
 	if _, double := any(T(0)).(float64); double {
-		prec = Double
+		prec = nbody.Double
 	}
 	return kernel, path.lanes(prec), true
 }

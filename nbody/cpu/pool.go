@@ -1,4 +1,4 @@
-package nbody
+package cpu
 
 import "sync"
 

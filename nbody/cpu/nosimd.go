@@ -1,12 +1,14 @@
 //go:build !(goexperiment.simd && amd64)
 
-package nbody
+package cpu
+
+import "github.com/nbody-go/nbody/nbody"
 
 // Without GOEXPERIMENT=simd on amd64 there is only the scalar path.
 
-// clearUpperVectorState has nothing to do where no vector code runs (see
-// the GOEXPERIMENT=simd version).
-func clearUpperVectorState() {}
+// zeroUpperVectors has nothing to do where no vector code runs (see the
+// GOEXPERIMENT=simd version).
+func zeroUpperVectors() {}
 
 func bestPath() simdPath { return pathScalar }
 
@@ -17,4 +19,4 @@ func unsupportedReason(p simdPath) string {
 	return p.String() + " needs an amd64 build with GOEXPERIMENT=simd"
 }
 
-func vectorKernel[T Float](simdPath) (blockKernel[T], int, bool) { return nil, 0, false }
+func vectorKernel[T nbody.Float](simdPath) (blockKernel[T], int, bool) { return nil, 0, false }

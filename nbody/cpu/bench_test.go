@@ -1,23 +1,25 @@
-package nbody
+package cpu
 
 import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/nbody-go/nbody/nbody"
 )
 
-// BenchmarkFast reports the fast integrator's speed in billions of
+// BenchmarkStep reports the fast integrator's speed in billions of
 // interactions per second (N² per step) for every path this CPU runs.
-func BenchmarkFast(b *testing.B) {
+func BenchmarkStep(b *testing.B) {
 	for _, n := range []int{4096, 16384} {
 		for _, path := range allPaths {
 			for _, prec := range bothPrecisions {
 				b.Run(fmt.Sprintf("N=%d/%s/%s", n, path, prec), func(b *testing.B) {
-					bodies, err := Generate(Shell, n, DefaultParams(n), 1)
+					bodies, err := nbody.Generate(nbody.Shell, n, nbody.DefaultParams(n), 1)
 					if err != nil {
 						b.Fatal(err)
 					}
-					in := newFastOrSkip(b, path, prec, DefaultParams(n).Physics())
+					in := newOrSkip(b, path, prec, nbody.DefaultParams(n).Physics())
 					if err := in.SetBodies(bodies); err != nil {
 						b.Fatal(err)
 					}

@@ -1,4 +1,4 @@
-package nbody
+package cpu
 
 import (
 	"context"
@@ -8,71 +8,85 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/nbody-go/nbody/nbody"
 )
 
-// FastOption adjusts the fast CPU integrator that NewFast builds.
-type FastOption func(*fastConfig)
+// Option adjusts the integrator that New builds.
+type Option func(*config)
 
-type fastConfig struct {
+type config struct {
 	workers int
 	path    simdPath
 }
 
-// FastWorkers sets how many goroutines share each step; n < 1 (the
-// default) means one per CPU, runtime.GOMAXPROCS(0). At most maxWorkers
-// are started.
-func FastWorkers(n int) FastOption {
-	return func(c *fastConfig) { c.workers = n }
+// Workers sets how many goroutines share each step; n < 1 (the default)
+// means one per CPU the process may use (see DefaultWorkers). At most
+// maxWorkers are started.
+func Workers(n int) Option {
+	return func(c *config) { c.workers = n }
 }
 
-// maxWorkers bounds FastWorkers: more goroutines than this cannot help on
-// any machine we run on, and an absurd count must not start millions.
+// maxWorkers bounds Workers: more goroutines than this cannot help on any
+// machine we run on, and an absurd count must not start millions.
 const maxWorkers = 1024
 
-// withPath forces a vector path (tests use it to cover every path on one
-// machine); a path the CPU or build lacks makes newFast fail.
-func withPath(p simdPath) FastOption {
-	return func(c *fastConfig) { c.path = p }
+// DefaultWorkers is the number of goroutines a step uses when Workers is
+// not given: one per CPU the process may run on, min(GOMAXPROCS,
+// NumCPU). GOMAXPROCS alone can be set far above the cores
+// (GOMAXPROCS=1000 on two of them), and extra workers would only take
+// turns on the same cores; runtime.NumCPU respects the affinity mask on
+// Linux, so taskset and cpusets bound it too.
+func DefaultWorkers() int {
+	return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU()))
 }
 
-// NewFast returns the fast CPU integrator (the sample's -cpu): it computes
-// in the requested precision, on every core, over cache-sized tiles of
+// withPath forces a vector path (tests use it to cover every path on one
+// machine); a path the CPU or build lacks makes newIntegrator fail.
+func withPath(p simdPath) Option {
+	return func(c *config) { c.path = p }
+}
+
+// New returns the fast CPU integrator (the sample's -cpu): it computes in
+// the requested precision, on every core, over cache-sized tiles of
 // bodies, with the widest vector instructions this CPU and build support
 // (AVX-512, else AVX2, else plain Go; see Name). Its accelerations answer
-// to the reference within AccuracyBound(prec).
-func NewFast(prec Precision, phys Physics, opts ...FastOption) Integrator {
-	in, err := newFast(prec, phys, opts...)
+// to the reference within nbody.AccuracyBound(prec). Close stops its
+// worker goroutines.
+func New(prec nbody.Precision, phys nbody.Physics, opts ...Option) nbody.Integrator {
+	in, err := newIntegrator(prec, phys, opts...)
 	if err != nil {
 		// Only a forced path (withPath, for tests) can fail; the widest
 		// supported path always builds.
-		in, _ = newFast(prec, phys, append(opts, withPath(pathAuto))...)
+		in, _ = newIntegrator(prec, phys, append(opts, withPath(pathAuto))...)
 	}
 	return in
 }
 
-// newFast builds the integrator, failing when a forced path cannot run.
-func newFast(prec Precision, phys Physics, opts ...FastOption) (Integrator, error) {
-	cfg := fastConfig{path: pathAuto}
+// newIntegrator builds the integrator, failing when a forced path cannot
+// run.
+func newIntegrator(prec nbody.Precision, phys nbody.Physics, opts ...Option) (nbody.Integrator, error) {
+	cfg := config{path: pathAuto}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if cfg.workers < 1 {
-		cfg.workers = runtime.GOMAXPROCS(0)
+		cfg.workers = DefaultWorkers()
 	}
 	cfg.workers = min(cfg.workers, maxWorkers)
 	if cfg.path == pathAuto {
 		cfg.path = bestPath()
 	}
-	if prec == Double {
-		return newFastOf[float64](Double, phys, cfg)
+	if prec == nbody.Double {
+		return newOf[float64](nbody.Double, phys, cfg)
 	}
-	return newFastOf[float32](Single, phys, cfg)
+	return newOf[float32](nbody.Single, phys, cfg)
 }
 
-// fast is the fast integrator computing in T.
-type fast[T Float] struct {
-	phys   Physics
-	prec   Precision
+// integrator is the fast integrator computing in T.
+type integrator[T nbody.Float] struct {
+	phys   nbody.Physics
+	prec   nbody.Precision
 	path   simdPath
 	kernel blockKernel[T]
 	lanes  int // partial sums per body and axis the kernel keeps
@@ -105,13 +119,13 @@ const tileBytes = 16 << 10
 // for the workers to balance, large enough that each tile is reused.
 const maxChunk = 64
 
-func newFastOf[T Float](prec Precision, phys Physics, cfg fastConfig) (*fast[T], error) {
+func newOf[T nbody.Float](prec nbody.Precision, phys nbody.Physics, cfg config) (*integrator[T], error) {
 	kernel, lanes, ok := kernelFor[T](cfg.path)
 	if !ok {
 		return nil, fmt.Errorf("fast integrator: %s path unavailable: %s", cfg.path, unsupportedReason(cfg.path))
 	}
 	var zero T
-	f := &fast[T]{
+	f := &integrator[T]{
 		phys:   phys,
 		prec:   prec,
 		path:   cfg.path,
@@ -127,24 +141,24 @@ func newFastOf[T Float](prec Precision, phys Physics, cfg fastConfig) (*fast[T],
 	return f, nil
 }
 
-// Name implements Integrator, e.g. "CPU (AVX-512, float32, 2 threads)".
-func (f *fast[T]) Name() string {
+// Name implements nbody.Integrator, e.g. "CPU (AVX-512, float32, 2 threads)".
+func (f *integrator[T]) Name() string {
 	threads := "threads"
 	if f.pool.size() == 1 {
 		threads = "thread"
 	}
 	typ := "float32"
-	if f.prec == Double {
+	if f.prec == nbody.Double {
 		typ = "float64"
 	}
 	return fmt.Sprintf("CPU (%s, %s, %d %s)", f.path, typ, f.pool.size(), threads)
 }
 
-// Precision implements Integrator.
-func (f *fast[T]) Precision() Precision { return f.prec }
+// Precision implements nbody.Integrator.
+func (f *integrator[T]) Precision() nbody.Precision { return f.prec }
 
-// SetBodies implements Integrator.
-func (f *fast[T]) SetBodies(b Bodies) error {
+// SetBodies implements nbody.Integrator.
+func (f *integrator[T]) SetBodies(b nbody.Bodies) error {
 	if err := b.Validate(); err != nil {
 		return fmt.Errorf("fast integrator: %w", err)
 	}
@@ -171,8 +185,8 @@ func (f *fast[T]) SetBodies(b Bodies) error {
 	return nil
 }
 
-// Bodies implements Integrator.
-func (f *fast[T]) Bodies(dst *Bodies) error {
+// Bodies implements nbody.Integrator.
+func (f *integrator[T]) Bodies(dst *nbody.Bodies) error {
 	if f.n == 0 {
 		return errors.New("fast integrator: no bodies set")
 	}
@@ -185,8 +199,8 @@ func (f *fast[T]) Bodies(dst *Bodies) error {
 	return nil
 }
 
-// Step implements Integrator.
-func (f *fast[T]) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
+// Step implements nbody.Integrator.
+func (f *integrator[T]) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if f.closed {
 		return 0, errors.New("fast integrator: step after Close")
 	}
@@ -206,8 +220,8 @@ func (f *fast[T]) Step(ctx context.Context, dt float64, steps int) (time.Duratio
 	return time.Since(start), nil
 }
 
-// Close implements Integrator: it stops the worker goroutines.
-func (f *fast[T]) Close() error {
+// Close implements nbody.Integrator: it stops the worker goroutines.
+func (f *integrator[T]) Close() error {
 	f.closed = true
 	f.pool.stop()
 	return nil
@@ -217,7 +231,7 @@ func (f *fast[T]) Close() error {
 // until none are left, sums each chunk's accelerations tile by tile from
 // the current positions, and writes the chunk's new velocities and
 // positions (into the other buffer, so no worker sees a half-done step).
-func (f *fast[T]) runChunks(worker int) {
+func (f *integrator[T]) runChunks(worker int) {
 	acc := f.scratch[worker]
 	src, dst := &f.pos[f.cur], &f.pos[1-f.cur]
 	eps2 := T(f.phys.Softening * f.phys.Softening)
@@ -232,7 +246,7 @@ func (f *fast[T]) runChunks(worker int) {
 		for j0 := 0; j0 < f.padded; j0 += f.tile {
 			f.kernel(src, i0, i1, j0, min(j0+f.tile, f.padded), eps2, acc)
 		}
-		clearUpperVectorState() // the vector kernels leave them dirty for the scalar update
+		zeroUpperVectors() // the vector kernels leave them dirty for the scalar update below
 		for i := i0; i < i1; i++ {
 			ax, ay, az := acc.sum(i-i0, f.lanes)
 			vx := (f.vx[i] + ax*dt) * damping

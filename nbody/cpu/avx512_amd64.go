@@ -1,6 +1,6 @@
 //go:build goexperiment.simd && amd64
 
-package nbody
+package cpu
 
 import "simd/archsimd"
 

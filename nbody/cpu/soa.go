@@ -1,6 +1,10 @@
-package nbody
+package cpu
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/nbody-go/nbody/nbody"
+)
 
 // positions holds one copy of the bodies' positions and masses as a
 // structure of arrays, so a vector load takes the same coordinate of
@@ -8,16 +12,16 @@ import "unsafe"
 // with massless bodies at the origin, which add nothing to any sum
 // (their distance is softened by ε², so the zero mass is never multiplied
 // by an infinity unless ε is 0, where the reference is undefined too).
-type positions[T Float] struct {
+type positions[T nbody.Float] struct {
 	x, y, z, m []T
 	// 5/2·m and −3/2·m: the vector kernels' cube correction folded into
-	// the masses (see fast_simd_avx512.go).
+	// the masses (see avx512_amd64.go).
 	m25, m15 []T
 }
 
 // newPositions returns zeroed coordinates for padded bodies that share the
 // given masses (which no step changes) with the other buffer.
-func newPositions[T Float](padded int, mass, m25, m15 []T) positions[T] {
+func newPositions[T nbody.Float](padded int, mass, m25, m15 []T) positions[T] {
 	return positions[T]{
 		x: make([]T, padded), y: make([]T, padded), z: make([]T, padded),
 		m: mass, m25: m25, m15: m15,
@@ -27,11 +31,11 @@ func newPositions[T Float](padded int, mass, m25, m15 []T) positions[T] {
 // accum holds a worker's running accelerations for one chunk of target
 // bodies: lanes partial sums per body and axis, added up once per step so
 // the vector loops never reduce across lanes.
-type accum[T Float] struct {
+type accum[T nbody.Float] struct {
 	x, y, z []T
 }
 
-func newAccum[T Float](bodies, lanes int) accum[T] {
+func newAccum[T nbody.Float](bodies, lanes int) accum[T] {
 	return accum[T]{
 		x: make([]T, bodies*lanes),
 		y: make([]T, bodies*lanes),
@@ -62,11 +66,20 @@ func roundUp(n, multiple int) int {
 // vectors views s, whose length is a multiple of the array length, as
 // arrays of one vector each, so vector loops index whole vectors and the
 // compiler checks bounds once per vector rather than per lane.
-func vectors[V [16]T | [8]T | [4]T, T Float](s []T) []V {
+func vectors[V [16]T | [8]T | [4]T, T nbody.Float](s []T) []V {
 	if len(s) == 0 {
 		return nil
 	}
 	var v V
 	per := int(unsafe.Sizeof(v) / unsafe.Sizeof(s[0]))
 	return unsafe.Slice((*V)(unsafe.Pointer(&s[0])), len(s)/per)
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough (nbody's own copy is unexported).
+func resize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
 }

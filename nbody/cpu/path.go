@@ -1,4 +1,6 @@
-package nbody
+package cpu
+
+import "github.com/nbody-go/nbody/nbody"
 
 // simdPath is the instruction set the fast integrator's inner loop uses.
 // It is chosen from the CPU's features when the integrator is built; tests
@@ -27,7 +29,7 @@ func (p simdPath) String() string {
 
 // lanes is how many values of the given precision one vector of the path
 // holds (1 for the scalar path).
-func (p simdPath) lanes(prec Precision) int {
+func (p simdPath) lanes(prec nbody.Precision) int {
 	w := 1
 	switch p {
 	case pathAVX2:
@@ -35,7 +37,7 @@ func (p simdPath) lanes(prec Precision) int {
 	case pathAVX512:
 		w = 16
 	}
-	if prec == Double && w > 1 {
+	if prec == nbody.Double && w > 1 {
 		w /= 2
 	}
 	return w
