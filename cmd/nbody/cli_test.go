@@ -440,7 +440,7 @@ func TestMissingTipsyFile(t *testing.T) {
 // signal's number (130 for SIGINT, 143 for SIGTERM).
 func TestInterruptStopsCleanly(t *testing.T) {
 	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
-		cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000000")
+		cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000")
 		stdout, err := cmd.StdoutPipe()
 		require.NoError(t, err)
 		var errb bytes.Buffer
@@ -463,6 +463,29 @@ func TestInterruptStopsCleanly(t *testing.T) {
 		assert.Contains(t, lines[0], "Interrupted")
 		assert.NotContains(t, string(rest), "bodies, total time", "no report for an interrupted run")
 	}
+}
+
+// A run that cannot take less than an hour says so before it starts, and
+// a signal ends it within 2 s, whatever it is doing (here: making 8M
+// bodies, then a step that would take hours on a CPU).
+func TestLongRunWarnsAndStopsWithin2s(t *testing.T) {
+	cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=8388608", "-i=5000")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	killed := killAfter(cmd, time.Minute)
+	sc := bufio.NewScanner(stderr)
+	require.True(t, sc.Scan(), "a line on stderr")
+	assert.Regexp(t, `^> Warning: 8388608 bodies for 5000 steps cannot take less than \d+\.\d hours here; Ctrl-C stops the run$`, sc.Text())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	signalled := time.Now()
+	for sc.Scan() {
+	}
+	_ = cmd.Wait() // the exit status is checked below
+	took := time.Since(signalled)
+	require.False(t, killed(), "nbody did not stop")
+	assert.Equal(t, 143, cmd.ProcessState.ExitCode())
+	assert.Less(t, took, 2500*time.Millisecond, "stopped within 2 s of SIGTERM (plus the test's own slack)")
 }
 
 // A report that cannot be written is a failure: exit 1 with one line.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
@@ -87,7 +89,10 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	var once sync.Once
 	acknowledge := func() { once.Do(func() { fmt.Fprintln(stderr, interruptedLine) }) }
 	if !o.interactive() {
-		defer context.AfterFunc(ctx, acknowledge)()
+		defer context.AfterFunc(ctx, func() {
+			acknowledge()
+			exitAfterGrace(ctx)
+		})()
 	}
 	code, failure := a.outcome(a.main(), acknowledge)
 	if o.json {
@@ -122,6 +127,23 @@ func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
 	default:
 		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
 		return exitFailure, &jsonError{"error", oneLine(err.Error())}
+	}
+}
+
+// graceAfterSignal is how long a run that a signal stopped may take to
+// wind down (the integrators stop within a step, or a slice of one, but
+// making a million bodies or reading a large file does not look back)
+// before the process ends regardless, with the signal's exit status.
+const graceAfterSignal = 1500 * time.Millisecond
+
+// exitAfterGrace ends the process graceAfterSignal from now when a signal
+// stopped the run: nothing is left to save outside the interactive mode,
+// and a user who pressed Ctrl-C should not wait on work that cannot be cut
+// short.
+func exitAfterGrace(ctx context.Context) {
+	var s signalled
+	if errors.As(context.Cause(ctx), &s) {
+		time.AfterFunc(graceAfterSignal, func() { os.Exit(interruptedStatus(ctx)) })
 	}
 }
 
@@ -262,6 +284,34 @@ func (a *app) runModes(p *modes.Platform, b nbody.Bodies) (end *modes.EndState, 
 	return end, compareErr, nil
 }
 
+// warnIfLong says on stderr, before the first step, when the run cannot
+// take less than an hour here: a number of bodies picked by mistake should
+// not cost the user an hour before they notice.
+func (a *app) warnIfLong(p *modes.Platform, n int) {
+	o := a.o
+	steps, compareSteps := 0, 0
+	switch {
+	case o.interactive() && o.render != "":
+		steps = o.frames * o.every
+	case o.interactive():
+		steps = 1 // until Ctrl-C: at least one step
+		if o.iterationsSet {
+			steps = o.iterations
+		}
+	default:
+		if o.benchmark {
+			steps = o.iterations
+		}
+		if o.compare {
+			compareSteps = o.compareSteps
+		}
+	}
+	if d := p.ShortestTime(n, steps, compareSteps, a.prec); d > time.Hour {
+		fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
+			n, steps+compareSteps, plural(steps+compareSteps, "step", "steps"), d.Hours())
+	}
+}
+
 // initialBodies generates the sample's shell of bodies, or reads the
 // tipsy file.
 func (a *app) initialBodies(p *modes.Platform) (modes.Initial, error) {
@@ -273,6 +323,7 @@ func (a *app) initialBodies(p *modes.Platform) (modes.Initial, error) {
 			return in, err
 		}
 		fmt.Fprintf(a.errw, "Read %d bodies\n", in.Bodies.N())
+		a.warnIfLong(p, in.Bodies.N())
 		a.report.Bodies, a.report.Source = in.Bodies.N(), in.Source
 		return in, nil
 	}
@@ -282,6 +333,7 @@ func (a *app) initialBodies(p *modes.Platform) (modes.Initial, error) {
 	} else {
 		fmt.Fprintf(a.out, "number of bodies = %d\n", n)
 	}
+	a.warnIfLong(p, n)
 	in, err := modes.Generate(n, o.seed)
 	a.report.Bodies, a.report.Source, a.report.Seed = n, in.Source, in.Seed
 	return in, err

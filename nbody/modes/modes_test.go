@@ -214,3 +214,23 @@ func TestMeterSumsEachInterval(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, Status{Steps: 5, Simulated: 500 * time.Millisecond, Wall: 1100 * time.Millisecond, Done: 45}, s, "the next interval starts afresh")
 }
+
+func TestShortestTimeIsALowerBound(t *testing.T) {
+	h200 := &Platform{GPU: &gpu.Integrator{}, Devices: []gpu.Device{{Multiprocessors: 132, ClockKHz: 1980000}}}
+	// The chip's limit (ANCHORS.md): about 2,570 GI/s in fp32; we measured
+	// 2,100 to 2,150 at large N, and 806 in fp64.
+	assert.InDelta(t, 2573e9, h200.PeakRate(nbody.Single), 1e9)
+	assert.Greater(t, h200.PeakRate(nbody.Double), 806e9)
+	// One step of 4M bodies took 8 s on an H200: the bound is below it.
+	step := h200.ShortestTime(1<<22, 1, 0, nbody.Single)
+	assert.Less(t, step, 8*time.Second)
+	assert.Greater(t, step, 5*time.Second)
+	// 2^26 bodies for 10 steps is hours even there.
+	assert.Greater(t, h200.ShortestTime(nbody.MaxBodies, 10, 0, nbody.Single), time.Hour)
+
+	onCPU := &Platform{}
+	assert.Less(t, onCPU.ShortestTime(8192, 10, 0, nbody.Single), time.Second, "the CPU default is quick")
+	assert.Greater(t, onCPU.ShortestTime(1<<20, 1, 1, nbody.Single), onCPU.ShortestTime(1<<20, 1, 0, nbody.Single),
+		"a comparison adds the reference's steps")
+	assert.Greater(t, onCPU.ShortestTime(nbody.MaxBodies, 1, 0, nbody.Single), time.Hour)
+}
