@@ -57,8 +57,10 @@ const queueDepth = 4
 
 // openDevice retains info's primary context, JIT-loads the kernels of
 // opts.Precision and creates the stream and events.
-func openDevice(info Device, opts Options) (d *device, err error) {
-	d = &device{info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
+func openDevice(info Device, opts Options) (_ *device, err error) {
+	// The result is unnamed: the deferred clean-up below must see the
+	// device, not the nil that a failing return assigns.
+	d := &device{info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
 	if d.double {
 		d.elem = 32
 	}
