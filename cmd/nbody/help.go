@@ -25,7 +25,8 @@ const ourOptions = "> More options (nbody-go)\n" +
 	"\t-i=<n>             (iterations timed by -benchmark, default 10; without a mode, steps to run, default until Ctrl-C)\n" +
 	"\t-blockSize=<n>     (GPU threads per block, a power of two from 32 to 1024; default 256)\n" +
 	"\t-qatest            (same as -compare)\n" +
-	"\t-gpu               (run on the GPU, the default; falls back to the CPU when none can be used)\n" +
+	"\t-gpu               (run on the GPU, and fail when there is none; without it and without -device,\n" +
+	"\t                    -numdevices or -hostmem, no GPU means a run on the CPU)\n" +
 	"\t-seed=<s>          (seed of the generated bodies; default 1)\n" +
 	"\t-compare-steps=<k> (steps of dt 0.001 that -compare takes before comparing; default 1)\n" +
 	"\t-tipsy-format=<f>  (auto, native or standard; default auto)\n" +
@@ -36,7 +37,8 @@ const ourOptions = "> More options (nbody-go)\n" +
 	"\t-every=<s>         (steps between two frames; default 4)\n" +
 	"\t-energy            (print the energy and momentum at the start and the end, and the energy drift)\n" +
 	"\t-json              (print one JSON object with every figure instead of the report)\n" +
-	"\t-help, -h          (print this list and exit)\n\n"
+	"\t-help, -h          (print this list and exit)\n" +
+	"> Flag names are matched in any case (-numBodies works); numbers are decimal.\n\n"
 
 // printHelp answers -help as the sample does, then lists our own flags.
 func printHelp(w io.Writer) {
