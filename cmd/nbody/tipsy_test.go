@@ -1,6 +1,8 @@
 package main
 
 import (
+	byteorder "encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -70,5 +72,32 @@ func TestOutputUnwritableFailsBeforeTheRun(t *testing.T) {
 		lines := r.stderrLines()
 		require.Len(t, lines, 1, "-output=%s: one line on stderr", path)
 		assert.Contains(t, lines[0], "writing "+path)
+	}
+}
+
+// A tipsy file is held to the same body limit as -numbodies, before
+// anything is allocated: a sparse file whose size matches its claim of
+// 2^26+1 or 2^31-1 bodies is one line and exit 1, not an out-of-memory
+// crash.
+func TestTipsyOverTheBodyLimit(t *testing.T) {
+	for _, n := range []int64{1<<26 + 1, 1<<31 - 1} {
+		path := filepath.Join(t.TempDir(), "huge.bin")
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		// A native header: time, nbodies, ndim 3, nsph 0, ndark n, nstar 0, pad.
+		header := make([]byte, 32)
+		byteorder.LittleEndian.PutUint32(header[8:], uint32(n))
+		byteorder.LittleEndian.PutUint32(header[12:], 3)
+		byteorder.LittleEndian.PutUint32(header[20:], uint32(n))
+		_, err = f.Write(header)
+		require.NoError(t, err)
+		require.NoError(t, f.Truncate(32+36*n), "a sparse file of the claimed size")
+		require.NoError(t, f.Close())
+
+		r := runNbody(t, "-benchmark", "-cpu", "-tipsy="+path)
+		assert.Equal(t, 1, r.code, "stderr: %s", r.stderr)
+		lines := r.stderrLines()
+		require.Len(t, lines, 1, "one line: %q", r.stderr)
+		assert.Contains(t, lines[0], fmt.Sprintf("%d particles: more than the 67108864 bodies a run may have", n))
 	}
 }
