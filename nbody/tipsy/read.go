@@ -48,7 +48,9 @@ func fileError(path string, err error) error {
 // detect it). The header's counts are checked against size before anything
 // is allocated from them, and the particles that become bodies must have
 // finite, non-negative masses and finite positions, velocities and
-// softening lengths.
+// softening lengths, none beyond ±1.8e19 (whose square overflows float32:
+// such values come from a file whose records are in another byte order
+// than its header).
 func Read(r io.ReaderAt, size int64, f Format) (*Snapshot, error) {
 	if f != Auto && f != Native && f != Standard {
 		return nil, fmt.Errorf("unknown tipsy format %v", f)
@@ -92,6 +94,13 @@ func Read(r io.ReaderAt, size int64, f Format) (*Snapshot, error) {
 		return nil, fmt.Errorf("star %w", err)
 	}
 	if err := s.checkBodies(); err != nil {
+		var big *tooLargeError
+		if errors.As(err, &big) {
+			// The one way a real file gets values this large: its
+			// records are byte-swapped relative to its header, which
+			// no choice of format can read.
+			err = fmt.Errorf("%w: are the records in another byte order than the header's (%s)?", err, l.format.byteOrder())
+		}
 		return nil, err
 	}
 	return s, nil
