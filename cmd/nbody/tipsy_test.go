@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	byteorder "encoding/binary"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,4 +105,44 @@ func TestTipsyOverTheBodyLimit(t *testing.T) {
 		require.Len(t, lines, 1, "one line: %q", r.stderr)
 		assert.Contains(t, lines[0], fmt.Sprintf("%d particles: more than the 67108864 bodies a run may have", n))
 	}
+}
+
+// runNbodyWithin runs the binary as runNbody does, and fails the test if it
+// has not ended within d (killing it), so that a run that blocks fails
+// instead of hanging the tests.
+func runNbodyWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	require.NoError(t, cmd.Start())
+	killed := killAfter(cmd, d)
+	err := cmd.Wait()
+	require.False(t, killed(), "nbody %v did not end within %v; stdout: %q", args, d, out.String())
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running nbody %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// A named pipe given to -tipsy is refused at once with one line: opening it
+// for reading used to wait for a writer, swallowing the first Ctrl-C.
+func TestTipsyNamedPipeRefusedPromptly(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	t.Cleanup(func() { // releases a regression blocked opening it
+		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+	})
+	r := runNbodyWithin(t, 10*time.Second, "-benchmark", "-cpu", "-tipsy="+fifo)
+	assert.Equal(t, 1, r.code)
+	lines := r.stderrLines()
+	require.Len(t, lines, 1, "stderr: %q", r.stderr)
+	assert.Equal(t, "Error: tipsy file "+fifo+": a named pipe, not a regular file", lines[0])
+	assert.NotContains(t, r.stdout, "bodies, total time", "nothing ran")
 }

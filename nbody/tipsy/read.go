@@ -7,31 +7,77 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 
 	"github.com/nbody-go/nbody/nbody"
 )
 
 // ReadFile reads the tipsy file at path in format f (Auto to detect it).
 // Every error names the file; a missing file's error satisfies
-// errors.Is(err, fs.ErrNotExist).
+// errors.Is(err, fs.ErrNotExist). Anything but a regular file (a folder, a
+// named pipe, a device) is refused without being read, and without
+// blocking: opening a named pipe for reading would wait for a writer.
 func ReadFile(path string, f Format) (*Snapshot, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, fileError(path, err)
-	}
-	defer file.Close()
-	info, err := file.Stat()
+	// Looking before opening refuses a pipe without opening it at all;
+	// openRegular looks again at what it opened, in case the name was
+	// swapped in between.
+	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fileError(path, errors.New("not a regular file"))
+		return nil, fileError(path, notRegular(info.Mode()))
 	}
+	file, info, err := openRegular(path)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	defer file.Close()
 	s, err := Read(file, info.Size(), f)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
 	return s, nil
+}
+
+// openRegular opens path for reading if it is a regular file, with what
+// fstat says of it. It opens with O_NONBLOCK, so that a named pipe fails
+// the check instead of blocking the open until a writer comes; the flag
+// changes nothing for reading a regular file.
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
+	file, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := file.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = notRegular(info.Mode())
+	}
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	return file, info, nil
+}
+
+// notRegular says what a file that is not a regular one is.
+func notRegular(mode fs.FileMode) error {
+	var kind string
+	switch {
+	case mode.IsDir():
+		kind = "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	default:
+		return errors.New("not a regular file")
+	}
+	return fmt.Errorf("%s, not a regular file", kind)
 }
 
 // fileError names the file once: the os package's errors already carry the
