@@ -81,13 +81,9 @@ func notRegular(mode fs.FileMode) error {
 }
 
 // fileError names the file once: the os package's errors already carry the
-// path, so only their cause is kept.
+// path (or a temporary file's), so only their cause is kept.
 func fileError(path string, err error) error {
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		err = pathErr.Err
-	}
-	return fmt.Errorf("tipsy file %s: %w", path, err)
+	return fmt.Errorf("tipsy file %s: %w", path, cause(err))
 }
 
 // Read reads a tipsy snapshot of size bytes from r in format f (Auto to
