@@ -86,16 +86,21 @@ func resolve(path string) (target, error) {
 	}
 	name := path
 	if info.Mode()&fs.ModeSymlink != 0 {
-		// Replace the file the link names and keep the link, as
-		// writing through it does.
-		if name, err = filepath.EvalSymlinks(path); err != nil {
+		// Stat follows the link as opening it would, /proc's links to
+		// pipes and deleted files (/dev/stdout) included, which have
+		// no name to resolve.
+		if info, err = os.Stat(path); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return target{}, errors.New("a symbolic link to a missing file")
 			}
 			return target{}, cause(err)
 		}
-		if info, err = os.Stat(name); err != nil {
-			return target{}, cause(err)
+		if info.Mode().IsRegular() && !isStdio(info) {
+			// Replace the file the link names and keep the link, as
+			// writing through it does.
+			if name, err = filepath.EvalSymlinks(path); err != nil {
+				return target{}, cause(err)
+			}
 		}
 	}
 	mode := info.Mode()
