@@ -13,6 +13,7 @@ import (
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
+	"github.com/nbody-go/nbody/nbody/tipsy"
 )
 
 // Exit statuses.
@@ -213,7 +214,7 @@ func (a *app) main() error {
 
 	if o.output != "" {
 		// Fail before the run, not after it, when the snapshot cannot be written.
-		if err := modes.CheckWritable(o.output); err != nil {
+		if err := tipsy.CheckWritable(o.output); err != nil {
 			return fmt.Errorf("writing %s: %w", o.output, err)
 		}
 	}

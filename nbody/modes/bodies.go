@@ -1,11 +1,6 @@
 package modes
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 )
@@ -66,21 +61,4 @@ func writeGenerated(path string, b nbody.Bodies) error {
 		return err
 	}
 	return tipsy.WriteFile(path, snap)
-}
-
-// CheckWritable reports whether a file can be written at path: it is not a
-// directory, and its directory takes a new file. It leaves nothing behind
-// and does not touch an existing file at path, so that a run can refuse a
-// snapshot path before it starts rather than after.
-func CheckWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".nbody-output-check-*")
-	if err != nil {
-		return fmt.Errorf("cannot create files in %s: %w", filepath.Dir(path), errors.Unwrap(err))
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
 }
