@@ -5,6 +5,7 @@ package tipsy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -286,5 +287,33 @@ func TestCheckWritableAgreesWithWriteFile(t *testing.T) {
 			assert.EqualError(t, checkErr, want)
 			assert.EqualError(t, writeErr, want)
 		})
+	}
+}
+
+// A link through /proc to a pipe, as /dev/stdout is when output is piped,
+// has no name to resolve; it is written in place through the link.
+func TestWriteFileProcLinkToPipe(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skipf("no /proc/self/fd here: %v", err)
+	}
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		data, _ := io.ReadAll(r)
+		got <- data
+	}()
+	path := fmt.Sprintf("/proc/self/fd/%d", w.Fd())
+	s := mixedSnapshot(Standard, nil)
+	require.NoError(t, CheckWritable(path))
+	require.NoError(t, within(t, "WriteFile to a piped /proc link", func() error { return WriteFile(path, s) }))
+	require.NoError(t, w.Close())
+	select {
+	case data := <-got:
+		assert.Equal(t, encode(t, s), data)
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, "the reader saw no end of the data")
 	}
 }
