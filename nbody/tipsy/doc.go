@@ -55,4 +55,12 @@
 // The sample then pads the bodies with massless ones at the origin to a
 // multiple of its block size (galaxy_20K.bin: "Read 20224 bodies"); this
 // package does not pad, and the galaxy gives exactly its 20,000 bodies.
+//
+// # Files
+//
+// [ReadFile] reads only regular files, and refuses a named pipe or a device
+// without blocking on it. [WriteFile] never leaves a half-written snapshot
+// where an earlier one stood: it writes a temporary file beside the target
+// and renames it over it. [CheckWritable] applies WriteFile's rules to a
+// path ahead of time, so that a program can refuse it before a long run.
 package tipsy
