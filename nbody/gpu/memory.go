@@ -73,8 +73,7 @@ type positions struct {
 // integrates count from first, and plans the launches. Buffers are kept
 // when the sizes are unchanged.
 func (d *device) reserve(n, first, count int, where positions) error {
-	plan := planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
-		d.info.Multiprocessors, d.blocksPerSM, maxPartialBytes/int(d.elem), d.opts.Splits)
+	plan := d.planFor(n, count)
 	capacity := max(n, where.capacity)
 	sameShared := where.shared == nil && !d.pos[0].borrowed ||
 		where.shared != nil && d.pos[0].borrowed && d.pos[0].host == where.shared[0].host && d.pos[1].host == where.shared[1].host
@@ -127,6 +126,13 @@ func (d *device) reserve(n, first, count int, where positions) error {
 	}
 	d.n, d.first, d.count, d.plan, d.cur = n, first, count, plan, 0
 	return nil
+}
+
+// planFor is the launch plan of count of this device's bodies against n:
+// its whole share (reserve) or a slice of it (sliceStep).
+func (d *device) planFor(n, count int) launchPlan {
+	return planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
+		d.info.Multiprocessors, d.blocksPerSM, maxPartialBytes/int(d.elem), d.opts.Splits)
 }
 
 // freeBuffers frees every buffer.
