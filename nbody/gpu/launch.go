@@ -119,6 +119,13 @@ func (d *device) launchStep(dt float64) error {
 	return nil
 }
 
+// launchSlice queues one slice of a sliced step (slice.go): the bodies of
+// s, on its plan's grid, reading positions at read and writing their new
+// velocities into velNext, which the step began by filling with vel.
+func (d *device) launchSlice(read cuda.DevicePtr, s stepSlice, dt float64) error {
+	return d.launchBodies(read, d.first+s.first, s.count, s.plan, d.offset(d.velNext.ptr, s.first), d.sliceParts.ptr, dt)
+}
+
 // launchBodies queues the step of count bodies from global index first on
 // plan p's grid (every kernel of a step is launched here): the fused step
 // kernel for one split, else the forces kernel over every split into
