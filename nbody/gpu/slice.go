@@ -13,21 +13,24 @@ import (
 // 2^22, half an hour at nbody.MaxBodies. So a run is cut by the GPU time
 // of a step, estimated before it is queued (stepEstimate):
 //
-//   - A step estimated at most limits.long (1 s) is launched whole, as it
-//     always was, and only how many such steps are queued ahead of the
-//     host depends on the estimate: queueDepth (4) when they are short (0.3
-//     s or less: every benchmark size up to 2^19 bodies on an H100), fewer
-//     beyond so that limits.queued (1.2 s) bounds the work queued, never
-//     fewer than one.
+//   - A step estimated at most limits.long (1 s) is launched whole, with
+//     the same launches as ever; only how many such steps are queued ahead
+//     of the host depends on the estimate: queueDepth (4) when they take
+//     0.3 s or less (up to about 800,000 fp32 bodies on an H200), fewer
+//     beyond, so that limits.queued (1.2 s) bounds the work queued (2^20
+//     fp32 bodies, 0.52 s a step: two), never fewer than one. Four steps of
+//     0.52 s queued would be a cancel of 2 s; two still keep the GPU busy.
 //   - A longer step is sliced: each device's bodies (i) are cut into
 //     slices of whole rows of blocks, each slice estimated at most
 //     limits.slice (0.25 s), and each launched on its own grid with its
 //     own split of j (planLaunch, so that a slice of few rows still fills
-//     the multiprocessors). Between slices the host waits for the slice
-//     before the previous one (an event, as for whole steps: one slice
-//     always stays queued, so the GPU never waits for the host), checks
-//     the context, and queues the next. A cancel then returns within about
-//     two slices: 0.5 s.
+//     the multiprocessors; the planner's model puts the cost of the cut
+//     below 0.5% up to 2^22 bodies, 3% at the limit). Between slices the
+//     host waits for the slice before the previous one (an event, as for
+//     whole steps: one slice always stays queued, so the GPU never waits
+//     for the host), checks the context, and queues the next. A cancel then
+//     returns within about two slices: 0.5 s (0.7 s at 2^26 fp64 bodies,
+//     where one wave of the fewest rows is 0.35 s).
 //
 // A sliced step writes its new velocities into velNext (device.go), not
 // in place, and its new positions into the buffer that is not current:
@@ -106,8 +109,12 @@ func fullRateFP64(major, minor int) bool {
 }
 
 // guessStep is the time of one step of count bodies against n on dev
-// before any was measured, from guessRate*: an upper bound on every GPU
-// we know, within a factor of two on the ones we run.
+// before any was measured, from guessRate*: above what the H100 and H200
+// measure (by 1.6 in fp32, 1.55 in fp64), a little below on V100 and A100
+// (half the lanes per SM: some 4 fp32 and 1.5 fp64 interactions per SM
+// and cycle), where a first long step may be cut into slices up to 1.3
+// times longer than limits.slice. Only runs before any has measured a
+// step of these bodies use it.
 func guessStep(n, count int, double bool, dev Device) time.Duration {
 	rate := guessRateF32
 	if double {
