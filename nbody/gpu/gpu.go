@@ -492,7 +492,9 @@ func (g *Integrator) Bodies(dst *nbody.Bodies) error {
 // is then abandoned) and returns an error that errors.Is ctx's, with the
 // time of the whole steps done. The bodies are then those of the last
 // whole step, on every device: Bodies reads them, and a later Step goes on
-// from them.
+// from them. A sliced step needs memory for a second copy of each device's
+// velocities; where that cannot be had, long steps run whole, one queued
+// at a time, and a cancel waits for the step under way.
 func (g *Integrator) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if g.closed {
 		return 0, errClosed
