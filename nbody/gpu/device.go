@@ -48,6 +48,12 @@ type device struct {
 	vel             buffer // velocities of this device's share
 	partial         buffer // per-split partial accelerations, when plan.splits > 1
 	staged          buffer // device copy of the positions, with stageHostMem
+	// A sliced step (slice.go) writes its new velocities to velNext, a
+	// copy of vel made when the step begins, and swaps the two only when
+	// every slice is done, so that a step abandoned half-way leaves vel as
+	// the last whole step left it; sliceParts holds one slice's partial
+	// sums. Both are allocated by the first sliced step.
+	velNext, sliceParts buffer
 }
 
 // queueDepth is how many steps Step lets the device run ahead of the

@@ -79,6 +79,10 @@ type Options struct {
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
 	// once, so that tests on one GPU run several devices (export_test.go).
 	ordinals []int
+	// limits, when set, replace the GPU times that decide when a step is
+	// sliced for cancellation and how (slice.go), so that tests slice
+	// small steps (export_test.go).
+	limits stepLimits
 }
 
 // DefaultBlockSize is the block size when Options.BlockSize is 0, the
@@ -160,6 +164,20 @@ type Integrator struct {
 	// memory allocated in the first device's context.
 	sharedPos, staging [2]buffer
 	parity             int
+
+	// perStep is the GPU time of one whole step of perStepN bodies, as the
+	// last run that finished one measured it: it decides how the next run
+	// is cut (slice.go).
+	perStep  time.Duration
+	perStepN int
+	last     runStats // how the last run went, for tests
+}
+
+// runStats say how a run was queued and how far it went.
+type runStats struct {
+	steps  int   // whole steps done
+	depth  int   // whole steps queued at once; 0 when sliced
+	slices []int // each device's slices per step; nil when not sliced
 }
 
 var _ nbody.Integrator = (*Integrator)(nil)
@@ -463,8 +481,20 @@ func (g *Integrator) Bodies(dst *nbody.Bodies) error {
 // Step implements nbody.Integrator: it queues the steps and returns the
 // time between CUDA events recorded before the first and after the last,
 // as the sample measures it (no warm-up step here: callers that want one
-// take it first). Cancelling ctx stops queueing more steps; at most a few
-// queued ones still run.
+// take it first).
+//
+// Cancelling ctx ends the run within about a second of GPU work. Steps are
+// queued a few ahead of the host, fewer the longer a step is estimated to
+// take (from the last step measured, or from N² before any), and a step
+// estimated longer than a second is launched in slices of a quarter of a
+// second each, ctx checked between them. A cancel lets what is queued
+// finish (whole steps, or at most two slices of the step under way, which
+// is then abandoned) and returns an error that errors.Is ctx's, with the
+// time of the whole steps done. The bodies are then those of the last
+// whole step, on every device: Bodies reads them, and a later Step goes on
+// from them. A sliced step needs memory for a second copy of each device's
+// velocities; where that cannot be had, long steps run whole, one queued
+// at a time, and a cancel waits for the step under way.
 func (g *Integrator) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if g.closed {
 		return 0, errClosed

@@ -112,31 +112,56 @@ func (d *device) launchStep(dt float64) error {
 	if err != nil {
 		return err
 	}
-	out := d.offset(d.pos[1-d.cur].ptr, d.first)
-	damping := d.opts.Physics.Damping
-	if d.plan.splits == 1 {
-		err = d.launch(d.step, tiledLaunch(d.plan, d.set.TileFactor, d.elem),
-			stepParams(d.double, read, out, d.vel.ptr, d.n, d.first, d.count, d.eps2(), dt, damping))
-	} else {
-		err = d.launchForces(read, d.partial.ptr)
-		if err == nil {
-			err = d.launch(d.integrate, integrateLaunch(d.count),
-				integrateParams(d.double, read, out, d.vel.ptr, d.partial.ptr, d.first, d.count, d.plan.splits, dt, damping))
-		}
-	}
-	if err != nil {
+	if err := d.launchBodies(read, d.first, d.count, d.plan, d.vel.ptr, d.partial.ptr, dt); err != nil {
 		return err
 	}
 	d.cur = 1 - d.cur
 	return nil
 }
 
+// launchSlice queues one slice of a sliced step (slice.go): the bodies of
+// s, on its plan's grid, reading positions at read and writing their new
+// velocities into velNext, which the step began by filling with vel.
+func (d *device) launchSlice(read cuda.DevicePtr, s stepSlice, dt float64) error {
+	return d.launchBodies(read, d.first+s.first, s.count, s.plan, d.offset(d.velNext.ptr, s.first), d.sliceParts.ptr, dt)
+}
+
+// launchBodies queues the step of count bodies from global index first on
+// plan p's grid (every kernel of a step is launched here): the fused step
+// kernel for one split, else the forces kernel over every split into
+// partial and the integrate kernel that adds them. The kernels index
+// posOut, vel and partial by the body's index from first: so posOut is the
+// new-positions buffer offset to first, vel must point at body first's
+// velocity (which the kernels read and overwrite), and partial holds
+// p.splits × count sums laid out for this launch alone (split s of body k
+// at s × count + k). pos, read by global index, is not offset.
+func (d *device) launchBodies(read cuda.DevicePtr, first, count int, p launchPlan, vel, partial cuda.DevicePtr, dt float64) error {
+	out := d.offset(d.pos[1-d.cur].ptr, first)
+	damping := d.opts.Physics.Damping
+	if p.splits == 1 {
+		return d.launch(d.step, tiledLaunch(p, d.set.TileFactor, d.elem),
+			stepParams(d.double, read, out, vel, d.n, first, count, d.eps2(), dt, damping))
+	}
+	if err := d.launchForcesOf(read, partial, first, count, p); err != nil {
+		return err
+	}
+	return d.launch(d.integrate, integrateLaunch(count),
+		integrateParams(d.double, read, out, vel, partial, first, count, p.splits, dt, damping))
+}
+
 // launchForces queues the forces kernel over every split of the plan,
 // reading positions at read and writing the partial sums (plan.splits ×
 // count bodies) to partial.
 func (d *device) launchForces(read, partial cuda.DevicePtr) error {
-	return d.launch(d.forces, tiledLaunch(d.plan, d.set.TileFactor, d.elem),
-		forcesParams(d.double, read, partial, d.n, d.first, d.count, d.plan.perSplit, d.eps2()))
+	return d.launchForcesOf(read, partial, d.first, d.count, d.plan)
+}
+
+// launchForcesOf queues the forces kernel for count bodies from global
+// index first on plan p's grid, writing p.splits × count partial sums to
+// partial.
+func (d *device) launchForcesOf(read, partial cuda.DevicePtr, first, count int, p launchPlan) error {
+	return d.launch(d.forces, tiledLaunch(p, d.set.TileFactor, d.elem),
+		forcesParams(d.double, read, partial, d.n, first, count, p.perSplit, d.eps2()))
 }
 
 // positionsToRead is where this step's kernels read the positions: the

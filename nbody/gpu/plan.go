@@ -11,6 +11,7 @@ type launchPlan struct {
 	blocks          int     // along x: every local body once
 	splits          int     // along y
 	perSplit        int     // bodies of j per split, a multiple of splitGranule
+	waves           int     // rounds of blocks the device runs, all of its slots at once
 	efficiency      float64 // modelled share of the multiprocessors' time doing work
 }
 
@@ -65,8 +66,18 @@ func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPer
 			best.splits, best.perSplit = splits, perSplit
 		}
 	}
+	best.waves = bestWaves
 	best.efficiency = float64(blocks) * float64(n) / (float64(bestWaves*slots) * float64(best.perSplit))
 	return best
+}
+
+// cost is the plan's modelled duration, the quantity planLaunch minimises:
+// waves × (perSplit + splitOverhead), in the time one block slot takes
+// over one body of j. Plans of one device compare by it whatever their
+// counts, which is how a step's slices are sized against the whole step
+// (sliceStep).
+func (p launchPlan) cost() int {
+	return p.waves * (p.perSplit + splitOverhead)
 }
 
 // partialBytes is the size of the forces kernel's partial sums for count
