@@ -13,7 +13,7 @@ IMAGE ?= nbody-go
 SIMD := CGO_ENABLED=0 GOEXPERIMENT=simd
 PLAIN := CGO_ENABLED=0
 
-.PHONY: all build run test ptx bench-cpu fuzz fmt lint docker clean
+.PHONY: all build run test ptx bench-cpu chart fuzz fmt lint docker clean
 
 all: build
 
@@ -39,6 +39,10 @@ ptx:
 ## bench-cpu: the CPU benchmark beside the C peers on the same cores
 bench-cpu:
 	sh bench/cpu-bench.sh
+
+## chart: redraw docs/speed.png (GI/s against N, ours beside the sample) from bench/data
+chart:
+	$(PLAIN) $(GO) run ./bench/chart -o docs/speed.png bench/data
 
 ## fuzz: a minute of fuzzing the tipsy reader
 fuzz:
