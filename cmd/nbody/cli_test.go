@@ -237,6 +237,9 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	require.Greater(t, ms, 0.0)
 	assert.InEpsilon(t, 200.0*200*3/ms*1e-6, gi, 1e-12)
 	assert.InEpsilon(t, gi*20, gf, 1e-12)
+	startup, ok := got["startup_ms"].(float64)
+	require.True(t, ok, "startup_ms: %v", got)
+	assert.Positive(t, startup, "from the process's start to the first timed step")
 
 	c, ok := got["compare"].(map[string]any)
 	require.True(t, ok, "compare object: %v", got)
