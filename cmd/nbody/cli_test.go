@@ -252,6 +252,11 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	assert.Equal(t, true, c["passed"])
 	assert.Empty(t, c["errors"])
 
+	if got["platform"] == "gpu" {
+		assert.Regexp(t, `^(sm_\d+|ptx-jit)`, got["kernel_image"])
+	} else {
+		assert.NotContains(t, got, "kernel_image", "no GPU kernels on the CPU")
+	}
 	if gpuAbsent() {
 		assert.NotEmpty(t, got["gpu_unavailable"], "the fallback's reason is in the JSON too")
 		lines := r.stderrLines()
