@@ -131,7 +131,10 @@ func TestKernelImageOnTheGPU(t *testing.T) {
 			} else {
 				assert.Equal(t, want, g.KernelImage(), name)
 			}
+			unbind, err := g.devs[0].bind()
+			require.NoError(t, err, name)
 			v, err := g.devs[0].forces.Attribute(cuda.FuncBinaryVersion)
+			unbind()
 			require.NoError(t, err, name)
 			assert.Equal(t, 10*dev.Major+dev.Minor, v, "%s: the forces kernel's SASS version", name)
 			t.Logf("%s: %s, binary version %d", name, g.KernelImage(), v)
