@@ -23,7 +23,7 @@
 # Build both here (the GPU machine has no Go), into the ignored .gpu folder,
 # and carry it:
 #   CGO_ENABLED=0 GOEXPERIMENT=simd go build -o .gpu/nbody ./cmd/nbody
-#   git worktree add /tmp/nbody-before BASE   # BASE: main before the cubins
+#   mkdir /tmp/nbody-before && git archive BASE | tar -x -C /tmp/nbody-before   # BASE: main before the cubins
 #   (cd /tmp/nbody-before && CGO_ENABLED=0 GOEXPERIMENT=simd go build -o "$OLDPWD/.gpu/nbody-ptx" ./cmd/nbody)
 set -eu
 [ $# -ge 1 ] || { echo "usage: sh bench/startup.sh BINARY [BINARY...]" >&2; exit 2; }
