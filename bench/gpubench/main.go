@@ -16,6 +16,11 @@
 // -stageHostMem makes the hostmem runs copy the positions into device memory
 // once per step (gpu.Options.StageHostMem), to compare with reading them
 // from host memory in every block.
+//
+// The kernels are the embedded machine code for the GPU's architecture
+// where there is one (sm_70 to sm_90), else the PTX, JIT-compiled by the
+// driver; -ptx forces the PTX (gpu.Options.ForcePTX), to compare the two.
+// Before each run's rows a comment line says which was loaded.
 package main
 
 import (
@@ -49,6 +54,7 @@ type config struct {
 	repeat       int
 	accuracyN    int
 	stageHostMem bool
+	forcePTX     bool
 }
 
 // run is one line of arguments: a precision and memory, and its sizes.
@@ -76,11 +82,12 @@ func run(args []string) error {
 	repeat := fs.Int("repeat", 3, "timed runs per row; the median is reported")
 	accuracyN := fs.Int("accuracy", 65536, "largest N whose accelerations are checked against the float64 reference")
 	stageHostMem := fs.Bool("stageHostMem", false, "hostmem runs copy the positions to device memory once per step")
+	forcePTX := fs.Bool("ptx", false, "JIT-compile the PTX even where machine code for the GPU is embedded")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN,
-		stageHostMem: *stageHostMem}
+		stageHostMem: *stageHostMem, forcePTX: *forcePTX}
 	specs := fs.Args()
 	if len(specs) == 0 {
 		specs = defaultRuns
@@ -157,7 +164,7 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 	prec, hostMem := r.prec, r.hostMem
 	phys := nbody.DefaultParams(1).Physics()
 	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device,
-		HostMem: hostMem, StageHostMem: c.stageHostMem})
+		HostMem: hostMem, StageHostMem: c.stageHostMem, ForcePTX: c.forcePTX})
 	if err != nil {
 		return err
 	}
@@ -166,6 +173,7 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 	if hostMem {
 		mem = "host"
 	}
+	fmt.Printf("# %s %s memory: kernels %s\n", prec, mem, g.KernelImage())
 	ctx := context.Background()
 	for _, n := range r.sizes {
 		p := nbody.DefaultParams(n)

@@ -70,7 +70,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	set.PTX = string(ptx)
+	// The variant's own module, which the integrator JIT-compiles (or
+	// loads, if it is a cubin): the embedded machine code is of other PTX.
+	set.PTX, set.Cubins = string(ptx), nil
 	prec := nbody.Single
 	if set.Double {
 		prec = nbody.Double

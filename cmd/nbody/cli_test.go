@@ -237,6 +237,9 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	require.Greater(t, ms, 0.0)
 	assert.InEpsilon(t, 200.0*200*3/ms*1e-6, gi, 1e-12)
 	assert.InEpsilon(t, gi*20, gf, 1e-12)
+	startup, ok := got["startup_ms"].(float64)
+	require.True(t, ok, "startup_ms: %v", got)
+	assert.Positive(t, startup, "from the process's start to the first timed step")
 
 	c, ok := got["compare"].(map[string]any)
 	require.True(t, ok, "compare object: %v", got)
@@ -249,6 +252,11 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	assert.Equal(t, true, c["passed"])
 	assert.Empty(t, c["errors"])
 
+	if got["platform"] == "gpu" {
+		assert.Regexp(t, `^(sm_\d+|ptx-jit)`, got["kernel_image"])
+	} else {
+		assert.NotContains(t, got, "kernel_image", "no GPU kernels on the CPU")
+	}
 	if gpuAbsent() {
 		assert.NotEmpty(t, got["gpu_unavailable"], "the fallback's reason is in the JSON too")
 		lines := r.stderrLines()

@@ -27,6 +27,9 @@ func (a *app) describePlatform(p *modes.Platform) {
 			TotalMemory:       d.TotalMemory,
 		})
 	}
+	if p.GPU != nil {
+		r.KernelImage = p.GPU.KernelImage()
+	}
 	if p.GPU != nil && len(p.Devices) > 1 {
 		r.Exchange = describeExchange(p.GPU.Exchange())
 	}
@@ -40,14 +43,16 @@ type jsonReport struct {
 	Integrator     string                 `json:"integrator,omitempty"`
 	GPUUnavailable string                 `json:"gpu_unavailable,omitempty"` // the fallback's reason
 	Devices        []jsonDevice           `json:"devices,omitempty"`
-	Exchange       string                 `json:"exchange,omitempty"` // how several GPUs exchange positions
-	Precision      string                 `json:"precision"`          // "single" or "double"
+	Exchange       string                 `json:"exchange,omitempty"`     // how several GPUs exchange positions
+	KernelImage    string                 `json:"kernel_image,omitempty"` // "sm_90" (embedded machine code) or "ptx-jit", per device where they differ
+	Precision      string                 `json:"precision"`              // "single" or "double"
 	Bodies         int                    `json:"bodies,omitempty"`
 	Source         string                 `json:"source,omitempty"` // "shell" or the tipsy file
 	Seed           *uint64                `json:"seed,omitempty"`
 	BlockSize      int                    `json:"block_size"`
 	HostMem        bool                   `json:"hostmem"`
 	Benchmark      *modes.BenchmarkResult `json:"benchmark,omitempty"`
+	StartupMs      *float64               `json:"startup_ms,omitempty"` // from the process's start (processStart) to the first timed step
 	Compare        *modes.Comparison      `json:"compare,omitempty"`
 	View           *modes.ViewResult      `json:"interactive,omitempty"`
 	Energy         *modes.EnergyResult    `json:"energy,omitempty"`

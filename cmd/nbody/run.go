@@ -266,6 +266,8 @@ func (a *app) runModes(p *modes.Platform, b nbody.Bodies) (end *modes.EndState, 
 		}
 		printReport(a.out, r.Figures)
 		a.report.Benchmark = &r
+		startup := float64(r.TimedFrom.Sub(processStart())) / float64(time.Millisecond)
+		a.report.StartupMs = &startup
 		end = &r.End
 	}
 	if o.compare {

@@ -24,6 +24,7 @@ type device struct {
 
 	module                            cuda.Module
 	set                               kernels.Set
+	image                             string // what the kernels were loaded from (KernelImage)
 	step, forces, integrate, copyFunc cuda.Function
 	blocksPerSM                       int // of the forces kernel, at opts.BlockSize
 	forcesRegs                        int // registers per thread of the forces kernel
@@ -61,8 +62,8 @@ type device struct {
 // cancelled context stops the run soon.
 const queueDepth = 4
 
-// openDevice retains info's primary context, JIT-loads the kernels of
-// opts.Precision and creates the stream and events.
+// openDevice retains info's primary context, loads the kernels of
+// opts.Precision (image.go) and creates the stream and events.
 func openDevice(info Device, opts Options) (_ *device, err error) {
 	// The result is unnamed: the deferred clean-up below must see the
 	// device, not the nil that a failing return assigns.
@@ -104,16 +105,8 @@ func openDevice(info Device, opts Options) (_ *device, err error) {
 	if err = d.ctx.SetCurrent(); err != nil {
 		return nil, d.wrap(err)
 	}
-	if d.module, err = cuda.ModuleLoadData([]byte(d.set.PTX)); err != nil {
-		return nil, d.wrap(fmt.Errorf("loading the %s kernels: %w", opts.Precision, err))
-	}
-	for _, f := range []struct {
-		dst  *cuda.Function
-		name string
-	}{{&d.step, d.set.Step}, {&d.forces, d.set.Forces}, {&d.integrate, d.set.Integrate}, {&d.copyFunc, d.set.Copy}} {
-		if *f.dst, err = d.module.Function(f.name); err != nil {
-			return nil, d.wrap(err)
-		}
+	if err = d.loadKernels(); err != nil {
+		return nil, err
 	}
 	if d.blocksPerSM, d.forcesRegs, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
 		return nil, d.wrap(err)

@@ -74,6 +74,10 @@ type Options struct {
 	// It is for tests and benchmarks that need a given grid; 0 leaves the
 	// choice to the plan, as every run should.
 	Splits int
+	// ForcePTX loads the kernels from their PTX, which the driver
+	// JIT-compiles, even where machine code for the GPU is embedded (see
+	// Integrator.KernelImage): to compare the two, in speed and in start-up.
+	ForcePTX bool
 
 	// ordinals, when set, are the physical devices of the logical devices
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than

@@ -3,6 +3,7 @@ package modes
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nbody-go/nbody/nbody"
 )
@@ -20,6 +21,11 @@ type BenchmarkOptions struct {
 type BenchmarkResult struct {
 	Figures Figures
 	End     EndState // every step counted, the GPU's untimed warm-up too
+	// TimedFrom is the wall-clock time at which the timed steps began:
+	// after the bodies were loaded and the GPU's warm-up step had finished,
+	// right before the first timed step was queued. A command measures its
+	// start-up (process start to the first timed step) from it.
+	TimedFrom time.Time
 }
 
 // Benchmark times o.Steps steps of the bodies b as the sample does: on a
@@ -41,6 +47,7 @@ func Benchmark(ctx context.Context, p *Platform, b nbody.Bodies, o BenchmarkOpti
 		}
 		r.End.Steps++
 	}
+	r.TimedFrom = time.Now()
 	elapsed, err := advance(ctx, in, dt, o.Steps, "benchmark", progress)
 	if err != nil {
 		return BenchmarkResult{}, fmt.Errorf("benchmark: %w", err)

@@ -234,3 +234,34 @@ func TestShortestTimeIsALowerBound(t *testing.T) {
 		"a comparison adds the reference's steps")
 	assert.Greater(t, onCPU.ShortestTime(nbody.MaxBodies, 1, 0, nbody.Single), time.Hour)
 }
+
+// stampingIntegrator notes when bodies were set and when Step was first
+// called.
+type stampingIntegrator struct {
+	nbody.Integrator
+	set, firstStep time.Time
+}
+
+func (s *stampingIntegrator) SetBodies(b nbody.Bodies) error {
+	s.set = time.Now()
+	return s.Integrator.SetBodies(b)
+}
+
+func (s *stampingIntegrator) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
+	if s.firstStep.IsZero() {
+		s.firstStep = time.Now()
+	}
+	return s.Integrator.Step(ctx, dt, steps)
+}
+
+// TimedFrom falls between loading the bodies and the first timed step.
+func TestBenchmarkSaysWhenTheTimedStepsBegan(t *testing.T) {
+	b, err := nbody.Generate(nbody.Shell, 32, nbody.DefaultParams(32), 1)
+	require.NoError(t, err)
+	in := &stampingIntegrator{Integrator: nbody.NewReference(nbody.Presets[0].Physics())}
+	r, err := Benchmark(context.Background(), &Platform{Integrator: in}, b, BenchmarkOptions{Steps: 2}, nil)
+	require.NoError(t, err)
+	require.False(t, r.TimedFrom.IsZero())
+	assert.False(t, r.TimedFrom.Before(in.set), "after the bodies were loaded")
+	assert.False(t, r.TimedFrom.After(in.firstStep), "before the first timed step")
+}

@@ -81,7 +81,9 @@ func TestJudgeRules(t *testing.T) {
 		}
 		return out
 	}
-	ok := func(w []Figures) GPUResult { return GPUResult{Windows: w, Checks: 1, Accuracy: 1e-7, AccuracyBound: 2e-5} }
+	ok := func(w []Figures) GPUResult {
+		return GPUResult{Windows: w, Checks: 1, Accuracy: 1e-7, AccuracyBound: 2e-5}
+	}
 
 	one := []GPUResult{ok(win(100))}
 	judge(one, ValidateOptions{})
