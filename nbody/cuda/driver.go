@@ -51,6 +51,10 @@ type driver struct {
 	cuStreamDestroy                                                  proc
 	cuEventCreate, cuEventRecord, cuEventSynchronize, cuEventDestroy proc
 	cuEventElapsedTime                                               proc
+
+	// Entry points of newer drivers (optionalEntryPoints): addr stays 0
+	// where the driver lacks one, and the call that needs it says so.
+	cuDeviceGetUuid proc
 }
 
 // entryPoint binds one of driver's procs to the symbol it calls.
@@ -119,22 +123,35 @@ func (d *driver) entryPoints() []entryPoint {
 	}
 }
 
+// optionalEntryPoints are the entry points that only newer drivers export:
+// a driver without one still loads, and only the call that needs it fails,
+// with ErrMissingSymbol.
+func (d *driver) optionalEntryPoints() []entryPoint {
+	return []entryPoint{
+		// CUDA 11.4 (driver 470) and later; unlike cuDeviceGetUuid, it
+		// gives a MIG instance's own UUID.
+		{&d.cuDeviceGetUuid, "cuDeviceGetUuid_v2"},
+	}
+}
+
 // newDriver returns a driver whose entry points are named but not resolved.
 func newDriver() *driver {
 	d := &driver{}
-	for _, e := range d.entryPoints() {
+	for _, e := range append(d.entryPoints(), d.optionalEntryPoints()...) {
 		*e.proc = newProc(e.symbol)
 	}
 	return d
 }
 
 // symbols is the table that dynlib resolves: each proc's symbol and where
-// its address goes.
+// its address goes, the optional entry points last.
 func (d *driver) symbols() []dynlib.Symbol {
-	entries := d.entryPoints()
-	table := make([]dynlib.Symbol, len(entries))
-	for i, e := range entries {
-		table[i] = dynlib.Symbol{Name: e.proc.symbol, Addr: &e.proc.addr}
+	var table []dynlib.Symbol
+	for _, e := range d.entryPoints() {
+		table = append(table, dynlib.Symbol{Name: e.proc.symbol, Addr: &e.proc.addr})
+	}
+	for _, e := range d.optionalEntryPoints() {
+		table = append(table, dynlib.Symbol{Name: e.proc.symbol, Addr: &e.proc.addr, Optional: true})
 	}
 	return table
 }

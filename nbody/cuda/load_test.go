@@ -41,6 +41,7 @@ func TestLoadWithoutGPU(t *testing.T) {
 		"DeviceCount":   func() error { _, err := DeviceCount(); return err },
 		"DeviceGet":     func() error { _, err := DeviceGet(0); return err },
 		"Device.Name":   func() error { _, err := Device(0).Name(); return err },
+		"Device.UUID":   func() error { _, err := Device(0).UUID(); return err },
 		"Attribute":     func() error { _, err := Device(0).Attribute(MultiprocessorCount); return err },
 		"TotalMem":      func() error { _, err := Device(0).TotalMem(); return err },
 		"Retain":        func() error { _, err := Device(0).PrimaryCtxRetain(); return err },
@@ -88,12 +89,18 @@ func TestOpenLibraryWithoutCUDA(t *testing.T) {
 }
 
 // Every entry point has a symbol, the versioned ones are the ones cuda.h
-// maps to, and errors name the call without its version.
+// maps to, errors name the call without its version, and only the entry
+// points of newer drivers are optional.
 func TestEntryPoints(t *testing.T) {
 	d := newDriver()
 	seen := map[string]bool{}
 	procs := map[*proc]bool{}
-	for _, e := range d.entryPoints() {
+	optional := map[string]bool{}
+	for _, e := range d.optionalEntryPoints() {
+		optional[e.symbol] = true
+	}
+	assert.Equal(t, map[string]bool{"cuDeviceGetUuid_v2": true}, optional)
+	for _, e := range append(d.entryPoints(), d.optionalEntryPoints()...) {
 		require.NotEmpty(t, e.symbol)
 		assert.Equal(t, e.symbol, e.proc.symbol, "newDriver names every proc")
 		assert.False(t, seen[e.symbol], "%s listed twice", e.symbol)
@@ -107,7 +114,7 @@ func TestEntryPoints(t *testing.T) {
 	for _, s := range table {
 		assert.True(t, seen[s.Name], s.Name)
 		assert.NotNil(t, s.Addr, s.Name)
-		assert.False(t, s.Optional, "%s: the driver must have every entry point", s.Name)
+		assert.Equal(t, optional[s.Name], s.Optional, "%s: only the entry points of newer drivers are optional", s.Name)
 	}
 	for _, s := range []string{"cuMemAlloc_v2", "cuMemFree_v2", "cuMemGetInfo_v2", "cuMemcpyHtoD_v2",
 		"cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2", "cuMemcpyDtoDAsync_v2", "cuMemsetD32_v2",
@@ -118,6 +125,19 @@ func TestEntryPoints(t *testing.T) {
 	assert.Equal(t, "cuMemAlloc", d.cuMemAlloc.name)
 	assert.Equal(t, "cuDriverGetVersion", d.cuDriverGetVersion.name)
 	assert.Equal(t, "cuDevicePrimaryCtxRelease", d.cuDevicePrimaryCtxRelease.name)
+	assert.Equal(t, "cuDeviceGetUuid", d.cuDeviceGetUuid.name)
+}
+
+// A driver without cuDeviceGetUuid_v2 loads; asking for a UUID then says
+// what is missing, and from which driver, instead of calling address 0.
+func TestUUIDWithoutEntryPoint(t *testing.T) {
+	d := newDriver()
+	d.version = 11020
+	uuid, err := d.deviceUUID(3)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrMissingSymbol)
+	assert.Zero(t, uuid)
+	assert.Equal(t, "device 3 UUID: CUDA driver entry point missing: CUDA driver 11.2 lacks cuDeviceGetUuid_v2 (CUDA 11.4 and later)", err.Error())
 }
 
 // A driver too old for some entry points is refused with its version and

@@ -1,7 +1,7 @@
-// Package dynlib is the loader that the NVIDIA bindings (cuda, nccl) share:
-// it opens a shared library at run time through purego (cgo off), resolves
-// a binding's table of symbols in one call, and names the library and every
-// symbol it lacks when something is missing.
+// Package dynlib is the loader that the NVIDIA bindings (cuda, nccl,
+// nvml) share: it opens a shared library at run time through purego (cgo
+// off), resolves a binding's table of symbols in one call, and names the
+// library and every symbol it lacks when something is missing.
 package dynlib
 
 import (
