@@ -52,7 +52,7 @@ type jsonReport struct {
 	BlockSize      int                    `json:"block_size"`
 	HostMem        bool                   `json:"hostmem"`
 	Benchmark      *modes.BenchmarkResult `json:"benchmark,omitempty"`
-	StartupMs      *float64               `json:"startup_ms,omitempty"` // from the process's start (processStart) to the first timed step
+	StartupMs      *float64               `json:"startup_ms,omitempty"` // from the process's start (procstart.Start) to the first timed step
 	Compare        *modes.Comparison      `json:"compare,omitempty"`
 	View           *modes.ViewResult      `json:"interactive,omitempty"`
 	Energy         *modes.EnergyResult    `json:"energy,omitempty"`

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/nbody-go/nbody/internal/console"
 )
 
 func main() {
@@ -25,7 +27,7 @@ func main() {
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
 		cancel(signalled{sig.(syscall.Signal)})
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, terminalWriter(os.Stderr)))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, console.Terminal(os.Stderr)))
 }
 
 // signalled is the cause of a run stopped by a signal.

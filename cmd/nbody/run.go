@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nbody-go/nbody/internal/console"
+	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
@@ -48,6 +50,10 @@ type app struct {
 	params nbody.Params // the sample's first preset: dt, softening, damping
 }
 
+// progressAfter is how long a run must be expected to take before a
+// progress bar is worth showing.
+const progressAfter = 2 * time.Second
+
 // interruptedLine acknowledges Ctrl-C or SIGTERM at once, outside the
 // interactive mode (where they end the run as closing the window does).
 const interruptedLine = "> Interrupted: stopping now; no report (a second Ctrl-C quits at once)"
@@ -81,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	a.report.BlockSize, a.report.HostMem = o.blockSize, o.hostmem
 	a.statusW = stderr
 	if terminal != nil {
-		a.progress = newProgressBar(terminal, progressAfter)
+		a.progress = console.NewBar(terminal, progressAfter)
 		a.statusW, a.statusTerminal = terminal, true
 	}
 	if o.json {
@@ -266,7 +272,7 @@ func (a *app) runModes(p *modes.Platform, b nbody.Bodies) (end *modes.EndState, 
 		}
 		printReport(a.out, r.Figures)
 		a.report.Benchmark = &r
-		startup := float64(r.TimedFrom.Sub(processStart())) / float64(time.Millisecond)
+		startup := float64(r.TimedFrom.Sub(procstart.Start())) / float64(time.Millisecond)
 		a.report.StartupMs = &startup
 		end = &r.End
 	}

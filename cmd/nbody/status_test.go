@@ -36,44 +36,6 @@ func TestStatusTextFigures(t *testing.T) {
 	assert.Regexp(t, statusRe, zero)
 }
 
-func TestStatusLineInPlaceOrLines(t *testing.T) {
-	st := modes.Status{Steps: 40, Simulated: time.Second, Wall: 1100 * time.Millisecond, Done: 40}
-	want := statusText(1000, 40, time.Second, 1100*time.Millisecond, nbody.Single, "step 40")
-	assert.Contains(t, want, "40.0 steps/s")
-	for _, terminal := range []bool{false, true} {
-		var w bytes.Buffer
-		s := newStatusLine(&w, terminal, 1000, nbody.Single)
-		s.show(st, "step 40")
-		if terminal {
-			assert.Equal(t, "\r"+want+"\x1b[K", w.String(), "rewritten in place")
-		} else {
-			assert.Equal(t, want+"\n", w.String(), "a line of its own")
-		}
-		w.Reset()
-		s.clear()
-		if terminal {
-			assert.Equal(t, "\r\x1b[K", w.String(), "the terminal line is cleared")
-		} else {
-			assert.Empty(t, w.String(), "plain lines stay")
-		}
-	}
-	// On a narrow terminal the line is cut to fit, never wrapped.
-	var w bytes.Buffer
-	narrow := newStatusLine(&w, true, 1000, nbody.Single)
-	narrow.width = func() int { return 80 }
-	narrow.show(st, "frame 12 of 60, step 48 of 240")
-	line := strings.TrimSuffix(strings.TrimPrefix(w.String(), "\r"), "\x1b[K")
-	assert.Less(t, len([]rune(line)), 80, line)
-	assert.True(t, strings.HasPrefix(want, strings.TrimSuffix(line, "…")), line)
-	assert.Equal(t, "short", fit("short", 80))
-	assert.Equal(t, "long", fit("long", 0), "width unknown: whole")
-
-	var none *statusLine
-	none.show(st, "x") // nil: no panic, nothing shown
-	none.clear()
-	newStatusLine(nil, false, 10, nbody.Single).show(st, "x")
-}
-
 func TestRenderFormatAndFrameBudget(t *testing.T) {
 	for name, want := range map[string]render.FileFormat{
 		"a.gif": render.GIF, "b.GIF": render.GIF, "dir.png/c.png": render.PNG, "d.Png": render.PNG,

@@ -13,24 +13,6 @@ import (
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
-func TestProgressBarOnlyOnLongPhases(t *testing.T) {
-	var w bytes.Buffer
-	p := newProgressBar(&w, 0)
-	for done := 1; done <= 12; done++ {
-		p.Steps("bench", done, 12, time.Duration(done)*time.Millisecond)
-	}
-	p.Done("bench")
-	assert.Contains(t, w.String(), "bench", "the bar was drawn with its description")
-
-	var quiet bytes.Buffer
-	p = newProgressBar(&quiet, time.Hour)
-	for done := 1; done <= 5; done++ {
-		p.Steps("short", done, 5, time.Duration(done)*time.Millisecond)
-	}
-	p.Done("short")
-	assert.Empty(t, quiet.String(), "no bar for a short run")
-}
-
 func TestFallbackLine(t *testing.T) {
 	assert.Equal(t, "> No CUDA GPU available (libcuda.so.1 not found); running on the CPU", fallbackLine("libcuda.so.1 not found"))
 	assert.Equal(t, "> No CUDA GPU available; running on the CPU", fallbackLine(""))

@@ -1,4 +1,4 @@
-package main
+package procstart
 
 import (
 	"os"
@@ -37,7 +37,7 @@ func TestProcessStart(t *testing.T) {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("no /proc here:", err)
 	}
-	start := processStart()
+	start := Start()
 	assert.False(t, start.After(started))
 	assert.Less(t, time.Since(start), time.Hour, "a test process started a moment ago")
 }

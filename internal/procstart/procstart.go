@@ -1,4 +1,7 @@
-package main
+// Package procstart tells when the running process started, as the kernel
+// recorded it, for start-up figures that include everything a user waits
+// for: loading the binary and the Go runtime's start.
+package procstart
 
 import (
 	"errors"
@@ -12,12 +15,12 @@ import (
 // process's start where the kernel cannot tell it.
 var started = time.Now()
 
-// processStart is when the process started, as the kernel recorded it: so a
+// Start is when the process started, as the kernel recorded it: so a
 // start-up figure measured from it holds everything a user waits for, the
 // loading of the binary and the Go runtime's start included. On Linux it
 // comes from /proc (see startFromProc); elsewhere, or if /proc cannot be
 // read, it is the package's initialisation.
-func processStart() time.Time {
+func Start() time.Time {
 	stat, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
 		return started
