@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"syscall"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody/modes"
-	"github.com/nbody-go/nbody/nbody/render"
 )
 
 // where says how far the interactive mode has come, for the status line.
-func where(v modes.ViewOptions, done int) string {
+func where(v modes.ViewPlan, done int) string {
 	switch {
 	case v.Frames != nil && v.Frames.EveryFrame():
 		return fmt.Sprintf("frame %d of %d, step %d of %d", done/v.Every, v.Steps/v.Every, done, v.Steps)
@@ -24,9 +22,12 @@ func where(v modes.ViewOptions, done int) string {
 	}
 }
 
-// announceView says, in place of the sample's window, what the
-// interactive mode will do.
-func (a *app) announceView(v modes.ViewOptions, rec *render.Recording, width, height int) {
+// Viewing implements modes.Observer: it says, in place of the sample's
+// window, what the interactive mode will do, and starts the status line.
+func (a *app) Viewing(v modes.ViewPlan) {
+	rec, width, height := v.Frames, v.Width, v.Height
+	a.view = v
+	a.status = newStatusLine(a.statusW, a.statusTerminal, a.report.Bodies, a.prec)
 	switch {
 	case rec != nil && rec.EveryFrame():
 		frames := v.Steps / v.Every
@@ -42,9 +43,13 @@ func (a *app) announceView(v modes.ViewOptions, rec *render.Recording, width, he
 	}
 }
 
-// summarizeView prints the run's totals, from the integrator's own clock
-// as in -benchmark, and fills the JSON report.
-func (a *app) summarizeView(r modes.ViewResult) {
+// Status implements modes.Observer: the status line's figures.
+func (a *app) Status(s modes.Status) { a.status.show(s, where(a.view, s.Done)) }
+
+// Viewed implements modes.Observer: the run's totals, from the
+// integrator's own clock as in -benchmark.
+func (a *app) Viewed(r modes.ViewResult) {
+	a.status.clear()
 	f, steps := r.Figures, r.End.Steps
 	if r.Interrupted {
 		by := "Ctrl-C"
@@ -70,11 +75,12 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
 }
 
-// printWritten says what -render wrote.
-func printWritten(w io.Writer, rec *render.Recording, steps, width, height int) {
-	if rec.EveryFrame() {
-		fmt.Fprintf(w, "> Wrote %d %s of %d×%d to %s\n", rec.Count(), plural(rec.Count(), "frame", "frames"), width, height, rec.Path())
+// Drawn implements modes.Observer: what -render wrote.
+func (a *app) Drawn(d modes.Drawing) {
+	if a.view.Frames.EveryFrame() {
+		fmt.Fprintf(a.out, "> Wrote %d %s of %d×%d to %s\n", d.Frames, plural(d.Frames, "frame", "frames"), d.Width, d.Height, d.Path)
 		return
 	}
-	fmt.Fprintf(w, "> Wrote the bodies after %d %s, %d×%d, to %s\n", steps, plural(steps, "step", "steps"), width, height, rec.Path())
+	steps := a.report.View.End.Steps
+	fmt.Fprintf(a.out, "> Wrote the bodies after %d %s, %d×%d, to %s\n", steps, plural(steps, "step", "steps"), d.Width, d.Height, d.Path)
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
-	"github.com/nbody-go/nbody/nbody/render"
-	"github.com/nbody-go/nbody/nbody/tipsy"
 )
 
 // Exit statuses.
@@ -45,6 +43,8 @@ type app struct {
 	// place when it is a terminal, plain lines otherwise; nowhere with -json.
 	statusW        io.Writer
 	statusTerminal bool
+	status         *statusLine    // the interactive mode's, once it runs
+	view           modes.ViewPlan // what the interactive mode does
 
 	prec   nbody.Precision
 	params nbody.Params // the sample's first preset: dt, softening, damping
@@ -181,208 +181,101 @@ func (s *stickyWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// main runs the modes the options ask for, printing as the sample does.
+// main runs what the options ask for, printing as the sample does.
 func (a *app) main() error {
 	o := a.o
 	printBanner(a.out)
 	if o.numDevices > 0 {
 		fmt.Fprintf(a.out, "number of CUDA devices  = %d\n", o.numDevices)
 	}
-	p, err := modes.OpenPlatform(modes.PlatformOptions{
-		Precision:  a.prec,
-		Physics:    a.params.Physics(),
-		CPU:        o.cpu,
-		BlockSize:  o.blockSize,
-		Device:     o.device,
-		NumDevices: o.numDevices,
-		HostMem:    o.hostmem,
-		Exchange:   o.exchange,
-		RequireGPU: o.gpuAsked,
-	})
+	viewSteps := 0
+	if o.iterationsSet {
+		viewSteps = o.iterations
+	}
+	err := modes.Run(a.ctx, modes.RunOptions{
+		Platform: modes.PlatformOptions{
+			Precision: a.prec, Physics: a.params.Physics(), CPU: o.cpu, BlockSize: o.blockSize,
+			Device: o.device, NumDevices: o.numDevices, HostMem: o.hostmem, Exchange: o.exchange,
+			RequireGPU: o.gpuAsked,
+		},
+		Params: a.params, Tipsy: o.tipsy, TipsyFormat: o.tipsyFormat, Bodies: o.numBodies, Seed: o.seed,
+		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,
+		ViewSteps: viewSteps, Render: o.render, Frames: o.frames, Every: o.every, Fullscreen: o.fullscreen,
+		Energy: o.energy, Output: o.output, LongerThan: time.Hour, Progress: a.progress,
+	}, a)
+	a.status.clear()
 	var dre *modes.DeviceRangeError
 	var noGPU *modes.NoGPUError
+	var frames *modes.FramesFileError
 	switch {
 	case errors.As(err, &dre):
 		return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
 	case errors.As(err, &noGPU):
 		return fmt.Errorf("%w; -gpu, -device, -numdevices and -hostmem need one. Check that nvidia-smi sees it; "+
 			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", noGPU)
-	case err != nil:
-		return err
+	case errors.As(err, &frames):
+		return fmt.Errorf("-render: %w", frames.Err)
+	case err == nil && a.report.Compare != nil && !a.report.Compare.Passed():
+		return errCompareFailed
 	}
-	defer p.Close()
+	return err
+}
+
+// Opened implements modes.Observer: the fallback line, the sample's
+// header and the platform's part of the JSON report.
+func (a *app) Opened(p *modes.Platform) {
 	if p.FellBack {
 		fmt.Fprintln(a.errw, fallbackLine(p.Unavailable))
 	}
-	printHeader(a.out, o, p)
+	printHeader(a.out, a.o, p)
 	printExchange(a.out, p)
 	a.describePlatform(p)
-
-	if o.output != "" {
-		// Fail before the run, not after it, when the snapshot cannot be written.
-		if err := tipsy.CheckWritable(o.output); err != nil {
-			return fmt.Errorf("writing %s: %w", o.output, err)
-		}
-	}
-	in, err := a.initialBodies(p)
-	if err != nil {
-		return err
-	}
-	var energy *modes.EnergyCheck
-	if o.energy {
-		energy = modes.StartEnergy(in.Bodies, a.params.Softening)
-	}
-	end, compareErr, err := a.runModes(p, in.Bodies)
-	if err != nil {
-		return err
-	}
-	if energy != nil && end != nil {
-		r := energy.Finish(*end)
-		printEnergy(a.out, r)
-		a.report.Energy = &r
-	}
-	if o.output != "" && end != nil {
-		if err := in.Save(o.output, end.Bodies); err != nil {
-			return fmt.Errorf("writing %s: %w", o.output, err)
-		}
-		a.report.Output = o.output
-	}
-	return compareErr
 }
 
-// runModes runs the interactive mode, or the benchmark and the comparison
-// the options ask for. It returns where the run left the bodies (the
-// benchmark's when both ran), and errCompareFailed apart from other
-// errors, since a failed comparison still reports and writes its output.
-func (a *app) runModes(p *modes.Platform, b nbody.Bodies) (end *modes.EndState, compareErr, err error) {
-	o := a.o
-	if o.interactive() {
-		end, err = a.view(p, b)
-		return end, nil, err
-	}
-	if o.benchmark {
-		if o.fp64 && o.iterations > defaultIterations {
-			printFP64Advisory(a.out)
-		}
-		r, err := modes.Benchmark(a.ctx, p, b, modes.BenchmarkOptions{
-			Steps: o.iterations, DT: a.params.DT, KeepBodies: o.output != "" || o.energy,
-		}, a.progress)
-		if err != nil {
-			return nil, nil, err
-		}
-		printReport(a.out, r.Figures)
-		a.report.Benchmark = &r
-		startup := float64(r.TimedFrom.Sub(procstart.Start())) / float64(time.Millisecond)
-		a.report.StartupMs = &startup
-		end = &r.End
-	}
-	if o.compare {
-		c, got, err := modes.Compare(a.ctx, p, b, modes.CompareOptions{Steps: o.compareSteps}, a.progress)
-		if err != nil {
-			return nil, nil, err
-		}
-		printComparison(a.out, c)
-		a.report.Compare = &c
-		if !c.Passed() {
-			compareErr = errCompareFailed
-		}
-		if end == nil {
-			end = &got
-		}
-	}
-	return end, compareErr, nil
-}
+// Reading implements modes.Observer.
+func (a *app) Reading(path string) { fmt.Fprintf(a.out, "Trying to read file: %s\n", path) }
 
-// warnIfLong says on stderr, before the first step, when the run cannot
-// take less than an hour here: a number of bodies picked by mistake should
-// not cost the user an hour before they notice.
-func (a *app) warnIfLong(p *modes.Platform, n int) {
-	o := a.o
-	steps, compareSteps := 0, 0
+// Bodies implements modes.Observer: the sample's line for the bodies,
+// and the advisory it prints before a long double-precision benchmark.
+func (a *app) Bodies(b modes.BodiesInfo) {
 	switch {
-	case o.interactive() && o.render != "":
-		steps = o.frames * o.every
-	case o.interactive():
-		steps = 1 // until Ctrl-C: at least one step
-		if o.iterationsSet {
-			steps = o.iterations
-		}
-	default:
-		if o.benchmark {
-			steps = o.iterations
-		}
-		if o.compare {
-			compareSteps = o.compareSteps
-		}
+	case b.Seed == nil:
+		fmt.Fprintf(a.errw, "Read %d bodies\n", b.N)
+	case b.Given:
+		fmt.Fprintf(a.out, "number of bodies = %d\n", b.N)
 	}
-	if d := p.ShortestTime(n, steps, compareSteps, a.prec); d > time.Hour {
-		fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
-			n, steps+compareSteps, plural(steps+compareSteps, "step", "steps"), d.Hours())
+	a.report.Bodies, a.report.Source, a.report.Seed = b.N, b.Source, b.Seed
+	if a.o.benchmark && a.o.fp64 && a.o.iterations > defaultIterations {
+		printFP64Advisory(a.out)
 	}
 }
 
-// initialBodies generates the sample's shell of bodies, or reads the
-// tipsy file.
-func (a *app) initialBodies(p *modes.Platform) (modes.Initial, error) {
-	o := a.o
-	if o.tipsy != "" {
-		fmt.Fprintf(a.out, "Trying to read file: %s\n", o.tipsy)
-		in, err := modes.ReadTipsy(o.tipsy, o.tipsyFormat)
-		if err != nil {
-			return in, err
-		}
-		fmt.Fprintf(a.errw, "Read %d bodies\n", in.Bodies.N())
-		a.warnIfLong(p, in.Bodies.N())
-		a.report.Bodies, a.report.Source = in.Bodies.N(), in.Source
-		return in, nil
-	}
-	n := o.numBodies
-	if n == 0 {
-		n = p.DefaultBodies(o.compare)
-	} else {
-		fmt.Fprintf(a.out, "number of bodies = %d\n", n)
-	}
-	a.warnIfLong(p, n)
-	in, err := modes.Generate(n, o.seed)
-	a.report.Bodies, a.report.Source, a.report.Seed = n, in.Source, in.Seed
-	return in, err
+// Long implements modes.Observer: a number of bodies picked by mistake
+// should not cost the user an hour before they notice.
+func (a *app) Long(n, steps int, least time.Duration) {
+	fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
+		n, steps, plural(steps, "step", "steps"), least.Hours())
 }
 
-// view runs the interactive mode: it draws the bodies to the -render file
-// (frames × every steps), or runs -i steps or until Ctrl-C, with the
-// window title's figures on a status line. Ctrl-C ends it as closing the
-// sample's window does: the frames so far are written and the summary
-// printed.
-func (a *app) view(p *modes.Platform, b nbody.Bodies) (*modes.EndState, error) {
-	o := a.o
-	v := modes.ViewOptions{DT: a.params.DT, Every: o.every}
-	width, height := render.Size(o.fullscreen)
-	var rec *render.Recording
-	switch {
-	case o.render != "":
-		var err error
-		if rec, err = render.Create(o.render, width, height, a.params, a.prec); err != nil {
-			return nil, fmt.Errorf("-render: %w", err)
-		}
-		defer rec.Abandon()
-		v.Steps, v.Frames = o.frames*o.every, rec
-	case o.iterationsSet:
-		v.Steps = o.iterations
-	}
-	a.announceView(v, rec, width, height)
-	status := newStatusLine(a.statusW, a.statusTerminal, b.N(), a.prec)
-	v.OnStatus = func(s modes.Status) { status.show(s, where(v, s.Done)) }
-	r, err := modes.View(a.ctx, p, b, v)
-	status.clear()
-	if err != nil {
-		return nil, err
-	}
-	a.summarizeView(r)
-	if rec != nil {
-		if err := rec.Write(); err != nil {
-			return nil, err
-		}
-		printWritten(a.out, rec, r.End.Steps, width, height)
-	}
-	return &r.End, nil
+// Benchmarked implements modes.Observer.
+func (a *app) Benchmarked(r modes.BenchmarkResult) {
+	printReport(a.out, r.Figures)
+	a.report.Benchmark = &r
+	startup := float64(r.TimedFrom.Sub(procstart.Start())) / float64(time.Millisecond)
+	a.report.StartupMs = &startup
 }
+
+// Compared implements modes.Observer.
+func (a *app) Compared(c modes.Comparison) {
+	printComparison(a.out, c)
+	a.report.Compare = &c
+}
+
+// Energy implements modes.Observer.
+func (a *app) Energy(r modes.EnergyResult) {
+	printEnergy(a.out, r)
+	a.report.Energy = &r
+}
+
+// Saved implements modes.Observer.
+func (a *app) Saved(path string) { a.report.Output = path }

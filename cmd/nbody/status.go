@@ -52,5 +52,9 @@ func (s *statusLine) show(st modes.Status, where string) {
 	s.line.Show(statusText(s.n, st.Steps, st.Simulated, st.Wall, s.prec, where))
 }
 
-// clear removes the line from the terminal.
-func (s *statusLine) clear() { s.line.Clear() }
+// clear removes the line from the terminal; a nil *statusLine has none.
+func (s *statusLine) clear() {
+	if s != nil {
+		s.line.Clear()
+	}
+}

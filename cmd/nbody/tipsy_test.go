@@ -81,7 +81,7 @@ func TestOutputUnwritableFailsBeforeTheRun(t *testing.T) {
 		assert.NotContains(t, r.stdout, "bodies, total time", "-output=%s: nothing ran", path)
 		lines := r.stderrLines()
 		require.Len(t, lines, 1, "-output=%s: one line on stderr", path)
-		assert.Contains(t, lines[0], "writing "+path)
+		assert.Contains(t, lines[0], "writing tipsy file "+path)
 	}
 }
 
@@ -162,7 +162,7 @@ func TestOutputReadOnlyFileRefusedBeforeTheRun(t *testing.T) {
 	assert.NotContains(t, r.stdout, "bodies, total time", "nothing ran")
 	lines := r.stderrLines()
 	require.Len(t, lines, 1, "stderr: %q", r.stderr)
-	assert.Equal(t, "Error: writing "+path+": tipsy file "+path+": read-only (-r--r--r--): permission denied", lines[0])
+	assert.Equal(t, "Error: writing tipsy file "+path+": read-only (-r--r--r--): permission denied", lines[0])
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "an earlier snapshot", string(data))

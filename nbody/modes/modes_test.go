@@ -265,3 +265,48 @@ func TestBenchmarkSaysWhenTheTimedStepsBegan(t *testing.T) {
 	assert.False(t, r.TimedFrom.Before(in.set), "after the bodies were loaded")
 	assert.False(t, r.TimedFrom.After(in.firstStep), "before the first timed step")
 }
+
+// recordingObserver keeps the names of the events it hears, in order.
+type recordingObserver struct{ events []string }
+
+func (r *recordingObserver) add(e string)                 { r.events = append(r.events, e) }
+func (r *recordingObserver) Opened(*Platform)             { r.add("opened") }
+func (r *recordingObserver) Reading(string)               { r.add("reading") }
+func (r *recordingObserver) Bodies(BodiesInfo)            { r.add("bodies") }
+func (r *recordingObserver) Long(int, int, time.Duration) { r.add("long") }
+func (r *recordingObserver) Benchmarked(BenchmarkResult)  { r.add("benchmarked") }
+func (r *recordingObserver) Compared(c Comparison)        { r.add(fmt.Sprint("compared ", c.Passed())) }
+func (r *recordingObserver) Viewing(ViewPlan)             { r.add("viewing") }
+func (r *recordingObserver) Status(Status)                {}
+func (r *recordingObserver) Viewed(ViewResult)            { r.add("viewed") }
+func (r *recordingObserver) Drawn(Drawing)                { r.add("drawn") }
+func (r *recordingObserver) Energy(EnergyResult)          { r.add("energy") }
+func (r *recordingObserver) Saved(string)                 { r.add("saved") }
+
+func TestRunTellsItsEventsInOrder(t *testing.T) {
+	dir := t.TempDir()
+	base := RunOptions{Platform: PlatformOptions{CPU: true, Physics: nbody.Presets[0].Physics()}, Params: nbody.Presets[0], Bodies: 128, Seed: 1}
+
+	both := base
+	both.Benchmark, both.Steps, both.Compare, both.CompareSteps = true, 2, true, 1
+	both.Energy, both.Output = true, dir+"/end.bin"
+	var obs recordingObserver
+	require.NoError(t, Run(context.Background(), both, &obs))
+	assert.Equal(t, []string{"opened", "bodies", "benchmarked", "compared true", "energy", "saved"}, obs.events)
+
+	view := base
+	view.Tipsy, view.Render, view.Frames, view.Every = dir+"/end.bin", dir+"/a.gif", 2, 1
+	view.Bodies, view.LongerThan = 0, time.Nanosecond
+	obs = recordingObserver{}
+	require.NoError(t, Run(context.Background(), view, &obs))
+	assert.Equal(t, []string{"opened", "reading", "bodies", "long", "viewing", "viewed", "drawn"}, obs.events)
+
+	bad := base
+	bad.Render = dir + "/missing/a.gif"
+	var frames *FramesFileError
+	assert.ErrorAs(t, Run(context.Background(), bad, &recordingObserver{}), &frames)
+	bad = base
+	bad.Benchmark, bad.Steps, bad.Output = true, 1, dir+"/missing/x.bin"
+	var output *OutputError
+	assert.ErrorAs(t, Run(context.Background(), bad, &recordingObserver{}), &output)
+}
