@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 
+	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/render"
@@ -98,23 +98,23 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
-	fs.Var(decimal(&o.numBodies, 0, 1, nbody.MaxBodies), "numbodies", "")
-	fs.Var(decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "")
-	fs.Var(decimal(&o.numDevices, 0, 1, math.MaxInt), "numdevices", "")
-	fs.Var(decimal(&o.device, 0, 0, math.MaxInt), "device", "")
-	fs.Var(decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "")
-	fs.Var(decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "")
-	fs.Var(decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "")
+	fs.Var(cli.Decimal(&o.numBodies, 0, 1, nbody.MaxBodies), "numbodies", "")
+	fs.Var(cli.Decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "")
+	fs.Var(cli.Decimal(&o.numDevices, 0, 1, math.MaxInt), "numdevices", "")
+	fs.Var(cli.Decimal(&o.device, 0, 0, math.MaxInt), "device", "")
+	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "")
+	fs.Var(cli.Decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "")
+	fs.Var(cli.Decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "")
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
 	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "")
 	fs.StringVar(&o.output, "output", "", "")
 	fs.StringVar(&o.exchangeName, "exchange", gpu.ExchangeAuto.String(), "")
 	fs.StringVar(&o.render, "render", "", "")
-	fs.Var(decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "")
-	fs.Var(decimal(&o.every, defaultEvery, 1, maxEvery), "every", "")
+	fs.Var(cli.Decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "")
+	fs.Var(cli.Decimal(&o.every, defaultEvery, 1, maxEvery), "every", "")
 	fs.BoolVar(&o.energy, "energy", false, "")
 
-	if err := fs.Parse(anyCase(fs, args)); err != nil {
+	if err := fs.Parse(cli.AnyCase(fs, args)); err != nil {
 		msg := oneLine(err.Error())
 		if strings.HasPrefix(msg, "flag provided but not defined") {
 			msg += " (nbody -help lists the flags)"
@@ -133,72 +133,6 @@ func parseFlags(args []string) (options, error) {
 		return o, nil
 	}
 	return o, o.check(set)
-}
-
-// anyCase rewrites the flag names in args as fs defines them, so that
-// -numBodies, -NUMBODIES and -numbodies are one flag, as in the sample.
-// Values keep their case; "--" ends the flags.
-func anyCase(fs *flag.FlagSet, args []string) []string {
-	names := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) { names[strings.ToLower(f.Name)] = f.Name })
-	out := make([]string, len(args))
-	for i, arg := range args {
-		out[i] = arg
-		if arg == "--" {
-			copy(out[i:], args[i:])
-			break
-		}
-		dashes := len(arg) - len(strings.TrimLeft(arg, "-"))
-		if dashes == 0 || dashes > 2 {
-			continue
-		}
-		name, value, hasValue := strings.Cut(arg[dashes:], "=")
-		if canonical, ok := names[strings.ToLower(name)]; ok {
-			out[i] = arg[:dashes] + canonical
-			if hasValue {
-				out[i] += "=" + value
-			}
-		}
-	}
-	return out
-}
-
-// decimalValue is an integer flag written in decimal, from lo to hi: the
-// flag package's own integers also take 0x100 and 0o17, which the sample's
-// atoi reads differently. Set refuses what is not such a number, naming
-// the range; check refuses numbers outside it in the sample's words.
-type decimalValue[T int | uint64] struct {
-	p      *T
-	lo, hi T
-}
-
-// decimal sets *p to def and returns the flag value that sets it.
-func decimal[T int | uint64](p *T, def, lo, hi T) decimalValue[T] {
-	*p = def
-	return decimalValue[T]{p, lo, hi}
-}
-
-func (d decimalValue[T]) String() string {
-	if d.p == nil {
-		return "0"
-	}
-	return fmt.Sprint(*d.p)
-}
-
-func (d decimalValue[T]) Set(s string) error {
-	var err error
-	switch p := any(d.p).(type) {
-	case *int:
-		var n int64
-		n, err = strconv.ParseInt(s, 10, strconv.IntSize)
-		*p = int(n)
-	case *uint64:
-		*p, err = strconv.ParseUint(s, 10, 64)
-	}
-	if err != nil {
-		return fmt.Errorf("want a decimal number from %d to %d", d.lo, d.hi)
-	}
-	return nil
 }
 
 // check refuses every value the program cannot run with.
