@@ -1,12 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"syscall"
 	"time"
 
+	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
@@ -53,8 +52,7 @@ func (a *app) Viewed(r modes.ViewResult) {
 	f, steps := r.Figures, r.End.Steps
 	if r.Interrupted {
 		by := "Ctrl-C"
-		var s signalled
-		if errors.As(context.Cause(a.ctx), &s) && s.sig == syscall.SIGTERM {
+		if sig, _ := cli.SignalOf(a.ctx); sig == syscall.SIGTERM {
 			by = "SIGTERM"
 		}
 		fmt.Fprintf(a.out, "> Stopped by %s after %d %s\n", by, steps, plural(steps, "step", "steps"))

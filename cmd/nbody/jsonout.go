@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/nbody-go/nbody/nbody/modes"
 )
@@ -73,21 +72,6 @@ type jsonFailure struct {
 	Mode       string    `json:"mode"`
 	Error      jsonError `json:"error"`
 	ExitStatus int       `json:"exit_status"`
-}
-
-// jsonAsked reports whether args ask for -json, in any case and spelling,
-// even when the command line as a whole is refused.
-func jsonAsked(args []string) bool {
-	for _, arg := range args {
-		if arg == "--" {
-			break
-		}
-		name, value, _ := strings.Cut(strings.ToLower(strings.TrimLeft(arg, "-")), "=")
-		if strings.HasPrefix(arg, "-") && name == "json" && value != "false" && value != "0" {
-			return true
-		}
-	}
-	return false
 }
 
 type jsonDevice struct {

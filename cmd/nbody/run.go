@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
@@ -18,10 +18,9 @@ import (
 
 // Exit statuses.
 const (
-	exitOK          = 0
-	exitFailure     = 1   // a run-time error, or -compare found a difference
-	exitUsage       = 2   // a mistake on the command line
-	exitInterrupted = 130 // 128 + SIGINT, as a shell reports it; SIGTERM gives 143
+	exitOK      = 0
+	exitFailure = 1 // a run-time error, or -compare found a difference
+	exitUsage   = 2 // a mistake on the command line
 )
 
 // errCompareFailed ends a run whose comparison failed; the report has
@@ -66,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	o, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		if jsonAsked(args) {
+		if cli.Asked(args, "json") {
 			// A script that asked for JSON gets a document to read.
 			_ = writeJSON(stdout, &jsonFailure{Mode: o.mode(), Error: jsonError{"usage", strings.TrimPrefix(err.Error(), "Error: ")}, ExitStatus: exitUsage})
 		}
@@ -78,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	}
 	// A report that cannot be written (a full disk, a closed pipe) is a
 	// failure, not a success with nothing to show.
-	report := &stickyWriter{w: stdout}
+	report := &cli.StickyWriter{W: stdout}
 	a := &app{ctx: ctx, o: o, stdout: report, out: report, errw: stderr, params: nbody.Presets[0]}
 	if o.fp64 {
 		a.prec = nbody.Double
@@ -98,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	if !o.interactive() {
 		defer context.AfterFunc(ctx, func() {
 			acknowledge()
-			exitAfterGrace(ctx)
+			cli.ExitAfter(ctx, graceAfterSignal)
 		})()
 	}
 	code, failure := a.outcome(a.main(), acknowledge)
@@ -109,8 +108,8 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 			return exitFailure
 		}
 	}
-	if code == exitOK && report.err != nil {
-		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+report.err.Error())
+	if code == exitOK && report.Err != nil {
+		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+report.Err.Error())
 		return exitFailure
 	}
 	return code
@@ -125,7 +124,7 @@ func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
 		return exitOK, nil
 	case errors.Is(err, context.Canceled) || a.ctx.Err() != nil:
 		acknowledge()
-		return interruptedStatus(a.ctx), &jsonError{"interrupted", context.Cause(a.ctx).Error()}
+		return cli.InterruptedStatus(a.ctx), &jsonError{"interrupted", context.Cause(a.ctx).Error()}
 	case errors.Is(err, errCompareFailed):
 		return exitFailure, &jsonError{"comparison_failed", "the comparison with the float64 reference failed"}
 	case errors.As(err, &noGPU):
@@ -142,44 +141,6 @@ func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
 // making a million bodies or reading a large file does not look back)
 // before the process ends regardless, with the signal's exit status.
 const graceAfterSignal = 1500 * time.Millisecond
-
-// exitAfterGrace ends the process graceAfterSignal from now when a signal
-// stopped the run: nothing is left to save outside the interactive mode,
-// and a user who pressed Ctrl-C should not wait on work that cannot be cut
-// short.
-func exitAfterGrace(ctx context.Context) {
-	var s signalled
-	if errors.As(context.Cause(ctx), &s) {
-		time.AfterFunc(graceAfterSignal, func() { os.Exit(interruptedStatus(ctx)) })
-	}
-}
-
-// interruptedStatus is the exit status of a run that ctx's cancellation
-// stopped: 128 + the signal's number, as a shell reports a process that a
-// signal ended; 130 (SIGINT) when no signal is named.
-func interruptedStatus(ctx context.Context) int {
-	var s signalled
-	if errors.As(context.Cause(ctx), &s) {
-		return 128 + int(s.sig)
-	}
-	return exitInterrupted
-}
-
-// stickyWriter keeps the first error of its writes, so that a report that
-// could not be written fails the run at the end.
-type stickyWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (s *stickyWriter) Write(p []byte) (int, error) {
-	if s.err != nil {
-		return 0, s.err
-	}
-	n, err := s.w.Write(p)
-	s.err = err
-	return n, err
-}
 
 // main runs what the options ask for, printing as the sample does.
 func (a *app) main() error {
