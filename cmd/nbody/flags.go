@@ -6,10 +6,12 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 )
@@ -30,6 +32,12 @@ type options struct {
 	benchmark, compare, cpu, gpu bool
 	fp64, hostmem, fullscreen    bool
 	json, help, energy           bool
+	allDevices                   bool // validate every GPU, each on its own bodies
+
+	duration       time.Duration // -alldevices: run for this long
+	slowRatio      float64       // -alldevices: a GPU below this share of the median fails
+	minGIPS        float64       // -alldevices: a GPU below this rate fails
+	terminationLog string        // -alldevices: where the one-line summary goes
 
 	numBodies       int // 0: the default for the platform
 	iterations      int
@@ -37,7 +45,6 @@ type options struct {
 	numDevices      int  // 0: not given (one device)
 	gpuAsked        bool // -gpu, -device, -numdevices or -hostmem: no GPU is an error
 	device          int
-	deviceSet       bool
 	blockSize       int
 	seed            uint64
 	compareSteps    int
@@ -55,6 +62,8 @@ type options struct {
 // mode names the run the options ask for, as -json reports it.
 func (o options) mode() string {
 	switch {
+	case o.allDevices:
+		return "validate"
 	case o.interactive():
 		return "interactive"
 	case o.benchmark && o.compare:
@@ -66,8 +75,8 @@ func (o options) mode() string {
 }
 
 // interactive reports whether the options ask for the sample's
-// interactive mode: neither -benchmark nor -compare.
-func (o options) interactive() bool { return !o.benchmark && !o.compare }
+// interactive mode: neither -benchmark, -compare nor -alldevices.
+func (o options) interactive() bool { return !o.benchmark && !o.compare && !o.allDevices }
 
 // usageError is a mistake on the command line: one line, exit status 2.
 type usageError struct{ msg string }
@@ -78,42 +87,54 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Sprintf(format, args...)}
 }
 
+// newFlagSet defines every flag into o. The sample's own flags carry no
+// usage text (the sample's option list describes them); ours carry the
+// line -help prints for them, with the value's name in backquotes.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("nbody", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // we print one line ourselves, never the usage dump
+	fs.Usage = func() {}
+	fs.BoolVar(&o.benchmark, "benchmark", false, "")
+	fs.BoolVar(&o.compare, "compare", false, "")
+	fs.BoolVar(&o.cpu, "cpu", false, "")
+	fs.BoolVar(&o.fp64, "fp64", false, "")
+	fs.BoolVar(&o.hostmem, "hostmem", false, "")
+	fs.BoolVar(&o.fullscreen, "fullscreen", false, "")
+	fs.Var(cli.Decimal(&o.numBodies, 0, 1, nbody.MaxBodies), "numbodies", "")
+	fs.Var(cli.Decimal(&o.numDevices, 0, 1, math.MaxInt), "numdevices", "")
+	fs.Var(cli.Decimal(&o.device, 0, 0, math.MaxInt), "device", "")
+	fs.StringVar(&o.tipsy, "tipsy", "", "")
+	fs.BoolVar(&o.help, "h", false, "")
+
+	fs.Var(cli.Decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "`n` steps that -benchmark times, default 10; without a mode, the steps to run, default until Ctrl-C")
+	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "`n` GPU threads per block, a power of two from 32 to 1024; default 256")
+	fs.BoolVar(&o.compare, "qatest", false, "same as -compare")
+	fs.BoolVar(&o.gpu, "gpu", false, "run on the GPU, and fail when there is none; without it, -device, -numdevices, -hostmem and -alldevices, no GPU means a run on the CPU")
+	fs.Var(cli.Decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "the `seed` of the generated bodies; default 1")
+	fs.Var(cli.Decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "`k` steps of dt 0.001 that -compare takes before comparing; default 1")
+	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "the `format` of -tipsy: auto, native or standard; default auto")
+	fs.StringVar(&o.output, "output", "", "write the final bodies as a tipsy snapshot to `file.bin`")
+	fs.StringVar(&o.exchangeName, "exchange", gpu.ExchangeAuto.String(), "the `way` several GPUs exchange bodies: auto, peer, nccl or host; default auto")
+	fs.StringVar(&o.render, "render", "", "without -benchmark or -compare: draw the bodies to `file`, an animated .gif or a final .png")
+	fs.Var(cli.Decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "`k` frames that -render draws; default 60, at most 600")
+	fs.Var(cli.Decimal(&o.every, defaultEvery, 1, maxEvery), "every", "`s` steps between two frames; default 4")
+	fs.BoolVar(&o.energy, "energy", false, "print the energy and momentum at the start and the end, and the energy drift")
+	fs.BoolVar(&o.allDevices, "alldevices", false, "validate every GPU: each runs its own simulation at once; a line and a verdict per GPU")
+	fs.DurationVar(&o.duration, "duration", 0, "-alldevices: keep stepping for `d` (90s, 10m), in windows of a second")
+	fs.Float64Var(&o.slowRatio, "slow-ratio", modes.DefaultSlowRatio, "-alldevices: a GPU below `r` times the median fails; default 0.9")
+	fs.Float64Var(&o.minGIPS, "min-gips", 0, "-alldevices: a GPU below `x` billion interactions per second fails")
+	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object with every figure instead of the report")
+	fs.BoolVar(&o.help, "help", false, "print this list and exit; -h too")
+	return fs
+}
+
 // parseFlags reads the command line in the sample's syntax (-flag,
 // --flag, -flag=value, names in any case as the sample matches them) and
 // checks every value. Numbers are decimal.
 func parseFlags(args []string) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("nbody", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // we print one line ourselves, never the usage dump
-	fs.Usage = func() {}
-
-	fs.BoolVar(&o.benchmark, "benchmark", false, "")
-	fs.BoolVar(&o.compare, "compare", false, "")
-	fs.BoolVar(&o.compare, "qatest", false, "")
-	fs.BoolVar(&o.cpu, "cpu", false, "")
-	fs.BoolVar(&o.gpu, "gpu", false, "")
-	fs.BoolVar(&o.fp64, "fp64", false, "")
-	fs.BoolVar(&o.hostmem, "hostmem", false, "")
-	fs.BoolVar(&o.fullscreen, "fullscreen", false, "")
-	fs.BoolVar(&o.json, "json", false, "")
-	fs.BoolVar(&o.help, "help", false, "")
-	fs.BoolVar(&o.help, "h", false, "")
-	fs.Var(cli.Decimal(&o.numBodies, 0, 1, nbody.MaxBodies), "numbodies", "")
-	fs.Var(cli.Decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "")
-	fs.Var(cli.Decimal(&o.numDevices, 0, 1, math.MaxInt), "numdevices", "")
-	fs.Var(cli.Decimal(&o.device, 0, 0, math.MaxInt), "device", "")
-	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "")
-	fs.Var(cli.Decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "")
-	fs.Var(cli.Decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "")
-	fs.StringVar(&o.tipsy, "tipsy", "", "")
-	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "")
-	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.exchangeName, "exchange", gpu.ExchangeAuto.String(), "")
-	fs.StringVar(&o.render, "render", "", "")
-	fs.Var(cli.Decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "")
-	fs.Var(cli.Decimal(&o.every, defaultEvery, 1, maxEvery), "every", "")
-	fs.BoolVar(&o.energy, "energy", false, "")
-
+	fs := newFlagSet(&o)
 	if err := fs.Parse(cli.AnyCase(fs, args)); err != nil {
 		msg := oneLine(err.Error())
 		if strings.HasPrefix(msg, "flag provided but not defined") {
@@ -127,8 +148,7 @@ func parseFlags(args []string) (options, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.iterationsSet = set["i"]
-	o.deviceSet = set["device"]
-	o.gpuAsked = set["gpu"] || set["device"] || set["numdevices"] || set["hostmem"]
+	o.gpuAsked = set["gpu"] || set["device"] || set["numdevices"] || set["hostmem"] || o.allDevices
 	if o.help {
 		return o, nil
 	}
@@ -175,7 +195,30 @@ func (o *options) check(set map[string]bool) error {
 	case set["exchange"] && o.numDevices < 2:
 		return usagef("Error: -exchange needs several GPUs: -numdevices=N with N >= 2")
 	}
+	if err := o.checkValidation(set); err != nil {
+		return err
+	}
 	return o.checkRender(set)
+}
+
+// checkValidation refuses what -alldevices cannot run with: it runs every
+// GPU on its own generated bodies, timed as -benchmark is.
+func (o *options) checkValidation(set map[string]bool) error {
+	switch {
+	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["termination-log"]):
+		return usagef("Error: -duration, -slow-ratio, -min-gips and -termination-log need -alldevices")
+	case !o.allDevices:
+		return nil
+	case o.cpu || set["device"] || set["numdevices"] || o.compare || o.tipsy != "" || o.render != "" || o.output != "" || o.energy:
+		return usagef("Error: -alldevices runs every GPU on its own bodies: it cannot be used with -cpu, -device, -numdevices, -compare, -tipsy, -render, -output or -energy")
+	case o.duration < 0 || (set["duration"] && o.duration == 0):
+		return usagef(`Error: "duration" specified %s is invalid.  Value should be a positive Go duration such as 90s or 10m`, o.duration)
+	case o.slowRatio <= 0 || o.slowRatio > 1:
+		return usagef(`Error: "slow-ratio" specified %g is invalid.  Value should be above 0 and at most 1`, o.slowRatio)
+	case o.minGIPS < 0:
+		return usagef(`Error: "min-gips" specified %g is invalid.  Value should be >= 0`, o.minGIPS)
+	}
+	return nil
 }
 
 // checkRender refuses the -render, -frames and -every values the

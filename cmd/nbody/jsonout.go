@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
@@ -17,15 +18,7 @@ func (a *app) describePlatform(p *modes.Platform) {
 	}
 	r.Integrator = p.Integrator.Name()
 	r.GPUUnavailable = p.Unavailable
-	for _, d := range p.Devices {
-		r.Devices = append(r.Devices, jsonDevice{
-			Ordinal:           d.Ordinal,
-			Name:              d.Name,
-			ComputeCapability: fmt.Sprintf("%d.%d", d.Major, d.Minor),
-			Multiprocessors:   d.Multiprocessors,
-			TotalMemory:       d.TotalMemory,
-		})
-	}
+	r.Devices = p.Devices
 	if p.GPU != nil {
 		r.KernelImage = p.GPU.KernelImage()
 	}
@@ -41,7 +34,7 @@ type jsonReport struct {
 	Platform       string                 `json:"platform,omitempty"` // "gpu" or "cpu"
 	Integrator     string                 `json:"integrator,omitempty"`
 	GPUUnavailable string                 `json:"gpu_unavailable,omitempty"` // the fallback's reason
-	Devices        []jsonDevice           `json:"devices,omitempty"`
+	Devices        []gpu.Device           `json:"devices,omitempty"`
 	Exchange       string                 `json:"exchange,omitempty"`     // how several GPUs exchange positions
 	KernelImage    string                 `json:"kernel_image,omitempty"` // "sm_90" (embedded machine code) or "ptx-jit", per device where they differ
 	Precision      string                 `json:"precision"`              // "single" or "double"
@@ -55,6 +48,7 @@ type jsonReport struct {
 	Compare        *modes.Comparison      `json:"compare,omitempty"`
 	View           *modes.ViewResult      `json:"interactive,omitempty"`
 	Energy         *modes.EnergyResult    `json:"energy,omitempty"`
+	Validation     *modes.Validation      `json:"validation,omitempty"` // -alldevices
 	Output         string                 `json:"output,omitempty"`
 	Error          *jsonError             `json:"error,omitempty"` // why the run failed
 	ExitStatus     int                    `json:"exit_status"`
@@ -72,14 +66,6 @@ type jsonFailure struct {
 	Mode       string    `json:"mode"`
 	Error      jsonError `json:"error"`
 	ExitStatus int       `json:"exit_status"`
-}
-
-type jsonDevice struct {
-	Ordinal           int    `json:"ordinal"`
-	Name              string `json:"name"`
-	ComputeCapability string `json:"compute_capability"`
-	Multiprocessors   int    `json:"multiprocessors"`
-	TotalMemory       uint64 `json:"total_memory_bytes"`
 }
 
 func writeJSON(w io.Writer, r any) error {

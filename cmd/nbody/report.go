@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // printHeader prints the sample's lines that describe the run, in its
-// order: mode, memory, precision, device count, then the CPU line or the
-// GPU device lines.
-func printHeader(w io.Writer, o options, p *modes.Platform) {
+// order: mode, memory, precision, device count, then the CPU line (no
+// GPUs) or the GPU device lines.
+func printHeader(w io.Writer, o options, gpus []gpu.Device) {
 	mode := "Windowed"
 	if o.fullscreen {
 		mode = "Fullscreen"
@@ -19,7 +19,7 @@ func printHeader(w io.Writer, o options, p *modes.Platform) {
 	// Ours says "system" on the CPU, where the bodies are; the sample
 	// prints "video" for -cpu because it decides the memory after printing.
 	memory := "video"
-	if o.hostmem || p.GPU == nil {
+	if o.hostmem || len(gpus) == 0 {
 		memory = "system"
 	}
 	precision := "Single"
@@ -31,18 +31,14 @@ func printHeader(w io.Writer, o options, p *modes.Platform) {
 	fmt.Fprintf(w, "> %s precision floating point simulation\n", precision)
 	// The CPU counts as one device, whatever -numdevices asked of GPUs
 	// that are not used.
-	devices := 1
-	if p.GPU != nil {
-		devices = len(p.Devices)
-	}
-	fmt.Fprintf(w, "> %d Devices used for simulation\n", devices)
-	if p.GPU == nil {
+	fmt.Fprintf(w, "> %d Devices used for simulation\n", max(1, len(gpus)))
+	if len(gpus) == 0 {
 		fmt.Fprintln(w, "> Simulation with CPU")
 		return
 	}
-	first := p.Devices[0]
+	first := gpus[0]
 	fmt.Fprintf(w, "GPU Device %d: %q with compute capability %d.%d\n\n", first.Ordinal, first.Name, first.Major, first.Minor)
-	for _, d := range p.Devices {
+	for _, d := range gpus {
 		fmt.Fprintf(w, "> Compute %d.%d CUDA device: [%s]\n", d.Major, d.Minor, d.Name)
 	}
 }
@@ -81,34 +77,17 @@ func printComparison(w io.Writer, c modes.Comparison) {
 	if c.Positions.More > 0 {
 		fmt.Fprintf(w, "... and %d more values outside the tolerance\n", c.Positions.More)
 	}
-	verdict := "FAIL"
 	if c.Passed() {
 		fmt.Fprintln(w, "  OK")
-		verdict = "PASS"
 	}
-	fmt.Fprintf(w, "> Compared %d bodies after %d %s of dt %g, %s against the float64 CPU reference: "+
-		"%d of %d position values outside %.3g; max relative error %.3g, RMS %.3g; "+
-		"acceleration L2 error %.3g (bound %.3g): %s\n",
-		c.Positions.Values/4, c.Steps, plural(c.Steps, "step", "steps"), c.DT, c.Compared,
-		c.Positions.Outside(), c.Positions.Values, c.Positions.Tolerance,
-		c.Positions.MaxRelError, c.Positions.RMSRelError,
-		c.Acceleration.Error, c.Acceleration.Bound, verdict)
+	fmt.Fprintln(w, "> "+c.Summary())
 }
 
-// printEnergy prints -energy's four lines: the energies and momentum at
-// the start and the end, the relative drift of the total energy, and what
-// measuring them cost.
+// printEnergy prints -energy's four lines.
 func printEnergy(w io.Writer, r modes.EnergyResult) {
-	state := func(label string, s nbody.EnergyState) {
-		fmt.Fprintf(w, "> Energy at %s kinetic %.9g, potential %.9g, total %.9g; momentum (%.3g, %.3g, %.3g)\n",
-			label, s.Kinetic, s.Potential, s.Total(), s.Momentum[0], s.Momentum[1], s.Momentum[2])
+	for _, line := range r.Lines() {
+		fmt.Fprintln(w, "> "+line)
 	}
-	state("start:", r.Start)
-	state("end:  ", r.End)
-	dp := r.MomentumChange()
-	fmt.Fprintf(w, "> Energy drift: %.3e relative, over %d %s of dt %g; momentum change (%.3g, %.3g, %.3g)\n",
-		r.Drift(), r.Steps, plural(r.Steps, "step", "steps"), r.DT, dp[0], dp[1], dp[2])
-	fmt.Fprintf(w, "> Energy measured in %.3f s (float64, every pair of bodies on the CPU, twice)\n", r.Took.Seconds())
 }
 
 func plural(n int, one, many string) string {
@@ -116,4 +95,42 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// printExchange prints, after the device lines and only when several GPUs
+// share the simulation, how they exchange positions after each step
+// (ours; the sample has no such line).
+func printExchange(w io.Writer, p *modes.Platform) {
+	if p.GPU == nil || len(p.Devices) < 2 {
+		return
+	}
+	fmt.Fprintf(w, "> Exchange: %s\n", describeExchange(p.GPU.Exchange()))
+}
+
+// describeExchange is the words for how the GPUs exchange positions, as
+// the header prints them after "> Exchange: " and -json gives them.
+func describeExchange(x gpu.ExchangeInfo) string {
+	switch x.Route {
+	case gpu.RoutePeer:
+		switch {
+		case x.SharedGPU:
+			return "peer (device-to-device copies: the devices share one GPU)"
+		case x.PeerPairs == x.Pairs:
+			return "peer (NVLink/PCIe peer copies)"
+		case x.PeerPairs == 0:
+			return "peer (copies staged by the driver: no pair has peer access)"
+		}
+		return fmt.Sprintf("peer (NVLink/PCIe peer copies where %d of %d pairs have peer access, staged by the driver elsewhere)", x.PeerPairs, x.Pairs)
+	case gpu.RouteNCCL:
+		op := "all-gather"
+		if !x.AllGather {
+			op = "broadcast from each device"
+		}
+		return fmt.Sprintf("nccl (NCCL %s %s)", x.NCCLVersion, op)
+	case gpu.RouteHost:
+		return "host (through page-locked host memory)"
+	case gpu.RouteShared:
+		return "shared host memory (-hostmem: every device reads the one mapped copy)"
+	}
+	return "none (one device)"
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nbody-go/nbody/internal/console"
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
@@ -94,13 +95,19 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	}
 	var once sync.Once
 	acknowledge := func() { once.Do(func() { fmt.Fprintln(stderr, interruptedLine) }) }
-	if !o.interactive() {
+	// The interactive mode and a validation end on a signal with their
+	// report; every other run stops without one.
+	if !o.interactive() && !o.allDevices {
 		defer context.AfterFunc(ctx, func() {
 			acknowledge()
 			cli.ExitAfter(ctx, graceAfterSignal)
 		})()
 	}
-	code, failure := a.outcome(a.main(), acknowledge)
+	work := a.main
+	if o.allDevices {
+		work = a.validate
+	}
+	code, failure := a.outcome(work(), acknowledge)
 	if o.json {
 		a.report.ExitStatus, a.report.Error = code, failure
 		if err := writeJSON(report, &a.report); err != nil && code == exitOK {
@@ -122,11 +129,14 @@ func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
 	switch {
 	case err == nil:
 		return exitOK, nil
+	case errors.Is(err, errValidationFailed):
+		return exitFailure, &jsonError{"validation_failed", err.Error()}
 	case errors.Is(err, context.Canceled) || a.ctx.Err() != nil:
 		acknowledge()
 		return cli.InterruptedStatus(a.ctx), &jsonError{"interrupted", context.Cause(a.ctx).Error()}
 	case errors.Is(err, errCompareFailed):
 		return exitFailure, &jsonError{"comparison_failed", "the comparison with the float64 reference failed"}
+
 	case errors.As(err, &noGPU):
 		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
 		return exitFailure, &jsonError{"no_gpu", oneLine(err.Error())}
@@ -188,7 +198,11 @@ func (a *app) Opened(p *modes.Platform) {
 	if p.FellBack {
 		fmt.Fprintln(a.errw, fallbackLine(p.Unavailable))
 	}
-	printHeader(a.out, a.o, p)
+	var gpus []gpu.Device
+	if p.GPU != nil {
+		gpus = p.Devices // the CPU counts as one device, whatever -numdevices asked
+	}
+	printHeader(a.out, a.o, gpus)
 	printExchange(a.out, p)
 	a.describePlatform(p)
 }

@@ -8,6 +8,7 @@ package gpu
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -21,12 +22,25 @@ import (
 
 // Device describes one CUDA device as the report prints it.
 type Device struct {
-	Ordinal         int    // the driver's index of the device
-	Name            string // e.g. "NVIDIA H100 80GB HBM3"
-	Major, Minor    int    // compute capability
-	Multiprocessors int    // SM count; the default N is 4 × blockSize × this
-	TotalMemory     uint64 // bytes
-	ClockKHz        int    // the multiprocessors' maximum clock, for the chip's limits
+	Ordinal         int      // the driver's index of the device
+	Name            string   // e.g. "NVIDIA H100 80GB HBM3"
+	Major, Minor    int      // compute capability
+	Multiprocessors int      // SM count; the default N is 4 × blockSize × this
+	TotalMemory     uint64   // bytes
+	ClockKHz        int      // the multiprocessors' maximum clock, for the chip's limits
+	UUID            [16]byte // the driver's UUID, by which NVML finds the device; zero where the driver cannot say
+}
+
+// MarshalJSON implements json.Marshaler: the device as a report gives it,
+// its compute capability written "9.0".
+func (d Device) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Ordinal           int    `json:"ordinal"`
+		Name              string `json:"name"`
+		ComputeCapability string `json:"compute_capability"`
+		Multiprocessors   int    `json:"multiprocessors"`
+		TotalMemory       uint64 `json:"total_memory_bytes"`
+	}{d.Ordinal, d.Name, fmt.Sprintf("%d.%d", d.Major, d.Minor), d.Multiprocessors, d.TotalMemory})
 }
 
 // Options choose how the GPU integrator runs. The zero value, with
@@ -133,6 +147,9 @@ func describe(ordinal int) (Device, error) {
 	if d.TotalMemory, err = h.TotalMem(); err != nil {
 		return Device{}, fmt.Errorf("device %d memory: %w", ordinal, err)
 	}
+	// A driver too old to tell the UUID (before CUDA 11.4) leaves it zero:
+	// only telemetry needs it.
+	d.UUID, _ = h.UUID()
 	for _, a := range []struct {
 		dst  *int
 		attr cuda.DeviceAttribute

@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -159,4 +160,10 @@ func TestExchangeInfo(t *testing.T) {
 	for r, word := range map[Route]string{RouteNone: "none", RoutePeer: "peer", RouteNCCL: "nccl", RouteHost: "host", RouteShared: "shared", 9: "Route(9)"} {
 		assert.Equal(t, word, r.String())
 	}
+}
+
+func TestDeviceJSON(t *testing.T) {
+	b, err := json.Marshal(Device{Ordinal: 1, Name: "NVIDIA H200", Major: 9, Minor: 0, Multiprocessors: 132, TotalMemory: 150 << 30, ClockKHz: 1980000})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ordinal":1,"name":"NVIDIA H200","compute_capability":"9.0","multiprocessors":132,"total_memory_bytes":161061273600}`, string(b))
 }

@@ -91,3 +91,24 @@ func TestBenchmarkAndViewJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "render", "nothing drawn, no render fields")
 }
+
+func TestResultLines(t *testing.T) {
+	v := ViewResult{End: EndState{Steps: 240, DT: 0.016}, Wall: 3018 * time.Millisecond,
+		Figures: Throughput(8192, 240, 1904011*time.Microsecond, nbody.Single)}
+	assert.Equal(t, "8192 bodies, 240 steps of dt 0.016: 1904.011 ms of simulation, 8.459 billion interactions per second, "+
+		"169.181 single-precision GFLOP/s (3.018 s in all)", v.Summary(), "the README's example")
+	v.Wall, v.End.Steps = 412*time.Microsecond, 1
+	assert.Contains(t, v.Summary(), "1 step of dt 0.016")
+	assert.Contains(t, v.Summary(), "(0.412 ms in all)", "a short run never reads 0.000 s")
+
+	e := EnergyResult{EnergyReport: nbody.EnergyReport{
+		Start: nbody.EnergyState{Kinetic: 2, Potential: -6, Momentum: [3]float64{1, 0, 0}},
+		End:   nbody.EnergyState{Kinetic: 2.5, Potential: -6.3, Momentum: [3]float64{1, 0.5, 0}},
+	}, Steps: 1, DT: 0.016, Took: 250 * time.Millisecond}
+	assert.Equal(t, []string{
+		"Energy at start: kinetic 2, potential -6, total -4; momentum (1, 0, 0)",
+		"Energy at end:   kinetic 2.5, potential -6.3, total -3.8; momentum (1, 0.5, 0)",
+		"Energy drift: 5.000e-02 relative, over 1 step of dt 0.016; momentum change (0, 0.5, 0)",
+		"Energy measured in 0.250 s (float64, every pair of bodies on the CPU, twice)",
+	}, e.Lines())
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/nvml"
 )
 
 // Defaults of a validation run.
@@ -52,6 +53,8 @@ type ValidateOptions struct {
 	// OnWindow, when set, hears every window of every GPU as it ends
 	// (from the GPUs' goroutines, one at a time).
 	OnWindow func(gpu int, w Figures)
+	// Devices are the GPUs to validate; nil: every visible one.
+	Devices []gpu.Device
 }
 
 // Telemetry reads a GPU's state, for the record beside its figures.
@@ -68,8 +71,7 @@ type Reading struct {
 	TemperatureC    *int     `json:"temperature_c,omitempty"`
 	PowerW          *float64 `json:"power_w,omitempty"`
 	PowerLimitW     *float64 `json:"power_limit_w,omitempty"`
-	ThrottleReasons []string `json:"throttle_reasons,omitempty"`
-	ECCErrors       *uint64  `json:"ecc_errors,omitempty"` // uncorrected, volatile
+	ThrottleReasons []string `json:"throttle_reasons"` // null: not reported; []: none active
 }
 
 // GPUResult is one GPU's validation: its figures, its accuracy, its state,
@@ -89,6 +91,18 @@ type GPUResult struct {
 	Ratio   float64
 	Passed  bool
 	Reasons []string // why it failed
+}
+
+// UUID is the GPU's UUID as NVML writes it ("GPU-…"), or "" where
+// neither NVML nor the driver told it.
+func (r GPUResult) UUID() string {
+	switch {
+	case r.Before != nil && r.Before.UUID != "":
+		return r.Before.UUID
+	case r.Device.UUID != [16]byte{}:
+		return nvml.FormatUUID(r.Device.UUID, false)
+	}
+	return ""
 }
 
 // Rate is the GPU's median window rate, in billion interactions a second.
@@ -129,12 +143,12 @@ func (v Validation) Passed() bool {
 // ends the run early with the record so far. With no usable GPU the error
 // is a *NoGPUError.
 func ValidateAll(ctx context.Context, o ValidateOptions) (Validation, error) {
-	devs, err := gpu.Devices()
-	if err != nil {
-		if errors.Is(err, gpu.ErrUnavailable) {
-			return Validation{}, &NoGPUError{Reason: unavailableReason(err)}
+	devs := o.Devices
+	if devs == nil {
+		var err error
+		if devs, err = ListGPUs(); err != nil {
+			return Validation{}, err
 		}
-		return Validation{}, fmt.Errorf("listing CUDA devices: %w", err)
 	}
 	if o.BlockSize == 0 {
 		o.BlockSize = gpu.DefaultBlockSize

@@ -169,3 +169,28 @@ func TestMedian(t *testing.T) {
 	assert.Equal(t, 2.0, median([]float64{3, 1, 2}))
 	assert.Equal(t, 2.5, median([]float64{4, 1, 3, 2}))
 }
+
+func TestValidationText(t *testing.T) {
+	clock, temp, power := 1980, 41, 312.4
+	g := GPUResult{
+		Device:  gpu.Device{Ordinal: 1, Name: "NVIDIA H200", UUID: [16]byte{0x4d, 0x44, 0xb1, 0x88}},
+		Windows: []Figures{{GInteractions: 2100}, {GInteractions: 2130}, {GInteractions: 2120}},
+		Ratio:   1, Accuracy: 3.61e-7, AccuracyBound: 2e-5, Checks: 3, Passed: true,
+		After: &Reading{SMClockMHz: &clock, TemperatureC: &temp, PowerW: &power, ThrottleReasons: []string{}},
+	}
+	assert.Equal(t, `GPU 1 "NVIDIA H200" GPU-4d44b188-0000-0000-0000-000000000000: 2120.000 GI/s (min 2100.000, max 2130.000 over 3 windows), `+
+		`1.000 of the median, accuracy 3.61e-07 (bound 2e-05), SM 1980 MHz, 41 C, 312 W, throttle none: PASS`, g.String())
+	g.After.ThrottleReasons = []string{"SwPowerCap", "HwSlowdown"}
+	g.Passed, g.Reasons = false, []string{"slow: 85% of the median GPU", "below 3000 GI/s"}
+	g.Windows = g.Windows[:1]
+	assert.Equal(t, `GPU 1 "NVIDIA H200" GPU-4d44b188-0000-0000-0000-000000000000: 2100.000 GI/s, `+
+		`1.000 of the median, accuracy 3.61e-07 (bound 2e-05), SM 1980 MHz, 41 C, 312 W, throttle SwPowerCap+HwSlowdown: `+
+		`FAIL: slow: 85% of the median GPU; below 3000 GI/s`, g.String())
+	broken := GPUResult{Device: gpu.Device{Ordinal: 0, Name: "x"}, Reasons: []string{"error: opening: boom"}}
+	assert.Equal(t, `GPU 0 "x": FAIL: error: opening: boom`, broken.String())
+
+	v := Validation{Bodies: 135168, Steps: 10, GPUs: []GPUResult{g, {Passed: true}}}
+	assert.Equal(t, "Validated 2 GPUs, 135168 bodies each, 10 timed steps: 1 passed, 1 failed: FAIL", v.String())
+	v = Validation{Bodies: 4096, Duration: time.Minute, Elapsed: 10*time.Second + 30*time.Millisecond, Interrupted: true, GPUs: []GPUResult{{Passed: true}}}
+	assert.Equal(t, "Validated 1 GPUs, 4096 bodies each, 10s of the 1m0s asked, stopped early by a signal: 1 passed, 0 failed: PASS", v.String())
+}
