@@ -3,6 +3,7 @@ package modes
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,14 @@ func cpuUnit(ordinal int, in func() nbody.Integrator) unit {
 	return unit{device: gpu.Device{Ordinal: ordinal, Name: "fake"}, open: func() (nbody.Integrator, error) { return in(), nil }}
 }
 
+// fakeTelemetry reads every GPU as running at 1980 MHz.
+type fakeTelemetry struct{}
+
+func (fakeTelemetry) Read(d gpu.Device) (Reading, error) {
+	clock := 1980
+	return Reading{UUID: fmt.Sprintf("GPU-fake-%d", d.Ordinal), SMClockMHz: &clock, ThrottleReasons: []string{}}, nil
+}
+
 func validateOptions() ValidateOptions {
 	return ValidateOptions{Precision: nbody.Single, Physics: nbody.Presets[0].Physics(), Bodies: 512, Steps: 3, Seed: 1}
 }
@@ -53,9 +62,16 @@ func TestValidateGivesEachGPUAVerdict(t *testing.T) {
 		cpuUnit(3, func() nbody.Integrator { return clocked{wrong(nbody.Single), time.Millisecond} }),
 		{device: gpu.Device{Ordinal: 4}, open: func() (nbody.Integrator, error) { return nil, errors.New("CUDA_ERROR_ECC_UNCORRECTABLE") }},
 	}
-	v, err := validate(context.Background(), units, validateOptions())
+	o := validateOptions()
+	o.Telemetry = fakeTelemetry{}
+	v, err := validate(context.Background(), units, o)
 	require.NoError(t, err)
 	require.Len(t, v.GPUs, 5)
+	for i, g := range v.GPUs {
+		require.NotNil(t, g.Before, "GPU %d: telemetry before the run", i)
+		require.NotNil(t, g.After, "GPU %d: telemetry after the run, also after a failure", i)
+		assert.Equal(t, fmt.Sprintf("GPU-fake-%d", i), g.UUID())
+	}
 	assert.False(t, v.Passed())
 	for i := range 2 {
 		g := v.GPUs[i]
