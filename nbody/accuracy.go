@@ -52,30 +52,6 @@ func RelativeL2(got, want []float64) float64 {
 	return math.Sqrt(num / den)
 }
 
-// ScaledL2 returns ‖got − want‖₂ / ‖scale‖₂ for 3 values per body in got
-// and want and one in scale: the accuracy contract's measure with the
-// reference's magnitudes replaced by the sizes of the interactions summed
-// (InteractionScalesOf). Where a body's pulls do not cancel the two agree;
-// where they do, this one stays a measure of the arithmetic alone. NaN
-// anywhere makes it NaN.
-func ScaledL2(got, want, scale []float64) float64 {
-	if len(got) != len(want) || len(got) != 3*len(scale) {
-		return math.NaN()
-	}
-	var num, den float64
-	for i := range got {
-		d := got[i] - want[i]
-		num += d * d
-	}
-	for _, s := range scale {
-		den += s * s
-	}
-	if den == 0 {
-		return math.Sqrt(num)
-	}
-	return math.Sqrt(num / den)
-}
-
 // AccuracyBound is the accuracy contract: the largest relative L2 error of
 // accelerations against the float64 reference that an integrator of the
 // given precision may show (2e-5 in single precision, 1e-13 in double).

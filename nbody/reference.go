@@ -132,30 +132,6 @@ func ReferenceAccelerationsOf(pos []float64, softening float64, indices []int) [
 	return out
 }
 
-// InteractionScalesOf returns, for the bodies at the given indices, the
-// sum of the sizes of the pulls summed into their accelerations,
-// Σ_j m_j |p_j − p_i| / (|p_j − p_i|² + ε²)^(3/2), in float64: the scale
-// that a sum's rounding is proportional to, however much the pulls cancel.
-func InteractionScalesOf(pos []float64, softening float64, indices []int) []float64 {
-	out := make([]float64, len(indices))
-	eps2 := softening * softening
-	n := len(pos) / 4
-	parallelFor(len(indices), runtime.GOMAXPROCS(0), func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			i := indices[k]
-			xi, yi, zi := pos[4*i], pos[4*i+1], pos[4*i+2]
-			var s float64
-			for j := range n {
-				dx, dy, dz := pos[4*j]-xi, pos[4*j+1]-yi, pos[4*j+2]-zi
-				d2 := dx*dx + dy*dy + dz*dz
-				s += math.Abs(pos[4*j+3]) * math.Sqrt(d2) / ((d2 + eps2) * math.Sqrt(d2+eps2))
-			}
-			out[k] = s
-		}
-	})
-	return out
-}
-
 // parallelFor calls body on contiguous ranges that cover [0, n), from up
 // to workers goroutines, and waits for them.
 func parallelFor(n, workers int, body func(lo, hi int)) {

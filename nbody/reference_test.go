@@ -122,24 +122,3 @@ func TestReferenceAccelerationsOfASample(t *testing.T) {
 	assert.Equal(t, all[0:3], some[3:6])
 	assert.Equal(t, all[3*17:3*17+3], some[6:9])
 }
-
-// Where a body's pulls do not cancel (two bodies), the scale of its
-// interactions is the size of its acceleration; in a symmetric cloud it is
-// far larger, and ScaledL2 measures an error against it.
-func TestInteractionScales(t *testing.T) {
-	pos := []float64{0, 0, 0, 1, 2, 0, 0, 3}
-	acc := ReferenceAccelerationsOf(pos, 0.1, []int{0, 1})
-	scale := InteractionScalesOf(pos, 0.1, []int{0, 1})
-	assert.InDelta(t, math.Hypot(acc[0], math.Hypot(acc[1], acc[2])), scale[0], 1e-15)
-	assert.InDelta(t, math.Abs(acc[3]), scale[1], 1e-15)
-
-	// Body 0 at the centre of a symmetric ring: its pulls cancel.
-	ring := []float64{0, 0, 0, 1, 1, 0, 0, 1, -1, 0, 0, 1, 0, 1, 0, 1, 0, -1, 0, 1}
-	a := ReferenceAccelerationsOf(ring, 0.1, []int{0})
-	s := InteractionScalesOf(ring, 0.1, []int{0})
-	assert.Less(t, math.Abs(a[0])+math.Abs(a[1]), 1e-15)
-	assert.InDelta(t, 4/math.Pow(1.01, 1.5), s[0], 1e-12)
-	off := []float64{a[0] + 1e-7*s[0], a[1], a[2]}
-	assert.InDelta(t, 1e-7, ScaledL2(off, a, s), 1e-12, "measured against the pulls, not their vanishing sum")
-	assert.True(t, math.IsNaN(ScaledL2(off, a, s[:0])))
-}
