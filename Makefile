@@ -1,6 +1,6 @@
 # nbody-go: the two commands a new user runs are `make run` and `make test`.
-# Nothing here needs a GPU or the CUDA toolkit: the PTX kernels are
-# committed and embedded, and the driver is loaded when the program runs.
+# Nothing here needs a GPU or the CUDA toolkit: the kernels (PTX and cubins)
+# are committed and embedded, and the driver is loaded when the program runs.
 
 GO    ?= go
 BIN   := bin/nbody
@@ -26,7 +26,7 @@ PLAIN := CGO_ENABLED=0
 NOPREEMPT_LDFLAGS := -ldflags=-X=runtime.godebugDefault=asyncpreemptoff=1
 NOPREEMPT_ENV := GODEBUG=asyncpreemptoff=1
 
-.PHONY: all build run test ptx bench-cpu fuzz fmt lint docker clean
+.PHONY: all build run test kernels ptx bench-cpu chart fuzz fmt lint docker clean
 
 all: build
 
@@ -45,13 +45,20 @@ test:
 	$(PLAIN) $(GO) vet ./...
 	$(PLAIN) $(GO) test ./...
 
-## ptx: regenerate the committed PTX from kernels/nbody.cu (needs nvcc 11.8)
-ptx:
+## kernels: regenerate the committed PTX and cubins from kernels/nbody.cu (needs nvcc 11.8)
+kernels:
 	sh kernels/genptx.sh
+
+## ptx: the old name of kernels
+ptx: kernels
 
 ## bench-cpu: the CPU benchmark beside the C peers on the same cores
 bench-cpu:
 	sh bench/cpu-bench.sh
+
+## chart: redraw docs/speed.png (GI/s against N, ours beside the sample) from bench/data
+chart:
+	$(PLAIN) $(GO) run ./bench/chart -o docs/speed.png bench/data
 
 ## fuzz: a minute of fuzzing the tipsy reader
 fuzz:

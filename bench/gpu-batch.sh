@@ -25,7 +25,7 @@ timeout 240 "$B/gpu.test" -test.v -test.count=1 >"$O/gpu-test.log" 2>&1
 echo "gpu.test rc=$?" >"$O/summary.txt"
 grep -E "^--- (FAIL|SKIP)|^FAIL|^ok|^PASS" "$O/gpu-test.log" >>"$O/summary.txt"
 GPUBENCH=$B/gpubench timeout 150 sh bench/gpu-sweep.sh >"$O/sweep.txt" 2>&1
-NBODY_GPU_HOSTMEM_STAGE=1 timeout 30 "$B/gpubench" -accuracy=0 fp32-hostmem:135168 >"$O/sweep-hoststage.txt" 2>&1
+timeout 30 "$B/gpubench" -stageHostMem -accuracy=0 fp32-hostmem:135168 >"$O/sweep-hoststage.txt" 2>&1
 cli() { echo "\$ nbody $*"; timeout 60 "$B/nbody" "$@"; echo "rc=$?"; }
 {
 	for n in 16384 65536 135168 262144 1048576; do cli -benchmark -numbodies=$n; done

@@ -3,6 +3,14 @@
 #
 #   sh bench/gpu-sweep.sh                      # issue 9's table
 #   sh bench/gpu-sweep.sh fp32:4096,8192 fp64:65536   # any runs (see gpubench)
+#   sh bench/gpu-sweep.sh -ptx                 # the same, from the PTX (JIT)
+#
+# Flags before the runs go to gpubench. The kernels are the embedded machine
+# code for the GPU's architecture where there is one (sm_70 to sm_90; a
+# "# ... kernels sm_90" line before each run's rows says so), else the PTX;
+# -ptx forces the PTX, so that both images can be measured at every row:
+#
+#   sh bench/gpu-sweep.sh >sweep-cubin.txt; sh bench/gpu-sweep.sh -ptx >sweep-ptx.txt
 #
 # It prints the device, then one row per run: N, precision, memory, GI/s,
 # GFLOP/s, the share of the chip's issue limit (from the device's SM count

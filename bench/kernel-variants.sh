@@ -12,10 +12,12 @@
 # A variant is nbody.cu built with other values of its tuning macros
 # (bodies per thread, launch bounds, tile factor, unroll, source order); the
 # table below names them, with the block size it runs with and how many of
-# its blocks a multiprocessor holds at once (what its launch bounds allow).
-# The run half splits the sum over j as the integrator's launch plan would
-# (nbody/gpu/plan.go: the fewest waves × (bodies per split + 32)), or into
-# each of SPLITS (a list) where that is set, and with ROUNDS > 1 times every
+# its blocks a multiprocessor holds at once (what its launch bounds allow;
+# for the record only). kernelbench runs each in the GPU integrator, so the
+# run half splits the sum over j as the integrator's launch plan does on that
+# GPU (nbody/gpu/plan.go: the fewest waves × (bodies per split + 32), with
+# the occupancy of the registers the driver gave the kernel), or into each
+# of SPLITS (a list) where that is set, and with ROUNDS > 1 times every
 # variant once per round, so that drifts of the clock touch all of them
 # alike. VARIANTS names a file of table rows to build instead of the one
 # below; LIST, a list file (as build writes DIR/list) to run instead of DIR/list.
@@ -52,20 +54,6 @@ LIST
 image() {
 	if [ -f "$1/$2.sm90" ]; then echo "$1/$2.sm90"; else echo "$1/$2.ptx"; fi
 }
-# splitsFor N BODIES BLOCK RESIDENT: the splits planLaunch would choose on
-# the H100's 132 multiprocessors.
-splitsFor() {
-	awk -v n="$1" -v b="$2" -v t="$3" -v r="$4" 'function cd(a, b) { return int((a + b - 1) / b) }
-	BEGIN {
-		blocks = cd(n, b * t); slots = 132 * r; best = -1
-		for (s = 1; s <= 64; s++) {
-			per = (s == 1) ? n : cd(cd(n, s), 16) * 16
-			sp = cd(n, per); cost = cd(blocks * sp, slots) * (per + 32)
-			if (best < 0 || cost < best) { best = cost; pick = sp }
-		}
-		print pick
-	}'
-}
 case "${1:-}" in
 build)
 	dir=$2
@@ -98,10 +86,11 @@ run)
 	n=${3:-135168}
 	bin=${KERNELBENCH:-.gpu/g/kernelbench}
 	for round in $(seq "${ROUNDS:-1}"); do
-		while read -r name prec bodies tile block resident; do
+		while read -r name prec bodies tile block _; do
 			double=false
 			[ "$prec" = f64 ] && double=true
-			for splits in ${SPLITS:-$(splitsFor "$n" "$bodies" "$block" "$resident")}; do
+			# splits 0: as the integrator's launch plan
+			for splits in ${SPLITS:-0}; do
 				"$bin" -ptx "$(image "$dir" "$name")" -entry "nbody_forces_${prec}_t256" -double=$double -n "$n" \
 					-bodies "$bodies" -tile "$tile" -block "$block" -splits "$splits" -reps "${REPS:-10}" \
 					-label "$name/r$round" || true
@@ -125,14 +114,13 @@ profile)
 	n=${3:-135168}
 	bin=${KERNELBENCH:-.gpu/g/kernelbench}
 	metrics="regex:smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio,smsp__issue_active.avg.pct_of_peak_sustained_active,sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_executed_pipe_xu.avg.pct_of_peak_sustained_active,smsp__inst_executed.sum,launch__registers_per_thread,smsp__warps_active.avg.per_cycle_active"
-	while read -r name prec bodies tile block resident; do
+	while read -r name prec bodies tile block _; do
 		double=false
 		[ "$prec" = f64 ] && double=true
-		splits=$(splitsFor "$n" "$bodies" "$block" "$resident")
 		echo "== $name"
 		ncu --clock-control none --metrics "$metrics" -k regex:forces -c 1 --csv --page raw \
 			"$bin" -ptx "$(image "$dir" "$name")" -entry "nbody_forces_${prec}_t256" -double=$double -n "$n" \
-			-bodies "$bodies" -tile "$tile" -block "$block" -splits "$splits" -reps 1 -label "$name" || true
+			-bodies "$bodies" -tile "$tile" -block "$block" -reps 1 -label "$name" || true
 	done <"${LIST:-$dir/list}"
 	;;
 *)

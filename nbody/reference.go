@@ -120,6 +120,22 @@ func ReferenceAccelerations(pos []float64, softening float64) []float64 {
 	return out
 }
 
+// ReferenceAccelerationsOf returns the float64 reference accelerations of
+// the bodies at the given indices only (3 values each, in that order),
+// from all the positions: K×N interactions, cheap enough to check a sample
+// of a large system.
+func ReferenceAccelerationsOf(pos []float64, softening float64, indices []int) []float64 {
+	out := make([]float64, 3*len(indices))
+	eps2 := softening * softening
+	parallelFor(len(indices), runtime.GOMAXPROCS(0), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			a := accelRef(pos, indices[k], eps2)
+			copy(out[3*k:], a[:])
+		}
+	})
+	return out
+}
+
 // parallelFor calls body on contiguous ranges that cover [0, n), from up
 // to workers goroutines, and waits for them.
 func parallelFor(n, workers int, body func(lo, hi int)) {

@@ -111,3 +111,14 @@ func TestDefaultParamsTable(t *testing.T) {
 	assert.Equal(t, 8.0, DefaultParams(135168).VelocityScale)
 	assert.Equal(t, 0.016, DefaultParams(135168).DT)
 }
+
+func TestReferenceAccelerationsOfASample(t *testing.T) {
+	b, err := Generate(Shell, 300, DefaultParams(300), 3)
+	require.NoError(t, err)
+	all := ReferenceAccelerations(b.Pos, 0.1)
+	some := ReferenceAccelerationsOf(b.Pos, 0.1, []int{299, 0, 17})
+	require.Len(t, some, 9)
+	assert.Equal(t, all[3*299:3*299+3], some[0:3])
+	assert.Equal(t, all[0:3], some[3:6])
+	assert.Equal(t, all[3*17:3*17+3], some[6:9])
+}

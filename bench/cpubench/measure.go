@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // sample is one row's measurements.
@@ -44,8 +45,7 @@ func timeSteps(in nbody.Integrator, b nbody.Bodies, dt float64, iters int) (floa
 	if err != nil {
 		return 0, err
 	}
-	n := float64(b.N())
-	return n * n * float64(iters) / d.Seconds() / 1e9, nil
+	return modes.Throughput(b.N(), iters, d, in.Precision()).GInteractions, nil
 }
 
 // accuracy is the integrator's relative L2 error of accelerations against

@@ -12,9 +12,19 @@
 // fp32-hostmem or fp64-hostmem; without arguments, issue 9's sweep:
 //
 //	gpubench fp32:16384,65536,135168,1048576 fp64:135168,262144 fp32-hostmem:135168
+//
+// -stageHostMem makes the hostmem runs copy the positions into device memory
+// once per step (gpu.Options.StageHostMem), to compare with reading them
+// from host memory in every block.
+//
+// The kernels are the embedded machine code for the GPU's architecture
+// where there is one (sm_70 to sm_90), else the PTX, JIT-compiled by the
+// driver; -ptx forces the PTX (gpu.Options.ForcePTX), to compare the two.
+// Before each run's rows a comment line says which was loaded.
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -26,6 +36,7 @@ import (
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // Instructions per interaction that bound the chip (issue 9, ANCHORS.md):
@@ -37,11 +48,13 @@ const (
 )
 
 type config struct {
-	blockSize int
-	device    int
-	seconds   float64
-	repeat    int
-	accuracyN int
+	blockSize    int
+	device       int
+	seconds      float64
+	repeat       int
+	accuracyN    int
+	stageHostMem bool
+	forcePTX     bool
 }
 
 // run is one line of arguments: a precision and memory, and its sizes.
@@ -68,10 +81,13 @@ func run(args []string) error {
 	seconds := fs.Float64("seconds", 0.5, "least time of each timed run; steps are added until it is reached")
 	repeat := fs.Int("repeat", 3, "timed runs per row; the median is reported")
 	accuracyN := fs.Int("accuracy", 65536, "largest N whose accelerations are checked against the float64 reference")
+	stageHostMem := fs.Bool("stageHostMem", false, "hostmem runs copy the positions to device memory once per step")
+	forcePTX := fs.Bool("ptx", false, "JIT-compile the PTX even where machine code for the GPU is embedded")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN}
+	c := config{blockSize: *blockSize, device: *device, seconds: *seconds, repeat: max(1, *repeat), accuracyN: *accuracyN,
+		stageHostMem: *stageHostMem, forcePTX: *forcePTX}
 	specs := fs.Args()
 	if len(specs) == 0 {
 		specs = defaultRuns
@@ -147,7 +163,8 @@ func limit(d gpu.Device, p nbody.Precision) float64 {
 func (c config) rows(dev gpu.Device, r runSpec) error {
 	prec, hostMem := r.prec, r.hostMem
 	phys := nbody.DefaultParams(1).Physics()
-	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device, HostMem: hostMem})
+	g, err := gpu.New(gpu.Options{Precision: prec, Physics: phys, BlockSize: c.blockSize, Device: c.device,
+		HostMem: hostMem, StageHostMem: c.stageHostMem, ForcePTX: c.forcePTX})
 	if err != nil {
 		return err
 	}
@@ -156,6 +173,7 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 	if hostMem {
 		mem = "host"
 	}
+	fmt.Printf("# %s %s memory: kernels %s\n", prec, mem, g.KernelImage())
 	ctx := context.Background()
 	for _, n := range r.sizes {
 		p := nbody.DefaultParams(n)
@@ -176,16 +194,17 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 		}
 		steps := max(10, int(math.Ceil(c.seconds/max(probe.Seconds()/2, 1e-9))))
 		steps = min(steps, 100000)
-		var rates []float64
+		var runs []modes.Figures
 		for range c.repeat {
 			d, err := g.Step(ctx, p.DT, steps)
 			if err != nil {
 				return err
 			}
-			rates = append(rates, float64(n)*float64(n)*float64(steps)/d.Seconds()/1e9)
+			runs = append(runs, modes.Throughput(n, steps, d, prec))
 		}
-		slices.Sort(rates)
-		gis := rates[len(rates)/2]
+		slices.SortFunc(runs, func(a, b modes.Figures) int { return cmp.Compare(a.GInteractions, b.GInteractions) })
+		median := runs[len(runs)/2]
+		gis := median.GInteractions
 		acc := "-"
 		if n <= c.accuracyN {
 			got, err := nbody.Accelerations(ctx, g, b)
@@ -195,7 +214,19 @@ func (c config) rows(dev gpu.Device, r runSpec) error {
 			acc = fmt.Sprintf("%.2g", nbody.RelativeL2(got, nbody.ReferenceAccelerations(b.Pos, phys.Softening)))
 		}
 		fmt.Printf("%-9d %-6s %-6s %6d %10.1f %12.1f %7.1f%% %10s %s\n", n, prec, mem, steps, gis,
-			gis*float64(prec.FlopsPerInteraction()), 100*gis/limit(dev, prec), acc, g.LaunchShape())
+			median.GFLOPS, 100*gis/limit(dev, prec), acc, launchWords(g.LaunchShapes()))
 	}
 	return nil
+}
+
+// launchWords describes each device's launch shape, for the table's last
+// column: e.g. "66x6 blocks of 256 threads, 8 bodies each, 22528 j per
+// split, 3 blocks/SM".
+func launchWords(shapes []gpu.LaunchShape) string {
+	parts := make([]string, len(shapes))
+	for i, s := range shapes {
+		parts[i] = fmt.Sprintf("%dx%d blocks of %d threads, %d bodies each, %d j per split, %d blocks/SM",
+			s.Blocks, s.Splits, s.BlockSize, s.BodiesPerThread, s.PerSplit, s.BlocksPerSM)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // sampleBanner is what the CUDA sample prints first on every run, as
@@ -132,7 +134,7 @@ func TestFallbackLineWithoutGPU(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"-benchmark", "-numbodies=256", "-i=1"},
-		{"-gpu", "-benchmark", "-numbodies=256", "-i=1"}, // the Docker guide's command line
+		{"-BENCHMARK", "-numBodies=256", "-I=1"}, // the sample's names in any case
 	} {
 		r := runNbody(t, args...)
 		require.Equal(t, 0, r.code, "%v: stderr: %s", args, r.stderr)
@@ -159,7 +161,7 @@ func TestDefaultCPUBodies(t *testing.T) {
 	r := runNbody(t, "-benchmark", "-cpu", "-i=1")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.NotContains(t, r.stdout, "number of bodies =", "only printed when N was given")
-	checkReport(t, r, defaultCPUBodies, 1, "single")
+	checkReport(t, r, modes.DefaultCPUBodies, 1, "single")
 }
 
 // Without -benchmark or -compare the sample's interactive mode runs,
@@ -235,6 +237,9 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	require.Greater(t, ms, 0.0)
 	assert.InEpsilon(t, 200.0*200*3/ms*1e-6, gi, 1e-12)
 	assert.InEpsilon(t, gi*20, gf, 1e-12)
+	startup, ok := got["startup_ms"].(float64)
+	require.True(t, ok, "startup_ms: %v", got)
+	assert.Positive(t, startup, "from the process's start to the first timed step")
 
 	c, ok := got["compare"].(map[string]any)
 	require.True(t, ok, "compare object: %v", got)
@@ -247,6 +252,11 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	assert.Equal(t, true, c["passed"])
 	assert.Empty(t, c["errors"])
 
+	if got["platform"] == "gpu" {
+		assert.Regexp(t, `^(sm_\d+|ptx-jit)`, got["kernel_image"])
+	} else {
+		assert.NotContains(t, got, "kernel_image", "no GPU kernels on the CPU")
+	}
 	if gpuAbsent() {
 		assert.NotEmpty(t, got["gpu_unavailable"], "the fallback's reason is in the JSON too")
 		lines := r.stderrLines()
@@ -300,6 +310,15 @@ func TestBadInput(t *testing.T) {
 		"unknown double dash":    {"--bench"},
 		"stray argument":         {"-benchmark", "extra"},
 		"value on a bool":        {"-benchmark=yes"},
+		"hexadecimal bodies":     {"-benchmark", "-numbodies=0x100"},
+		"octal iterations":       {"-benchmark", "-i=0o17"},
+		"seed with tipsy":        {"-benchmark", "-tipsy=x.bin", "-seed=3"},
+		"tipsy-format alone":     {"-benchmark", "-tipsy-format=native"},
+		"exchange on one device": {"-benchmark", "-exchange=peer"},
+		"exchange on the cpu":    {"-benchmark", "-cpu", "-exchange=host"},
+		"cpu with numdevices":    {"-benchmark", "-cpu", "-numdevices=1000"},
+		"cpu with device":        {"-benchmark", "-cpu", "-device=3"},
+		"cpu with hostmem":       {"-benchmark", "-cpu", "-hostmem"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -315,9 +334,62 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// Error lines say what to do: where the flags are listed, which range a
+// value must be in.
+func TestErrorsSayWhatToDo(t *testing.T) {
+	r := runNbody(t, "-frobnicate")
+	assert.Equal(t, "Error: flag provided but not defined: -frobnicate (nbody -help lists the flags)\n", r.stderr)
+	r = runNbody(t, "-seed=-1")
+	assert.Equal(t, "Error: invalid value \"-1\" for flag -seed: want a decimal number from 0 to 18446744073709551615\n", r.stderr)
+	r = runNbody(t, "-numbodies=0x100")
+	assert.Equal(t, "Error: invalid value \"0x100\" for flag -numbodies: want a decimal number from 1 to 67108864\n", r.stderr)
+}
+
+// The sample matches flag names in any case; so do we. Values keep theirs.
+func TestFlagsInAnyCase(t *testing.T) {
+	r := runNbody(t, "-Benchmark", "-CPU", "-numBodies=64", "-I=2", "-FP64", "-blocksize=64", "--Seed=7")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "number of bodies = 64")
+	checkReport(t, r, 64, 2, "double")
+	r = runNbody(t, "-benchmark", "-cpu", "-TIPSY=/nonexistent/Galaxy.BIN")
+	assert.Contains(t, r.stderr, "/nonexistent/Galaxy.BIN", "the value keeps its case")
+}
+
+// With -json a failed or refused run still prints one object: the mode,
+// the error's stable code and message, and the exit status.
+func TestJSONOnFailure(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code string
+		exit int
+	}{
+		{[]string{"-json", "-benchmark", "-numbodies=0x10"}, "usage", 2},
+		{[]string{"-benchmark", "-cpu", "-tipsy=/nonexistent.bin", "-JSON"}, "error", 1},
+	} {
+		r := runNbody(t, c.args...)
+		assert.Equal(t, c.exit, r.code, "%v", c.args)
+		var doc struct {
+			Mode  string `json:"mode"`
+			Error struct {
+				Code, Message string
+			} `json:"error"`
+			ExitStatus int `json:"exit_status"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), "%v: stdout %q", c.args, r.stdout)
+		assert.Equal(t, "benchmark", doc.Mode)
+		assert.Equal(t, c.code, doc.Error.Code, "%v", c.args)
+		assert.NotEmpty(t, doc.Error.Message)
+		assert.Equal(t, c.exit, doc.ExitStatus)
+	}
+	r := runNbody(t, "-json", "-benchmark", "-cpu", "-numbodies=64", "-i=1")
+	require.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, `"exit_status": 0`)
+	assert.NotContains(t, r.stdout, `"error"`)
+}
+
 func TestSampleWordingOfErrors(t *testing.T) {
 	r := runNbody(t, "-numbodies=0")
-	assert.Equal(t, "Error: \"number of bodies\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
+	assert.Equal(t, "Error: \"number of bodies\" specified 0 is invalid.  Value should be >= 1 (and <= 67108864)\n", r.stderr)
 	r = runNbody(t, "-numdevices=0")
 	assert.Equal(t, "Error: \"number of CUDA devices\" specified 0 is invalid.  Value should be >= 1\n", r.stderr)
 	r = runNbody(t, "-numdevices=2", "-device=0")
@@ -325,16 +397,41 @@ func TestSampleWordingOfErrors(t *testing.T) {
 }
 
 // The sample refuses -device only with several devices: one device
-// starting at -device is what -device alone asks for.
+// starting at -device is what -device alone asks for. Either asks for a
+// GPU: without one, that is exit 1 with the reason, never a CPU figure.
 func TestOneDeviceWithDevice(t *testing.T) {
-	r := runNbody(t, "-benchmark", "-cpu", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
+	r := runNbody(t, "-benchmark", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
+	if gpuAbsent() {
+		assert.Equal(t, 1, r.code, "stderr: %s", r.stderr)
+		assert.Contains(t, r.stderr, "no usable CUDA GPU")
+		assert.NotContains(t, r.stdout, "bodies, total time")
+		return
+	}
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdoutLines(), "number of CUDA devices  = 1")
 	checkReport(t, r, 64, 1, "single")
+}
 
-	r = runNbody(t, "-benchmark", "-numbodies=64", "-i=1", "-numdevices=1", "-device=0")
-	require.Equal(t, 0, r.code, "with a GPU or falling back to the CPU: stderr: %s", r.stderr)
-	checkReport(t, r, 64, 1, "single")
+// A GPU flag on the command line asks for a GPU: without one the run
+// fails (exit 1) and says what to check, as the sample does; -cpu with a
+// GPU flag is a contradiction (exit 2).
+func TestGPUFlagsNeedAGPU(t *testing.T) {
+	for _, args := range [][]string{{"-gpu"}, {"-numdevices=2"}, {"-device=3"}, {"-hostmem"}, {"-GPU"}} {
+		args = append(args, "-benchmark", "-numbodies=64", "-i=1")
+		r := runNbody(t, args...)
+		if !gpuAbsent() {
+			continue // a GPU answers; the GPU tests cover it
+		}
+		assert.Equal(t, 1, r.code, "%v: stderr: %s", args, r.stderr)
+		lines := r.stderrLines()
+		require.Len(t, lines, 1, "%v: %q", args, r.stderr)
+		assert.Contains(t, lines[0], "no usable CUDA GPU (")
+		assert.Contains(t, lines[0], "--gpus=all")
+	}
+	for _, flag := range []string{"-gpu", "-numdevices=2", "-device=3", "-hostmem"} {
+		r := runNbody(t, "-cpu", flag, "-benchmark")
+		assert.Equal(t, 2, r.code, "-cpu %s: stderr: %s", flag, r.stderr)
+	}
 }
 
 func TestMissingTipsyFile(t *testing.T) {
@@ -347,29 +444,74 @@ func TestMissingTipsyFile(t *testing.T) {
 	assert.NotContains(t, r.stdout, "bodies, total time")
 }
 
-// Ctrl-C stops between steps: one line, exit status 130.
+// Ctrl-C or SIGTERM stops the run: one line, exit status 128 + the
+// signal's number (130 for SIGINT, 143 for SIGTERM).
 func TestInterruptStopsCleanly(t *testing.T) {
-	cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000000")
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	require.NoError(t, cmd.Start())
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() { // the header is printed after the signal handler is installed
-		if sc.Text() == "number of bodies = 2048" {
-			break
+	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+		cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=2048", "-i=100000")
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() { // the header is printed after the signal handler is installed
+			if sc.Text() == "number of bodies = 2048" {
+				break
+			}
 		}
+		require.NoError(t, cmd.Process.Signal(sig))
+		killed := killAfter(cmd, 20*time.Second)
+		rest, _ := io.ReadAll(stdout)
+		_ = cmd.Wait() // the exit status is checked below
+		require.False(t, killed(), "nbody did not stop within 20 s of %v", sig)
+		assert.Equal(t, want, cmd.ProcessState.ExitCode(), "%v", sig)
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		require.Len(t, lines, 1, "stderr: %q", errb.String())
+		assert.Contains(t, lines[0], "Interrupted")
+		assert.NotContains(t, string(rest), "bodies, total time", "no report for an interrupted run")
 	}
-	time.Sleep(200 * time.Millisecond)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	killed := killAfter(cmd, 20*time.Second)
-	rest, _ := io.ReadAll(stdout)
+}
+
+// A run that cannot take less than an hour says so before it starts, and
+// a signal ends it within 2 s, whatever it is doing (here: making 8M
+// bodies, then a step that would take hours on a CPU).
+func TestLongRunWarnsAndStopsWithin2s(t *testing.T) {
+	cmd := exec.Command(binary, "-benchmark", "-cpu", "-numbodies=8388608", "-i=5000")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	killed := killAfter(cmd, time.Minute)
+	sc := bufio.NewScanner(stderr)
+	require.True(t, sc.Scan(), "a line on stderr")
+	assert.Regexp(t, `^> Warning: 8388608 bodies for 5000 steps cannot take less than \d+\.\d hours here; Ctrl-C stops the run$`, sc.Text())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	signalled := time.Now()
+	for sc.Scan() {
+	}
 	_ = cmd.Wait() // the exit status is checked below
-	require.False(t, killed(), "nbody did not stop within 20 s of Ctrl-C")
-	assert.Equal(t, 130, cmd.ProcessState.ExitCode())
-	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-	require.Len(t, lines, 1, "stderr: %q", errb.String())
-	assert.Contains(t, lines[0], "Interrupted")
-	assert.NotContains(t, string(rest), "bodies, total time", "no report for an interrupted run")
+	took := time.Since(signalled)
+	require.False(t, killed(), "nbody did not stop")
+	assert.Equal(t, 143, cmd.ProcessState.ExitCode())
+	assert.Less(t, took, 2500*time.Millisecond, "stopped within 2 s of SIGTERM (plus the test's own slack)")
+}
+
+// A report that cannot be written is a failure: exit 1 with one line.
+func TestUnwritableReportFails(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	for _, args := range [][]string{
+		{"-benchmark", "-cpu", "-numbodies=64"},
+		{"-benchmark", "-cpu", "-numbodies=64", "-json"},
+	} {
+		cmd := exec.Command(binary, args...)
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &errb
+		_ = cmd.Run() // the exit status is checked below
+		assert.Equal(t, 1, cmd.ProcessState.ExitCode(), "%v: stderr %q", args, errb.String())
+		assert.Contains(t, errb.String(), "no space left on device", args)
+	}
 }

@@ -139,26 +139,41 @@ func TestDockerfile(t *testing.T) {
 	})
 }
 
-// TestRunsAsTheImageWithoutGPU runs the binary as `docker run IMAGE` and as
-// the GPU guide's `docker run IMAGE nbody -gpu -benchmark` would without
-// --gpus: a clean environment holding only what the image sets, and no
-// usable GPU. It must say why the GPU is not used and run on the CPU.
+// asTheImage runs the binary with args as `docker run IMAGE nbody ARGS`
+// would without --gpus: a clean environment holding only what the image
+// sets, and no usable GPU.
+func asTheImage(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NVIDIA_VISIBLE_DEVICES=all",
+		"NVIDIA_DRIVER_CAPABILITIES=compute,utility", "HOME=/nonexistent"}
+	cmd.Dir = t.TempDir()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	_ = cmd.Run() // the exit status is returned
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+// The image's default command without --gpus says why the GPU is not used
+// and runs on the CPU; the GPU guide's `nbody -gpu -benchmark` asks for a
+// GPU, so without one it fails and says what to check.
 func TestRunsAsTheImageWithoutGPU(t *testing.T) {
 	if !gpuAbsent() {
 		t.Skip("a GPU is usable here, so the fallback cannot be seen")
 	}
-	for _, args := range [][]string{{"-benchmark"}, {"-gpu", "-benchmark"}} {
-		cmd := exec.Command(binary, append(args, "-numbodies=512")...)
-		cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "NVIDIA_VISIBLE_DEVICES=all",
-			"NVIDIA_DRIVER_CAPABILITIES=compute,utility", "HOME=/nonexistent"}
-		cmd.Dir = t.TempDir()
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		require.NoError(t, cmd.Run(), "%v exits 0; stderr: %s", args, errb.String())
-		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-		require.Len(t, lines, 1, "%v: only the fallback line on stderr", args)
-		assert.Regexp(t, fallbackRe, lines[0])
-		assert.Regexp(t, `(?m)^512 bodies, total time for 10 iterations: \d+\.\d{3} ms$`, out.String())
-		assert.Regexp(t, `(?m)^= \d+\.\d{3} billion interactions per second$`, out.String())
-	}
+	out, errs, code := asTheImage(t, "-benchmark", "-numbodies=512")
+	require.Equal(t, 0, code, "stderr: %s", errs)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	require.Len(t, lines, 1, "only the fallback line on stderr")
+	assert.Regexp(t, fallbackRe, lines[0])
+	assert.Regexp(t, `(?m)^512 bodies, total time for 10 iterations: \d+\.\d{3} ms$`, out)
+	assert.Regexp(t, `(?m)^= \d+\.\d{3} billion interactions per second$`, out)
+
+	out, errs, code = asTheImage(t, "-gpu", "-benchmark", "-numbodies=512")
+	assert.Equal(t, 1, code, "the guide's check must fail without a GPU; stderr: %s", errs)
+	lines = strings.Split(strings.TrimSpace(errs), "\n")
+	require.Len(t, lines, 1, "one line: %q", errs)
+	assert.Contains(t, lines[0], "no usable CUDA GPU")
+	assert.Contains(t, lines[0], "--gpus=all")
+	assert.NotContains(t, out, "billion interactions", "no CPU figures stand in for the GPU's")
 }

@@ -1,38 +1,30 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
+	"math"
 	"strings"
+	"time"
 
+	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
+	"github.com/nbody-go/nbody/nbody/tipsy"
 )
 
 // Defaults that the report and the README quote.
 const (
-	defaultIterations    = 10   // the sample's -i default
-	defaultBlockSize     = 256  // the sample's -blockSize default
-	defaultSeed          = 1    // fixed, so that two runs start from the same bodies
-	defaultCPUBodies     = 8192 // the sample's OpenMP build; ours is multi-core too
-	defaultCompareBodies = 4096 // the sample's -compare default
-	compareDT            = 0.001
-	defaultFrames        = 60 // -frames: with -every=4, 240 steps, a 2.4 s loop
-	defaultEvery         = 4  // -every: steps between two frames
-	maxFrames            = 600
-	maxEvery             = 1_000_000
-)
-
-// maxGIFBytes bounds the memory an animated GIF's frames take: they are
-// all kept until the file is written, since the palette is fitted to all
-// of them. Each pixel costs 4 bytes of RGBA and 1 of the paletted copy.
-const (
-	maxGIFBytes   = 1 << 30
-	gifBytesPerPx = 5
+	defaultIterations = 10  // the sample's -i default
+	defaultBlockSize  = 256 // the sample's -blockSize default
+	defaultSeed       = 1   // fixed, so that two runs start from the same bodies
+	defaultFrames     = 60  // -frames: with -every=4, 240 steps, a 2.4 s loop
+	defaultEvery      = 4   // -every: steps between two frames
+	maxFrames         = 600
+	maxEvery          = 1_000_000
 )
 
 // options are the parsed command line.
@@ -40,54 +32,51 @@ type options struct {
 	benchmark, compare, cpu, gpu bool
 	fp64, hostmem, fullscreen    bool
 	json, help, energy           bool
+	allDevices                   bool // validate every GPU, each on its own bodies
 
-	numBodies     int // 0: the default for the platform
-	iterations    int
-	iterationsSet bool
-	numDevices    int // 0: not given (one device)
-	device        int
-	deviceSet     bool
-	blockSize     int
-	seed          uint64
-	compareSteps  int
-	tipsy         string
-	tipsyFormat   string
-	output        string
-	exchange      string
-	render        string // -render: the .gif or .png the interactive mode draws to
-	frames        int
-	every         int
+	duration       time.Duration // -alldevices: run for this long
+	slowRatio      float64       // -alldevices: a GPU below this share of the median fails
+	minGIPS        float64       // -alldevices: a GPU below this rate fails
+	terminationLog string        // -alldevices: where the one-line summary goes
+
+	numBodies       int // 0: the default for the platform
+	iterations      int
+	iterationsSet   bool
+	numDevices      int  // 0: not given (one device)
+	gpuAsked        bool // -gpu, -device, -numdevices or -hostmem: no GPU is an error
+	device          int
+	blockSize       int
+	seed            uint64
+	compareSteps    int
+	tipsy           string
+	tipsyFormat     tipsy.Format
+	tipsyFormatName string // as given; check parses it into tipsyFormat
+	output          string
+	exchangeName    string // as given; check parses it into exchange
+	exchange        gpu.ExchangeMode
+	render          string // -render: the .gif or .png the interactive mode draws to
+	frames          int
+	every           int
+}
+
+// mode names the run the options ask for, as -json reports it.
+func (o options) mode() string {
+	switch {
+	case o.allDevices:
+		return "validate"
+	case o.interactive():
+		return "interactive"
+	case o.benchmark && o.compare:
+		return "benchmark+compare"
+	case o.compare:
+		return "compare"
+	}
+	return "benchmark"
 }
 
 // interactive reports whether the options ask for the sample's
-// interactive mode: neither -benchmark nor -compare.
-func (o options) interactive() bool { return !o.benchmark && !o.compare }
-
-// renderSize is the size of the images -render draws: the sample's
-// window, or the larger -fullscreen size.
-func (o options) renderSize() (width, height int) {
-	if o.fullscreen {
-		return render.FullscreenWidth, render.FullscreenHeight
-	}
-	return render.WindowWidth, render.WindowHeight
-}
-
-// renderFormat is "gif" or "png" from a -render file name's extension,
-// in any case, or "" for any other name.
-func renderFormat(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".gif":
-		return "gif"
-	case ".png":
-		return "png"
-	}
-	return ""
-}
-
-// maxGIFFrames is the most frames of width×height that fit maxGIFBytes.
-func maxGIFFrames(width, height int) int {
-	return min(maxFrames, maxGIFBytes/(gifBytesPerPx*width*height))
-}
+// interactive mode: neither -benchmark, -compare nor -alldevices.
+func (o options) interactive() bool { return !o.benchmark && !o.compare && !o.allDevices }
 
 // usageError is a mistake on the command line: one line, exit status 2.
 type usageError struct{ msg string }
@@ -98,51 +87,68 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Sprintf(format, args...)}
 }
 
-// parseFlags reads the command line in the sample's syntax (-flag,
-// --flag, -flag=value) and checks every value.
-func parseFlags(args []string) (options, error) {
-	var o options
+// newFlagSet defines every flag into o. The sample's own flags carry no
+// usage text (the sample's option list describes them); ours carry the
+// line -help prints for them, with the value's name in backquotes.
+func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("nbody", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // we print one line ourselves, never the usage dump
 	fs.Usage = func() {}
-
 	fs.BoolVar(&o.benchmark, "benchmark", false, "")
 	fs.BoolVar(&o.compare, "compare", false, "")
-	fs.BoolVar(&o.compare, "qatest", false, "")
 	fs.BoolVar(&o.cpu, "cpu", false, "")
-	fs.BoolVar(&o.gpu, "gpu", false, "")
 	fs.BoolVar(&o.fp64, "fp64", false, "")
 	fs.BoolVar(&o.hostmem, "hostmem", false, "")
 	fs.BoolVar(&o.fullscreen, "fullscreen", false, "")
-	fs.BoolVar(&o.json, "json", false, "")
-	fs.BoolVar(&o.help, "help", false, "")
-	fs.BoolVar(&o.help, "h", false, "")
-	fs.IntVar(&o.numBodies, "numbodies", 0, "")
-	fs.IntVar(&o.iterations, "i", defaultIterations, "")
-	fs.IntVar(&o.numDevices, "numdevices", 0, "")
-	fs.IntVar(&o.device, "device", 0, "")
-	fs.IntVar(&o.blockSize, "blockSize", defaultBlockSize, "")
-	fs.Uint64Var(&o.seed, "seed", defaultSeed, "")
-	fs.IntVar(&o.compareSteps, "compare-steps", 1, "")
+	fs.Var(cli.Decimal(&o.numBodies, 0, 1, nbody.MaxBodies), "numbodies", "")
+	fs.Var(cli.Decimal(&o.numDevices, 0, 1, math.MaxInt), "numdevices", "")
+	fs.Var(cli.Decimal(&o.device, 0, 0, math.MaxInt), "device", "")
 	fs.StringVar(&o.tipsy, "tipsy", "", "")
-	fs.StringVar(&o.tipsyFormat, "tipsy-format", "auto", "")
-	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.exchange, "exchange", gpu.ExchangeAuto, "")
-	fs.StringVar(&o.render, "render", "", "")
-	fs.IntVar(&o.frames, "frames", defaultFrames, "")
-	fs.IntVar(&o.every, "every", defaultEvery, "")
-	fs.BoolVar(&o.energy, "energy", false, "")
+	fs.BoolVar(&o.help, "h", false, "")
 
-	if err := fs.Parse(args); err != nil {
-		return o, usageError{"Error: " + oneLine(err.Error())}
+	fs.Var(cli.Decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "`n` steps that -benchmark times, default 10; without a mode, the steps to run, default until Ctrl-C")
+	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "`n` GPU threads per block, a power of two from 32 to 1024; default 256")
+	fs.BoolVar(&o.compare, "qatest", false, "same as -compare")
+	fs.BoolVar(&o.gpu, "gpu", false, "run on the GPU, and fail when there is none; without it, -device, -numdevices, -hostmem and -alldevices, no GPU means a run on the CPU")
+	fs.Var(cli.Decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "the `seed` of the generated bodies; default 1")
+	fs.Var(cli.Decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "`k` steps of dt 0.001 that -compare takes before comparing; default 1")
+	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "the `format` of -tipsy: auto, native or standard; default auto")
+	fs.StringVar(&o.output, "output", "", "write the final bodies as a tipsy snapshot to `file.bin`")
+	fs.StringVar(&o.exchangeName, "exchange", gpu.ExchangeAuto.String(), "the `way` several GPUs exchange bodies: auto, peer, nccl or host; default auto")
+	fs.StringVar(&o.render, "render", "", "without -benchmark or -compare: draw the bodies to `file`, an animated .gif or a final .png")
+	fs.Var(cli.Decimal(&o.frames, defaultFrames, 1, maxFrames), "frames", "`k` frames that -render draws; default 60, at most 600")
+	fs.Var(cli.Decimal(&o.every, defaultEvery, 1, maxEvery), "every", "`s` steps between two frames; default 4")
+	fs.BoolVar(&o.energy, "energy", false, "print the energy and momentum at the start and the end, and the energy drift")
+	fs.BoolVar(&o.allDevices, "alldevices", false, "validate every GPU: each runs its own simulation at once; a line and a verdict per GPU")
+	fs.DurationVar(&o.duration, "duration", 0, "-alldevices: keep stepping for `d` (90s, 10m), in windows of a second")
+	fs.Float64Var(&o.slowRatio, "slow-ratio", modes.DefaultSlowRatio, "-alldevices: a GPU below `r` times the median fails; default 0.9")
+	fs.Float64Var(&o.minGIPS, "min-gips", 0, "-alldevices: a GPU below `x` billion interactions per second fails")
+	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object with every figure instead of the report")
+	fs.BoolVar(&o.help, "help", false, "print this list and exit; -h too")
+	return fs
+}
+
+// parseFlags reads the command line in the sample's syntax (-flag,
+// --flag, -flag=value, names in any case as the sample matches them) and
+// checks every value. Numbers are decimal.
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := newFlagSet(&o)
+	if err := fs.Parse(cli.AnyCase(fs, args)); err != nil {
+		msg := oneLine(err.Error())
+		if strings.HasPrefix(msg, "flag provided but not defined") {
+			msg += " (nbody -help lists the flags)"
+		}
+		return o, usageError{"Error: " + msg}
 	}
 	if fs.NArg() > 0 {
-		return o, usagef("Error: unexpected argument %q (flags are written -name or -name=value)", fs.Arg(0))
+		return o, usagef("Error: unexpected argument %q (flags are written -name or -name=value; nbody -help lists them)", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.iterationsSet = set["i"]
-	o.deviceSet = set["device"]
+	o.gpuAsked = set["gpu"] || set["device"] || set["numdevices"] || set["hostmem"] || o.allDevices
 	if o.help {
 		return o, nil
 	}
@@ -153,11 +159,13 @@ func parseFlags(args []string) (options, error) {
 func (o *options) check(set map[string]bool) error {
 	switch {
 	case set["numbodies"] && o.numBodies < 1:
-		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1`, o.numBodies)
+		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1 (and <= %d)`, o.numBodies, nbody.MaxBodies)
 	case o.numBodies > nbody.MaxBodies:
 		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, nbody.MaxBodies)
 	case set["numdevices"] && o.numDevices < 1:
 		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
+	case o.cpu && o.gpuAsked:
+		return usagef("Error: -cpu cannot be used with -gpu, -device, -numdevices or -hostmem, which ask for a GPU")
 	case set["numdevices"] && set["device"] && o.numDevices > 1:
 		// The sample refuses only several devices with -device: one
 		// device starting at -device is what -device alone means.
@@ -170,30 +178,59 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "blockSize" specified %d is invalid.  Value should be a power of two from 32 to 1024`, o.blockSize)
 	case o.compareSteps < 1:
 		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
-	case !oneOf(o.tipsyFormat, "auto", "native", "standard"):
-		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormat)
-	case !oneOf(o.exchange, gpu.ExchangeAuto, gpu.ExchangePeer, gpu.ExchangeNCCL, gpu.ExchangeHost):
-		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchange)
+	case !o.parseTipsyFormat():
+		return usagef(`Error: "tipsy-format" specified %q is invalid.  Value should be auto, native or standard`, o.tipsyFormatName)
+	case !o.parseExchange():
+		return usagef(`Error: "exchange" specified %q is invalid.  Value should be auto, peer, nccl or host`, o.exchangeName)
 	case set["tipsy"] && o.tipsy == "":
 		return usagef(`Error: "tipsy" needs a file name: -tipsy=<file.bin>`)
 	case set["output"] && o.output == "":
 		return usagef(`Error: "output" needs a file name: -output=<file.bin>`)
 	case set["tipsy"] && set["numbodies"]:
 		return usagef("Error: -numbodies cannot be used with -tipsy: the file gives the number of bodies")
-	case o.cpu && o.gpu:
-		return usagef("Error: -cpu and -gpu cannot be used together")
+	case set["seed"] && o.tipsy != "":
+		return usagef("Error: -seed cannot be used with -tipsy: the file gives the bodies")
+	case set["tipsy-format"] && o.tipsy == "":
+		return usagef("Error: -tipsy-format needs -tipsy=<file.bin>")
+	case set["exchange"] && o.numDevices < 2:
+		return usagef("Error: -exchange needs several GPUs: -numdevices=N with N >= 2")
+	}
+	if err := o.checkValidation(set); err != nil {
+		return err
 	}
 	return o.checkRender(set)
+}
+
+// checkValidation refuses what -alldevices cannot run with: it runs every
+// GPU on its own generated bodies, timed as -benchmark is.
+func (o *options) checkValidation(set map[string]bool) error {
+	switch {
+	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["termination-log"]):
+		return usagef("Error: -duration, -slow-ratio, -min-gips and -termination-log need -alldevices")
+	case !o.allDevices:
+		return nil
+	case o.cpu || set["device"] || set["numdevices"] || o.compare || o.tipsy != "" || o.render != "" || o.output != "" || o.energy:
+		return usagef("Error: -alldevices runs every GPU on its own bodies: it cannot be used with -cpu, -device, -numdevices, -compare, -tipsy, -render, -output or -energy")
+	case o.duration < 0 || (set["duration"] && o.duration == 0):
+		return usagef(`Error: "duration" specified %s is invalid.  Value should be a positive Go duration such as 90s or 10m`, o.duration)
+	case o.slowRatio <= 0 || o.slowRatio > 1:
+		return usagef(`Error: "slow-ratio" specified %g is invalid.  Value should be above 0 and at most 1`, o.slowRatio)
+	case o.minGIPS < 0:
+		return usagef(`Error: "min-gips" specified %g is invalid.  Value should be >= 0`, o.minGIPS)
+	}
+	return nil
 }
 
 // checkRender refuses the -render, -frames and -every values the
 // interactive mode cannot run with, before anything is simulated.
 func (o *options) checkRender(set map[string]bool) error {
-	width, height := o.renderSize()
+	width, height := render.Size(o.fullscreen)
+	format, isImage := render.FileFormatOf(o.render)
+	gifFrames := min(maxFrames, render.MaxGIFFrames(width, height))
 	switch {
 	case set["render"] && o.render == "":
 		return usagef(`Error: "render" needs a file name: -render=<file.gif> or -render=<file.png>`)
-	case o.render != "" && renderFormat(o.render) == "":
+	case o.render != "" && !isImage:
 		return usagef(`Error: "render" specified %q is invalid.  Value should be a file name ending in .gif or .png`, o.render)
 	case o.render != "" && !o.interactive():
 		return usagef("Error: -render draws the interactive mode; it cannot be used with -benchmark or -compare")
@@ -203,13 +240,29 @@ func (o *options) checkRender(set map[string]bool) error {
 		return usagef("Error: -i cannot be used with -render, which runs -frames × -every steps")
 	case o.frames < 1 || o.frames > maxFrames:
 		return usagef(`Error: "frames" specified %d is invalid.  Value should be from 1 to %d`, o.frames, maxFrames)
-	case renderFormat(o.render) == "gif" && o.frames > maxGIFFrames(width, height):
+	case format == render.GIF && o.frames > gifFrames:
 		return usagef(`Error: "frames" specified %d is too many for %d×%d images.  Value should be <= %d (a GIF's frames are held in memory until it is written)`,
-			o.frames, width, height, maxGIFFrames(width, height))
+			o.frames, width, height, gifFrames)
 	case o.every < 1 || o.every > maxEvery:
 		return usagef(`Error: "every" specified %d is invalid.  Value should be from 1 to %d`, o.every, maxEvery)
 	}
 	return nil
+}
+
+// parseTipsyFormat sets tipsyFormat from its name, and reports whether
+// the name is one.
+func (o *options) parseTipsyFormat() bool {
+	f, err := tipsy.ParseFormat(o.tipsyFormatName)
+	o.tipsyFormat = f
+	return err == nil
+}
+
+// parseExchange sets exchange from its name, and reports whether the name
+// is one.
+func (o *options) parseExchange() bool {
+	x, err := gpu.ParseExchange(o.exchangeName)
+	o.exchange = x
+	return err == nil
 }
 
 // validBlockSize reports whether n is a power of two from 32 to 1024.
@@ -217,22 +270,7 @@ func validBlockSize(n int) bool {
 	return n >= 32 && n <= 1024 && n&(n-1) == 0
 }
 
-func oneOf(s string, choices ...string) bool {
-	for _, c := range choices {
-		if s == c {
-			return true
-		}
-	}
-	return false
-}
-
 // oneLine joins a possibly multi-line message into one line.
 func oneLine(s string) string {
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
-}
-
-// isUsage reports whether err is a command-line mistake.
-func isUsage(err error) bool {
-	var u usageError
-	return errors.As(err, &u)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 )
@@ -18,29 +19,23 @@ const sampleOptions = "\t-fullscreen       (run n-body simulation in fullscreen 
 	"\t-cpu              (run n-body simulation on the CPU)\n" +
 	"\t-tipsy=<file.bin> (load a tipsy model file for simulation)\n\n"
 
-// ourOptions lists the flags the sample does not document or does not
-// have, in the same style; only -help prints it, so that every run's
-// opening block stays the sample's.
-const ourOptions = "> More options (nbody-go)\n" +
-	"\t-i=<n>             (iterations timed by -benchmark, default 10; without a mode, steps to run, default until Ctrl-C)\n" +
-	"\t-blockSize=<n>     (GPU threads per block, a power of two from 32 to 1024; default 256)\n" +
-	"\t-qatest            (same as -compare)\n" +
-	"\t-gpu               (run on the GPU, the default; falls back to the CPU when none can be used)\n" +
-	"\t-seed=<s>          (seed of the generated bodies; default 1)\n" +
-	"\t-compare-steps=<k> (steps of dt 0.001 that -compare takes before comparing; default 1)\n" +
-	"\t-tipsy-format=<f>  (auto, native or standard; default auto)\n" +
-	"\t-output=<file.bin> (write the final bodies as a tipsy snapshot)\n" +
-	"\t-exchange=<x>      (how several GPUs exchange bodies: auto, peer, nccl or host; default auto)\n" +
-	"\t-render=<file>     (without -benchmark or -compare: draw the bodies to an animated .gif or a final .png)\n" +
-	"\t-frames=<k>        (frames -render draws; default 60, at most 600)\n" +
-	"\t-every=<s>         (steps between two frames; default 4)\n" +
-	"\t-energy            (print the energy and momentum at the start and the end, and the energy drift)\n" +
-	"\t-json              (print one JSON object with every figure instead of the report)\n" +
-	"\t-help, -h          (print this list and exit)\n\n"
-
-// printHelp answers -help as the sample does, then lists our own flags.
+// printHelp answers -help as the sample does, then lists our own flags
+// from their definitions, in the same style: only -help prints them, so
+// that every run's opening block stays the sample's.
 func printHelp(w io.Writer) {
-	fmt.Fprint(w, "\n> Command line options\n"+sampleOptions+ourOptions)
+	fmt.Fprint(w, "\n> Command line options\n"+sampleOptions+"> More options (nbody-go)\n")
+	newFlagSet(&options{}).VisitAll(func(f *flag.Flag) {
+		value, usage := flag.UnquoteUsage(f)
+		if usage == "" {
+			return // the sample's, described above
+		}
+		name := "-" + f.Name
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool {
+			name += "=<" + value + ">"
+		}
+		fmt.Fprintf(w, "\t%-24s (%s)\n", name, usage)
+	})
+	fmt.Fprint(w, "> Flag names are matched in any case (-numBodies works); numbers are decimal.\n\n")
 }
 
 // printBanner prints what the sample prints first on every run.

@@ -4,121 +4,71 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
+
+	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
+
+// describePlatform fills the JSON report's platform fields.
+func (a *app) describePlatform(p *modes.Platform) {
+	r := &a.report
+	r.Platform = "cpu"
+	if p.GPU != nil {
+		r.Platform = "gpu"
+	}
+	r.Integrator = p.Integrator.Name()
+	r.GPUUnavailable = p.Unavailable
+	r.Devices = p.Devices
+	if p.GPU != nil {
+		r.KernelImage = p.GPU.KernelImage()
+	}
+	if p.GPU != nil && len(p.Devices) > 1 {
+		r.Exchange = describeExchange(p.GPU.Exchange())
+	}
+}
 
 // jsonReport is what -json prints: one object with every figure of the
 // run, at full precision (the text report rounds to three decimals).
 type jsonReport struct {
-	Mode           string         `json:"mode"`     // "interactive", "benchmark", "compare" or "benchmark+compare"
-	Platform       string         `json:"platform"` // "gpu" or "cpu"
-	Integrator     string         `json:"integrator"`
-	GPUUnavailable string         `json:"gpu_unavailable,omitempty"` // the fallback's reason
-	Devices        []jsonDevice   `json:"devices,omitempty"`
-	Exchange       string         `json:"exchange,omitempty"` // how several GPUs exchange positions
-	Precision      string         `json:"precision"`          // "single" or "double"
-	Bodies         int            `json:"bodies"`
-	Source         string         `json:"source"` // "shell" or the tipsy file
-	Seed           *uint64        `json:"seed,omitempty"`
-	BlockSize      int            `json:"block_size"`
-	HostMem        bool           `json:"hostmem"`
-	Benchmark      *jsonBenchmark `json:"benchmark,omitempty"`
-	Compare        *jsonCompare   `json:"compare,omitempty"`
-	View           *jsonView      `json:"interactive,omitempty"`
-	Energy         *jsonEnergy    `json:"energy,omitempty"`
-	Output         string         `json:"output,omitempty"`
+	Mode           string                 `json:"mode"`               // "interactive", "benchmark", "compare" or "benchmark+compare"
+	Platform       string                 `json:"platform,omitempty"` // "gpu" or "cpu"
+	Integrator     string                 `json:"integrator,omitempty"`
+	GPUUnavailable string                 `json:"gpu_unavailable,omitempty"` // the fallback's reason
+	Devices        []gpu.Device           `json:"devices,omitempty"`
+	Exchange       string                 `json:"exchange,omitempty"`     // how several GPUs exchange positions
+	KernelImage    string                 `json:"kernel_image,omitempty"` // "sm_90" (embedded machine code) or "ptx-jit", per device where they differ
+	Precision      string                 `json:"precision"`              // "single" or "double"
+	Bodies         int                    `json:"bodies,omitempty"`
+	Source         string                 `json:"source,omitempty"` // "shell" or the tipsy file
+	Seed           *uint64                `json:"seed,omitempty"`
+	BlockSize      int                    `json:"block_size"`
+	HostMem        bool                   `json:"hostmem"`
+	Benchmark      *modes.BenchmarkResult `json:"benchmark,omitempty"`
+	StartupMs      *float64               `json:"startup_ms,omitempty"` // from the process's start (procstart.Start) to the first timed step
+	Compare        *modes.Comparison      `json:"compare,omitempty"`
+	View           *modes.ViewResult      `json:"interactive,omitempty"`
+	Energy         *modes.EnergyResult    `json:"energy,omitempty"`
+	Validation     *modes.Validation      `json:"validation,omitempty"` // -alldevices
+	Output         string                 `json:"output,omitempty"`
+	Error          *jsonError             `json:"error,omitempty"` // why the run failed
+	ExitStatus     int                    `json:"exit_status"`
 }
 
-type jsonDevice struct {
-	Ordinal           int    `json:"ordinal"`
-	Name              string `json:"name"`
-	ComputeCapability string `json:"compute_capability"`
-	Multiprocessors   int    `json:"multiprocessors"`
-	TotalMemory       uint64 `json:"total_memory_bytes"`
+// jsonError says why a run failed: a stable code ("usage", "no_gpu",
+// "comparison_failed", "interrupted" or "error") and the message.
+type jsonError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
-type jsonBenchmark struct {
-	Iterations          int       `json:"iterations"`
-	TimeStep            float64   `json:"dt"`
-	TotalMilliseconds   jsonFloat `json:"total_ms"`
-	GInteractions       jsonFloat `json:"billion_interactions_per_second"`
-	GFLOPS              jsonFloat `json:"gflops"`
-	FlopsPerInteraction int       `json:"flops_per_interaction"`
+// jsonFailure is what -json prints for a command line that was refused.
+type jsonFailure struct {
+	Mode       string    `json:"mode"`
+	Error      jsonError `json:"error"`
+	ExitStatus int       `json:"exit_status"`
 }
 
-type jsonCompare struct {
-	Compared    string         `json:"compared"`  // the integrator held to the reference
-	Reference   string         `json:"reference"` // the float64 CPU reference
-	Steps       int            `json:"steps"`
-	TimeStep    float64        `json:"dt"`
-	Values      int            `json:"values"`
-	Tolerance   float64        `json:"tolerance"`
-	Outside     int            `json:"outside"`
-	Errors      []jsonMismatch `json:"errors"`
-	MaxRelError jsonFloat      `json:"max_relative_error"`
-	RMSRelError jsonFloat      `json:"rms_relative_error"`
-	AccelError  jsonFloat      `json:"acceleration_l2_error"`
-	AccelBound  float64        `json:"acceleration_bound"`
-	Passed      bool           `json:"passed"`
-}
-
-// jsonView is the interactive mode's run: its steps, their simulation
-// time and figures, and the file -render wrote.
-type jsonView struct {
-	Steps             int       `json:"steps"`
-	TimeStep          float64   `json:"dt"`
-	Interrupted       bool      `json:"interrupted"` // stopped by Ctrl-C
-	TotalMilliseconds jsonFloat `json:"total_ms"`    // simulation time, as the integrator measured it
-	WallSeconds       jsonFloat `json:"wall_seconds"`
-	GInteractions     jsonFloat `json:"billion_interactions_per_second"`
-	GFLOPS            jsonFloat `json:"gflops"`
-	Render            string    `json:"render,omitempty"`
-	Frames            int       `json:"frames,omitempty"` // frames written
-	Every             int       `json:"every,omitempty"`
-	Width             int       `json:"width,omitempty"`
-	Height            int       `json:"height,omitempty"`
-}
-
-// jsonEnergy is -energy's comparison of the start and the end.
-type jsonEnergy struct {
-	Steps          int             `json:"steps"`
-	TimeStep       float64         `json:"dt"`
-	Start          jsonEnergyState `json:"start"`
-	End            jsonEnergyState `json:"end"`
-	Drift          jsonFloat       `json:"relative_drift"`
-	MomentumChange [3]jsonFloat    `json:"momentum_change"`
-	MeasureSeconds float64         `json:"measure_seconds"`
-}
-
-type jsonEnergyState struct {
-	Kinetic   jsonFloat    `json:"kinetic"`
-	Potential jsonFloat    `json:"potential"`
-	Total     jsonFloat    `json:"total"`
-	Momentum  [3]jsonFloat `json:"momentum"`
-}
-
-type jsonMismatch struct {
-	Body      int       `json:"body"`
-	Component string    `json:"component"` // x, y, z or mass
-	Host      jsonFloat `json:"host"`
-	Device    jsonFloat `json:"device"`
-}
-
-// jsonFloat is a float64 that encodes NaN and infinities as null, which
-// encoding/json would otherwise refuse.
-type jsonFloat float64
-
-// MarshalJSON implements json.Marshaler.
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
-}
-
-func writeJSON(w io.Writer, r *jsonReport) error {
+func writeJSON(w io.Writer, r any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(r); err != nil {

@@ -6,20 +6,16 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/nbody-go/nbody/internal/cli"
+	"github.com/nbody-go/nbody/internal/console"
 )
 
 func main() {
-	// Ctrl-C cancels ctx: the integrators stop between steps and run
-	// reports it. After the first signal the default action is restored,
-	// so a second Ctrl-C ends the program at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, terminalWriter(os.Stderr)))
+	// The first Ctrl-C or SIGTERM cancels the run's context: the run stops
+	// within a step and the exit status says which signal it was; a
+	// second one ends the program at once.
+	ctx := cli.NotifyContext()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, console.Terminal(os.Stderr)))
 }

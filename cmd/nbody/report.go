@@ -3,15 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
-	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // printHeader prints the sample's lines that describe the run, in its
-// order: mode, memory, precision, device count, then the CPU line or the
-// GPU device lines.
-func printHeader(w io.Writer, o options, p platform) {
+// order: mode, memory, precision, device count, then the CPU line (no
+// GPUs) or the GPU device lines.
+func printHeader(w io.Writer, o options, gpus []gpu.Device) {
 	mode := "Windowed"
 	if o.fullscreen {
 		mode = "Fullscreen"
@@ -19,7 +19,7 @@ func printHeader(w io.Writer, o options, p platform) {
 	// Ours says "system" on the CPU, where the bodies are; the sample
 	// prints "video" for -cpu because it decides the memory after printing.
 	memory := "video"
-	if o.hostmem || p.gpu == nil {
+	if o.hostmem || len(gpus) == 0 {
 		memory = "system"
 	}
 	precision := "Single"
@@ -31,20 +31,24 @@ func printHeader(w io.Writer, o options, p platform) {
 	fmt.Fprintf(w, "> %s precision floating point simulation\n", precision)
 	// The CPU counts as one device, whatever -numdevices asked of GPUs
 	// that are not used.
-	devices := 1
-	if p.gpu != nil {
-		devices = len(p.devices)
-	}
-	fmt.Fprintf(w, "> %d Devices used for simulation\n", devices)
-	if p.gpu == nil {
+	fmt.Fprintf(w, "> %d Devices used for simulation\n", max(1, len(gpus)))
+	if len(gpus) == 0 {
 		fmt.Fprintln(w, "> Simulation with CPU")
 		return
 	}
-	first := p.devices[0]
+	first := gpus[0]
 	fmt.Fprintf(w, "GPU Device %d: %q with compute capability %d.%d\n\n", first.Ordinal, first.Name, first.Major, first.Minor)
-	for _, d := range p.devices {
+	for _, d := range gpus {
 		fmt.Fprintf(w, "> Compute %d.%d CUDA device: [%s]\n", d.Major, d.Minor, d.Name)
 	}
+}
+
+// fallbackLine is the one line on stderr that says the GPU is not used.
+func fallbackLine(reason string) string {
+	if reason == "" {
+		return "> No CUDA GPU available; running on the CPU"
+	}
+	return fmt.Sprintf("> No CUDA GPU available (%s); running on the CPU", reason)
 }
 
 // printFP64Advisory prints the sample's warning for long double-precision
@@ -56,38 +60,9 @@ func printFP64Advisory(w io.Writer) {
 		"Vista and Win7. On these OSes, set iterations <= 10\n")
 }
 
-// benchmarkFigures are what the sample's three report lines say.
-type benchmarkFigures struct {
-	Bodies, Iterations  int
-	Milliseconds        float64
-	GInteractions       float64 // billions of interactions per second
-	GFLOPS              float64
-	FlopsPerInteraction int
-	Precision           nbody.Precision
-}
-
-// figures computes the sample's figures: N² · iterations / ms · 1e-6
-// billion interactions per second, times 20 (single) or 30 (double) for
-// GFLOP/s. N² is computed exactly in float64 (the sample rounds it to
-// float32, which can move the last printed digit above 2^24 bodies).
-func figures(n, iterations int, elapsed time.Duration, prec nbody.Precision) benchmarkFigures {
-	ms := float64(elapsed) / float64(time.Millisecond)
-	gi := float64(n) * float64(n) * float64(iterations) / ms * 1e-6
-	fpi := prec.FlopsPerInteraction()
-	return benchmarkFigures{
-		Bodies:              n,
-		Iterations:          iterations,
-		Milliseconds:        ms,
-		GInteractions:       gi,
-		GFLOPS:              gi * float64(fpi),
-		FlopsPerInteraction: fpi,
-		Precision:           prec,
-	}
-}
-
 // printReport prints the sample's three benchmark lines.
-func printReport(w io.Writer, f benchmarkFigures) {
-	fmt.Fprintf(w, "%d bodies, total time for %d iterations: %.3f ms\n", f.Bodies, f.Iterations, f.Milliseconds)
+func printReport(w io.Writer, f modes.Figures) {
+	fmt.Fprintf(w, "%d bodies, total time for %d iterations: %.3f ms\n", f.Bodies, f.Steps, f.Milliseconds)
 	fmt.Fprintf(w, "= %.3f billion interactions per second\n", f.GInteractions)
 	fmt.Fprintf(w, "= %.3f %s-precision GFLOP/s at %d flops per interaction\n", f.GFLOPS, f.Precision, f.FlopsPerInteraction)
 }
@@ -95,29 +70,67 @@ func printReport(w io.Writer, f benchmarkFigures) {
 // printComparison prints the sample's compare lines (an Error line per
 // value outside the tolerance, up to ten, then how many more; "  OK" when
 // everything passed) and our one summary line.
-func printComparison(w io.Writer, c comparisonRun) {
-	for _, m := range c.positions.Mismatches {
+func printComparison(w io.Writer, c modes.Comparison) {
+	for _, m := range c.Positions.Mismatches {
 		fmt.Fprintf(w, "Error: (host)%f != (device)%f\n", m.Host, m.Device)
 	}
-	if c.positions.More > 0 {
-		fmt.Fprintf(w, "... and %d more values outside the tolerance\n", c.positions.More)
+	if c.Positions.More > 0 {
+		fmt.Fprintf(w, "... and %d more values outside the tolerance\n", c.Positions.More)
 	}
-	if c.passed() {
+	if c.Passed() {
 		fmt.Fprintln(w, "  OK")
 	}
-	verdict := "PASS"
-	if !c.passed() {
-		verdict = "FAIL"
+	fmt.Fprintln(w, "> "+c.Summary())
+}
+
+// printEnergy prints -energy's four lines.
+func printEnergy(w io.Writer, r modes.EnergyResult) {
+	for _, line := range r.Lines() {
+		fmt.Fprintln(w, "> "+line)
 	}
-	steps := "steps"
-	if c.steps == 1 {
-		steps = "step"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	fmt.Fprintf(w, "> Compared %d bodies after %d %s of dt %g, %s against the float64 CPU reference: "+
-		"%d of %d position values outside %.3g; max relative error %.3g, RMS %.3g; "+
-		"acceleration L2 error %.3g (bound %.3g): %s\n",
-		c.positions.Values/4, c.steps, steps, c.dt, c.device,
-		c.positions.Outside(), c.positions.Values, c.positions.Tolerance,
-		c.positions.MaxRelError, c.positions.RMSRelError,
-		c.accel.Error, c.accel.Bound, verdict)
+	return many
+}
+
+// printExchange prints, after the device lines and only when several GPUs
+// share the simulation, how they exchange positions after each step
+// (ours; the sample has no such line).
+func printExchange(w io.Writer, p *modes.Platform) {
+	if p.GPU == nil || len(p.Devices) < 2 {
+		return
+	}
+	fmt.Fprintf(w, "> Exchange: %s\n", describeExchange(p.GPU.Exchange()))
+}
+
+// describeExchange is the words for how the GPUs exchange positions, as
+// the header prints them after "> Exchange: " and -json gives them.
+func describeExchange(x gpu.ExchangeInfo) string {
+	switch x.Route {
+	case gpu.RoutePeer:
+		switch {
+		case x.SharedGPU:
+			return "peer (device-to-device copies: the devices share one GPU)"
+		case x.PeerPairs == x.Pairs:
+			return "peer (NVLink/PCIe peer copies)"
+		case x.PeerPairs == 0:
+			return "peer (copies staged by the driver: no pair has peer access)"
+		}
+		return fmt.Sprintf("peer (NVLink/PCIe peer copies where %d of %d pairs have peer access, staged by the driver elsewhere)", x.PeerPairs, x.Pairs)
+	case gpu.RouteNCCL:
+		op := "all-gather"
+		if !x.AllGather {
+			op = "broadcast from each device"
+		}
+		return fmt.Sprintf("nccl (NCCL %s %s)", x.NCCLVersion, op)
+	case gpu.RouteHost:
+		return "host (through page-locked host memory)"
+	case gpu.RouteShared:
+		return "shared host memory (-hostmem: every device reads the one mapped copy)"
+	}
+	return "none (one device)"
 }

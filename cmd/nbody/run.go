@@ -5,269 +5,252 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/nbody-go/nbody/internal/cli"
+	"github.com/nbody-go/nbody/internal/console"
+	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // Exit statuses.
 const (
-	exitOK          = 0
-	exitFailure     = 1 // a run-time error, or -compare found a difference
-	exitUsage       = 2 // a mistake on the command line
-	exitInterrupted = 130
+	exitOK      = 0
+	exitFailure = 1 // a run-time error, or -compare found a difference
+	exitUsage   = 2 // a mistake on the command line
 )
 
 // errCompareFailed ends a run whose comparison failed; the report has
 // already said why.
 var errCompareFailed = errors.New("comparison failed")
 
-// app is one run of the command.
+// app is one run of the command: what it was asked, and where it prints.
 type app struct {
 	ctx    context.Context
 	o      options
 	stdout io.Writer // where -json writes
 	out    io.Writer // the text report: stdout, or nowhere with -json
 	errw   io.Writer
-	steps  stepper
 	report jsonReport
-	energy *energyCheck // -energy's start, nil without it
 
+	// progress draws a bar for long runs on a terminal; nil otherwise.
+	progress modes.Progress
 	// Where the interactive mode's status line goes: stderr, rewritten in
 	// place when it is a terminal, plain lines otherwise; nowhere with -json.
 	statusW        io.Writer
 	statusTerminal bool
+	status         *statusLine    // the interactive mode's, once it runs
+	view           modes.ViewPlan // what the interactive mode does
 
 	prec   nbody.Precision
 	params nbody.Params // the sample's first preset: dt, softening, damping
 }
 
-// run is the whole program: it returns the exit status. progress is where
-// a progress bar may go (nil for none).
-func run(ctx context.Context, args []string, stdout, stderr, progress io.Writer) int {
+// progressAfter is how long a run must be expected to take before a
+// progress bar is worth showing.
+const progressAfter = 2 * time.Second
+
+// interruptedLine acknowledges Ctrl-C or SIGTERM at once, outside the
+// interactive mode (where they end the run as closing the window does).
+const interruptedLine = "> Interrupted: stopping now; no report (a second Ctrl-C quits at once)"
+
+// run is the whole program: it returns the exit status. terminal is
+// stderr when it is a terminal, where a progress bar may go (nil for none).
+// Cancelling ctx stops the run; a cause of type signalled sets the exit
+// status for that signal.
+func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer) int {
 	o, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		if cli.Asked(args, "json") {
+			// A script that asked for JSON gets a document to read.
+			_ = writeJSON(stdout, &jsonFailure{Mode: o.mode(), Error: jsonError{"usage", strings.TrimPrefix(err.Error(), "Error: ")}, ExitStatus: exitUsage})
+		}
 		return exitUsage
 	}
 	if o.help {
 		printHelp(stdout)
 		return exitOK
 	}
-	a := &app{ctx: ctx, o: o, stdout: stdout, out: stdout, errw: stderr, params: nbody.Presets[0]}
+	// A report that cannot be written (a full disk, a closed pipe) is a
+	// failure, not a success with nothing to show.
+	report := &cli.StickyWriter{W: stdout}
+	a := &app{ctx: ctx, o: o, stdout: report, out: report, errw: stderr, params: nbody.Presets[0]}
 	if o.fp64 {
 		a.prec = nbody.Double
 	}
-	a.steps = stepper{ctx: ctx, w: progress, after: progressAfter}
-	a.statusW, a.statusTerminal = stderr, false
-	if progress != nil {
-		a.statusW, a.statusTerminal = progress, true
+	a.report.Mode, a.report.Precision = o.mode(), a.prec.String()
+	a.report.BlockSize, a.report.HostMem = o.blockSize, o.hostmem
+	a.statusW = stderr
+	if terminal != nil {
+		a.progress = console.NewBar(terminal, progressAfter)
+		a.statusW, a.statusTerminal = terminal, true
 	}
 	if o.json {
-		a.out = io.Discard
-		a.steps.w = nil
-		a.statusW = nil
+		a.out, a.progress, a.statusW = io.Discard, nil, nil
 	}
-	err = a.main()
+	var once sync.Once
+	acknowledge := func() { once.Do(func() { fmt.Fprintln(stderr, interruptedLine) }) }
+	// The interactive mode and a validation end on a signal with their
+	// report; every other run stops without one.
+	if !o.interactive() && !o.allDevices {
+		defer context.AfterFunc(ctx, func() {
+			acknowledge()
+			cli.ExitAfter(ctx, graceAfterSignal)
+		})()
+	}
+	work := a.main
+	if o.allDevices {
+		work = a.validate
+	}
+	code, failure := a.outcome(work(), acknowledge)
+	if o.json {
+		a.report.ExitStatus, a.report.Error = code, failure
+		if err := writeJSON(report, &a.report); err != nil && code == exitOK {
+			fmt.Fprintln(stderr, "Error: "+err.Error())
+			return exitFailure
+		}
+	}
+	if code == exitOK && report.Err != nil {
+		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+report.Err.Error())
+		return exitFailure
+	}
+	return code
+}
+
+// outcome turns the run's error into the exit status, says what failed on
+// stderr, and names it for -json with a stable code.
+func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
+	var noGPU *modes.NoGPUError
 	switch {
 	case err == nil:
-		return exitOK
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		fmt.Fprintln(stderr, "> Interrupted: stopped between steps; no report")
-		return exitInterrupted
+		return exitOK, nil
+	case errors.Is(err, errValidationFailed):
+		return exitFailure, &jsonError{"validation_failed", err.Error()}
+	case errors.Is(err, context.Canceled) || a.ctx.Err() != nil:
+		acknowledge()
+		return cli.InterruptedStatus(a.ctx), &jsonError{"interrupted", context.Cause(a.ctx).Error()}
 	case errors.Is(err, errCompareFailed):
-		return exitFailure
-	case isUsage(err):
-		fmt.Fprintln(stderr, err)
-		return exitUsage
+		return exitFailure, &jsonError{"comparison_failed", "the comparison with the float64 reference failed"}
+
+	case errors.As(err, &noGPU):
+		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
+		return exitFailure, &jsonError{"no_gpu", oneLine(err.Error())}
 	default:
-		fmt.Fprintln(stderr, "Error: "+oneLine(err.Error()))
-		return exitFailure
+		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
+		return exitFailure, &jsonError{"error", oneLine(err.Error())}
 	}
 }
 
-// main runs the modes the options ask for, printing as the sample does.
+// graceAfterSignal is how long a run that a signal stopped may take to
+// wind down (the integrators stop within a step, or a slice of one, but
+// making a million bodies or reading a large file does not look back)
+// before the process ends regardless, with the signal's exit status.
+const graceAfterSignal = 1500 * time.Millisecond
+
+// main runs what the options ask for, printing as the sample does.
 func (a *app) main() error {
 	o := a.o
 	printBanner(a.out)
 	if o.numDevices > 0 {
 		fmt.Fprintf(a.out, "number of CUDA devices  = %d\n", o.numDevices)
 	}
-	p, err := choosePlatform(o, a.prec, a.params.Physics())
-	if err != nil {
-		return err
+	viewSteps := 0
+	if o.iterationsSet {
+		viewSteps = o.iterations
 	}
-	defer p.integrator.Close()
-	if p.fellBack {
-		fmt.Fprintln(a.errw, fallbackLine(p.fallback))
+	err := modes.Run(a.ctx, modes.RunOptions{
+		Platform: modes.PlatformOptions{
+			Precision: a.prec, Physics: a.params.Physics(), CPU: o.cpu, BlockSize: o.blockSize,
+			Device: o.device, NumDevices: o.numDevices, HostMem: o.hostmem, Exchange: o.exchange,
+			RequireGPU: o.gpuAsked,
+		},
+		Params: a.params, Tipsy: o.tipsy, TipsyFormat: o.tipsyFormat, Bodies: o.numBodies, Seed: o.seed,
+		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,
+		ViewSteps: viewSteps, Render: o.render, Frames: o.frames, Every: o.every, Fullscreen: o.fullscreen,
+		Energy: o.energy, Output: o.output, LongerThan: time.Hour, Progress: a.progress,
+	}, a)
+	a.status.clear()
+	var dre *modes.DeviceRangeError
+	var noGPU *modes.NoGPUError
+	var frames *modes.FramesFileError
+	switch {
+	case errors.As(err, &dre):
+		return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
+	case errors.As(err, &noGPU):
+		return fmt.Errorf("%w; -gpu, -device, -numdevices and -hostmem need one. Check that nvidia-smi sees it; "+
+			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", noGPU)
+	case errors.As(err, &frames):
+		return fmt.Errorf("-render: %w", frames.Err)
+	case err == nil && a.report.Compare != nil && !a.report.Compare.Passed():
+		return errCompareFailed
 	}
-	printHeader(a.out, o, p)
+	return err
+}
+
+// Opened implements modes.Observer: the fallback line, the sample's
+// header and the platform's part of the JSON report.
+func (a *app) Opened(p *modes.Platform) {
+	if p.FellBack {
+		fmt.Fprintln(a.errw, fallbackLine(p.Unavailable))
+	}
+	var gpus []gpu.Device
+	if p.GPU != nil {
+		gpus = p.Devices // the CPU counts as one device, whatever -numdevices asked
+	}
+	printHeader(a.out, a.o, gpus)
 	printExchange(a.out, p)
 	a.describePlatform(p)
-
-	if o.output != "" {
-		// Fail before the run, not after it, when the snapshot cannot be written.
-		if err := checkWritable(o.output); err != nil {
-			return fmt.Errorf("writing %s: %w", o.output, err)
-		}
-	}
-	bodies, saveAs, err := a.initialBodies(p)
-	if err != nil {
-		return err
-	}
-	a.measureStartEnergy(bodies)
-	end, compareErr, err := a.runModes(p, bodies)
-	if err != nil {
-		return err
-	}
-	if end != nil {
-		a.reportEnergy(*end)
-	}
-	if o.output != "" && end != nil {
-		if err := saveAs(o.output, end.bodies); err != nil {
-			return fmt.Errorf("writing %s: %w", o.output, err)
-		}
-		a.report.Output = o.output
-	}
-	if o.json {
-		if err := writeJSON(a.stdout, &a.report); err != nil {
-			return err
-		}
-	}
-	return compareErr
 }
 
-// runModes runs the interactive mode, or the benchmark and the comparison
-// the options ask for. It returns where the run left the bodies (the
-// benchmark's when both ran), and errCompareFailed apart from other
-// errors, since a failed comparison still reports and writes its output.
-func (a *app) runModes(p platform, bodies nbody.Bodies) (end *endState, compareErr, err error) {
-	if a.o.interactive() {
-		end, err = a.view(p, bodies)
-		return end, nil, err
-	}
-	if a.o.benchmark {
-		if end, err = a.benchmark(p, bodies); err != nil {
-			return nil, nil, err
-		}
-	}
-	if a.o.compare {
-		got, err := a.compare(p, bodies)
-		if err != nil && !errors.Is(err, errCompareFailed) {
-			return nil, nil, err
-		}
-		compareErr = err
-		if end == nil && got != nil {
-			end = &endState{bodies: *got, steps: a.o.compareSteps, dt: compareDT}
-		}
-	}
-	return end, compareErr, nil
-}
+// Reading implements modes.Observer.
+func (a *app) Reading(path string) { fmt.Fprintf(a.out, "Trying to read file: %s\n", path) }
 
-// describePlatform fills the JSON report's platform fields.
-func (a *app) describePlatform(p platform) {
-	r := &a.report
+// Bodies implements modes.Observer: the sample's line for the bodies,
+// and the advisory it prints before a long double-precision benchmark.
+func (a *app) Bodies(b modes.BodiesInfo) {
 	switch {
-	case a.o.interactive():
-		r.Mode = "interactive"
-	case a.o.benchmark && a.o.compare:
-		r.Mode = "benchmark+compare"
-	case a.o.compare:
-		r.Mode = "compare"
-	default:
-		r.Mode = "benchmark"
+	case b.Seed == nil:
+		fmt.Fprintf(a.errw, "Read %d bodies\n", b.N)
+	case b.Given:
+		fmt.Fprintf(a.out, "number of bodies = %d\n", b.N)
 	}
-	r.Platform = "cpu"
-	if p.gpu != nil {
-		r.Platform = "gpu"
-	}
-	r.Integrator = p.integrator.Name()
-	r.GPUUnavailable = p.fallback
-	for _, d := range p.devices {
-		r.Devices = append(r.Devices, jsonDevice{
-			Ordinal:           d.Ordinal,
-			Name:              d.Name,
-			ComputeCapability: fmt.Sprintf("%d.%d", d.Major, d.Minor),
-			Multiprocessors:   d.Multiprocessors,
-			TotalMemory:       d.TotalMemory,
-		})
-	}
-	if p.gpu != nil && len(p.devices) > 1 {
-		r.Exchange = p.gpu.Exchange()
-	}
-	r.Precision = a.prec.String()
-	r.BlockSize = a.o.blockSize
-	r.HostMem = a.o.hostmem
-}
-
-// initialBodies generates the sample's shell of bodies, or reads the
-// tipsy file, and says how -output writes bodies back.
-func (a *app) initialBodies(p platform) (nbody.Bodies, func(string, nbody.Bodies) error, error) {
-	if a.o.tipsy != "" {
-		fmt.Fprintf(a.out, "Trying to read file: %s\n", a.o.tipsy)
-		in, err := readTipsy(a.o.tipsy, a.o.tipsyFormat)
-		if err != nil {
-			return nbody.Bodies{}, nil, err
-		}
-		fmt.Fprintf(a.errw, "Read %d bodies\n", in.bodies.N())
-		a.report.Bodies = in.bodies.N()
-		a.report.Source = a.o.tipsy
-		return in.bodies, in.save, nil
-	}
-	n := a.o.numBodies
-	if n == 0 {
-		n = defaultBodies(a.o, p)
-	} else {
-		fmt.Fprintf(a.out, "number of bodies = %d\n", n)
-	}
-	b, err := nbody.Generate(nbody.Shell, n, nbody.DefaultParams(n), a.o.seed)
-	if err != nil {
-		return nbody.Bodies{}, nil, err
-	}
-	seed := a.o.seed
-	a.report.Bodies = n
-	a.report.Source = nbody.Shell.String()
-	a.report.Seed = &seed
-	return b, writeTipsy, nil
-}
-
-// benchmark times -i steps as the sample does (on a GPU after one untimed
-// warm-up step) and prints the three report lines. It returns where the
-// steps left the bodies, read back only when -output or -energy needs
-// them.
-func (a *app) benchmark(p platform, b nbody.Bodies) (*endState, error) {
-	in := p.integrator
-	if err := in.SetBodies(b); err != nil {
-		return nil, fmt.Errorf("loading %d bodies: %w", b.N(), err)
-	}
-	dt := a.params.DT
-	end := &endState{dt: dt, steps: a.o.iterations}
-	if p.gpu != nil {
-		if _, err := in.Step(a.ctx, dt, 1); err != nil {
-			return nil, fmt.Errorf("warm-up step: %w", err)
-		}
-		end.steps++
-	}
-	if a.o.fp64 && a.o.iterations > defaultIterations {
+	a.report.Bodies, a.report.Source, a.report.Seed = b.N, b.Source, b.Seed
+	if a.o.benchmark && a.o.fp64 && a.o.iterations > defaultIterations {
 		printFP64Advisory(a.out)
 	}
-	elapsed, err := a.steps.run(in, dt, a.o.iterations, "benchmark")
-	if err != nil {
-		return nil, fmt.Errorf("benchmark: %w", err)
-	}
-	f := figures(b.N(), a.o.iterations, elapsed, a.prec)
-	printReport(a.out, f)
-	a.report.Benchmark = &jsonBenchmark{
-		Iterations:          f.Iterations,
-		TimeStep:            dt,
-		TotalMilliseconds:   jsonFloat(f.Milliseconds),
-		GInteractions:       jsonFloat(f.GInteractions),
-		GFLOPS:              jsonFloat(f.GFLOPS),
-		FlopsPerInteraction: f.FlopsPerInteraction,
-	}
-	if a.o.output != "" || a.o.energy {
-		if err := in.Bodies(&end.bodies); err != nil {
-			return nil, fmt.Errorf("reading back the bodies: %w", err)
-		}
-	}
-	return end, nil
 }
+
+// Long implements modes.Observer: a number of bodies picked by mistake
+// should not cost the user an hour before they notice.
+func (a *app) Long(n, steps int, least time.Duration) {
+	fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
+		n, steps, plural(steps, "step", "steps"), least.Hours())
+}
+
+// Benchmarked implements modes.Observer.
+func (a *app) Benchmarked(r modes.BenchmarkResult) {
+	printReport(a.out, r.Figures)
+	a.report.Benchmark = &r
+	startup := float64(r.TimedFrom.Sub(procstart.Start())) / float64(time.Millisecond)
+	a.report.StartupMs = &startup
+}
+
+// Compared implements modes.Observer.
+func (a *app) Compared(c modes.Comparison) {
+	printComparison(a.out, c)
+	a.report.Compare = &c
+}
+
+// Energy implements modes.Observer.
+func (a *app) Energy(r modes.EnergyResult) {
+	printEnergy(a.out, r)
+	a.report.Energy = &r
+}
+
+// Saved implements modes.Observer.
+func (a *app) Saved(path string) { a.report.Output = path }

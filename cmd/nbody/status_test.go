@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/render"
 )
 
 func TestStatusTextFigures(t *testing.T) {
@@ -35,70 +36,17 @@ func TestStatusTextFigures(t *testing.T) {
 	assert.Regexp(t, statusRe, zero)
 }
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time { return c.t }
-
-func TestStatusLineRefreshesOncePerInterval(t *testing.T) {
-	for _, terminal := range []bool{false, true} {
-		var w bytes.Buffer
-		clock := &fakeClock{t: time.Unix(1000, 0)}
-		s := newStatusLine(&w, terminal, 1000, nbody.Single)
-		s.now, s.since = clock.now, clock.t
-
-		clock.t = clock.t.Add(400 * time.Millisecond)
-		s.add(10, 300*time.Millisecond, "step 10")
-		assert.Empty(t, w.String(), "nothing before a second has passed")
-
-		clock.t = clock.t.Add(700 * time.Millisecond)
-		s.add(30, 700*time.Millisecond, "step 40")
-		// The interval's figures: 40 steps in 1 s of simulation, 1.1 s in all.
-		want := statusText(1000, 40, time.Second, 1100*time.Millisecond, nbody.Single, "step 40")
-		assert.Contains(t, want, "40.0 steps/s")
-		if terminal {
-			assert.Equal(t, "\r"+want+"\x1b[K", w.String(), "rewritten in place")
-		} else {
-			assert.Equal(t, want+"\n", w.String(), "a line of its own")
-		}
-
-		w.Reset()
-		clock.t = clock.t.Add(1100 * time.Millisecond)
-		s.add(5, 500*time.Millisecond, "step 45")
-		assert.Contains(t, w.String(), "10.0 steps/s", "the next interval starts afresh: 5 steps in 0.5 s")
-
-		w.Reset()
-		s.clear()
-		if terminal {
-			assert.Equal(t, "\r\x1b[K", w.String(), "the terminal line is cleared")
-		} else {
-			assert.Empty(t, w.String(), "plain lines stay")
-		}
-	}
-}
-
-func TestStatusLineWithoutWriter(t *testing.T) {
-	var s *statusLine
-	s.add(1, time.Second, "x") // nil: no panic, nothing shown
-	s.clear()
-	quiet := newStatusLine(nil, false, 10, nbody.Single)
-	quiet.since = time.Time{}
-	quiet.add(1, time.Second, "x")
-	assert.Zero(t, quiet.steps, "nothing is counted without a writer")
-}
-
 func TestRenderFormatAndFrameBudget(t *testing.T) {
-	for name, want := range map[string]string{
-		"a.gif": "gif", "b.GIF": "gif", "dir.png/c.png": "png", "d.Png": "png",
-		"e.jpg": "", "f": "", "gif": "", "g.gif.txt": "",
+	for name, want := range map[string]render.FileFormat{
+		"a.gif": render.GIF, "b.GIF": render.GIF, "dir.png/c.png": render.PNG, "d.Png": render.PNG,
+		"e.jpg": 0, "f": 0, "gif": 0, "g.gif.txt": 0,
 	} {
-		assert.Equal(t, want, renderFormat(name), name)
+		got, ok := render.FileFormatOf(name)
+		assert.Equal(t, want, got, name)
+		assert.Equal(t, want != 0, ok, name)
 	}
-	assert.Equal(t, maxFrames, maxGIFFrames(720, 480), "the window size is bounded by -frames' own limit")
-	full := maxGIFFrames(1920, 1080)
-	require.Less(t, full, maxFrames)
-	assert.LessOrEqual(t, full*gifBytesPerPx*1920*1080, maxGIFBytes)
-	assert.Greater(t, (full+1)*gifBytesPerPx*1920*1080, maxGIFBytes)
+	assert.Less(t, maxFrames, render.MaxGIFFrames(720, 480), "the window size is bounded by -frames' own limit")
+	assert.Equal(t, 103, render.MaxGIFFrames(1920, 1080), "the README's figure at -fullscreen")
 }
 
 func TestPrintEnergy(t *testing.T) {
@@ -107,7 +55,8 @@ func TestPrintEnergy(t *testing.T) {
 		End:   nbody.EnergyState{Kinetic: 2.5, Potential: -6.3, Momentum: [3]float64{1, 0.5, 0}},
 	}
 	var w bytes.Buffer
-	printEnergy(&w, r, 1, 0.016, 250*time.Millisecond)
+	res := modes.EnergyResult{EnergyReport: r, Steps: 1, DT: 0.016, Took: 250 * time.Millisecond}
+	printEnergy(&w, res)
 	lines := strings.Split(strings.TrimSuffix(w.String(), "\n"), "\n")
 	require.Len(t, lines, 4)
 	assert.Equal(t, "> Energy at start: kinetic 2, potential -6, total -4; momentum (1, 0, 0)", lines[0])
@@ -116,13 +65,4 @@ func TestPrintEnergy(t *testing.T) {
 	assert.Equal(t, "> Energy drift: 5.000e-02 relative, over 1 step of dt 0.016; momentum change (0, 0.5, 0)", lines[2])
 	assert.Equal(t, "> Energy measured in 0.250 s (float64, every pair of bodies on the CPU, twice)", lines[3])
 
-	j := jsonEnergyReport(r, 1, 0.016, 250*time.Millisecond)
-	assert.InDelta(t, 0.05, float64(j.Drift), 1e-15)
-	assert.Equal(t, jsonFloat(-4), j.Start.Total)
-
-	zero := nbody.EnergyReport{}
-	assert.True(t, math.IsNaN(zero.Drift()))
-	b, err := jsonEnergyReport(zero, 1, 0.016, 0).Drift.MarshalJSON()
-	require.NoError(t, err)
-	assert.Equal(t, "null", string(b), "a drift from zero energy means nothing")
 }

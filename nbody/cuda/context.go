@@ -7,8 +7,24 @@ import (
 )
 
 // Context is a CUDA context (a CUcontext). This package uses the device's
-// primary context, the one the CUDA runtime uses too. A context is current
-// per OS thread: see the package doc.
+// primary context, the one the CUDA runtime uses too.
+//
+// The driver keeps the current context per OS thread, and the Go scheduler
+// moves goroutines between threads. A goroutine that makes a context current
+// must hold its thread for as long as it makes calls in that context:
+//
+//	runtime.LockOSThread()
+//	defer runtime.UnlockOSThread()
+//	ctx, err := dev.PrimaryCtxRetain()
+//	...
+//	err = ctx.SetCurrent()
+//	... memory, module, launch, stream and event calls ...
+//	err = dev.PrimaryCtxRelease()
+//
+// Drive each device from one such goroutine, or make its context current
+// again at the start of each batch of calls. Calls that take no context
+// (Load, DriverVersion, DeviceCount, DeviceGet and the Device methods) may
+// be made from any goroutine.
 type Context uintptr
 
 // ContextFlags are the primary context's scheduling and mapping flags.

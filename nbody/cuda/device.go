@@ -65,6 +65,32 @@ func (dev Device) Name() (string, error) {
 	return string(buf[:n]), nil
 }
 
+// UUID returns the device's 16-byte UUID (a CUuuid), by which other NVIDIA
+// libraries, NVML for one, find the same device whatever its CUDA ordinal;
+// for a MIG instance it is the instance's own. It needs cuDeviceGetUuid_v2
+// (CUDA 11.4, driver 470, and later): an older driver loads, and this call
+// fails with an error that wraps ErrMissingSymbol.
+func (dev Device) UUID() ([16]byte, error) {
+	d, err := get("cuDeviceGetUuid")
+	if err != nil {
+		return [16]byte{}, err
+	}
+	return d.deviceUUID(dev)
+}
+
+// deviceUUID is UUID on the driver d.
+func (d *driver) deviceUUID(dev Device) ([16]byte, error) {
+	var uuid [16]byte
+	if d.cuDeviceGetUuid.addr == 0 {
+		return uuid, fmt.Errorf("device %d UUID: %w: CUDA driver %s lacks %s (CUDA 11.4 and later)",
+			int(dev), ErrMissingSymbol, FormatVersion(d.version), d.cuDeviceGetUuid.symbol)
+	}
+	if err := d.call(d.cuDeviceGetUuid, uintptr(unsafe.Pointer(&uuid)), uintptr(dev)); err != nil {
+		return [16]byte{}, fmt.Errorf("device %d: %w", int(dev), err)
+	}
+	return uuid, nil
+}
+
 // DeviceAttribute is a CUdevice_attribute: a property Device.Attribute reads.
 type DeviceAttribute int
 

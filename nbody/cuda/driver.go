@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/ebitengine/purego"
+
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
 // proc is one driver entry point: the symbol the library exports and, once
@@ -14,18 +16,9 @@ type proc struct {
 	addr   uintptr // 0 until resolved
 }
 
-func (p *proc) lookup(handle uintptr) error {
-	addr, err := purego.Dlsym(handle, p.symbol)
-	if err != nil {
-		return err
-	}
-	p.addr = addr
-	return nil
-}
-
 // newProc names an entry point. The versioned symbols are the ones cuda.h
 // maps the plain names to; binding them directly keeps the ABI that the
-// arguments below are written for.
+// arguments in this package are written for.
 func newProc(symbol string) proc {
 	name := symbol
 	if i := strings.LastIndex(symbol, "_v"); i > 0 {
@@ -34,10 +27,10 @@ func newProc(symbol string) proc {
 	return proc{symbol: symbol, name: name}
 }
 
-// driver is the opened library: its handle, version and every entry point
-// this package calls, resolved once by open.
+// driver is the opened library: its version and every entry point this
+// package calls, resolved once by open.
 type driver struct {
-	handle  uintptr
+	lib     *dynlib.Library
 	version int // cuDriverGetVersion: 1000*major + 10*minor
 
 	cuInit, cuDriverGetVersion, cuGetErrorName, cuGetErrorString proc
@@ -58,82 +51,109 @@ type driver struct {
 	cuStreamDestroy                                                  proc
 	cuEventCreate, cuEventRecord, cuEventSynchronize, cuEventDestroy proc
 	cuEventElapsedTime                                               proc
+
+	// Entry points of newer drivers (optionalEntryPoints): addr stays 0
+	// where the driver lacks one, and the call that needs it says so.
+	cuDeviceGetUuid proc
 }
 
-func newDriver() *driver {
-	return &driver{
-		cuInit:             newProc("cuInit"),
-		cuDriverGetVersion: newProc("cuDriverGetVersion"),
-		cuGetErrorName:     newProc("cuGetErrorName"),
-		cuGetErrorString:   newProc("cuGetErrorString"),
+// entryPoint binds one of driver's procs to the symbol it calls.
+type entryPoint struct {
+	proc   *proc
+	symbol string
+}
 
-		cuDeviceGetCount:     newProc("cuDeviceGetCount"),
-		cuDeviceGet:          newProc("cuDeviceGet"),
-		cuDeviceGetName:      newProc("cuDeviceGetName"),
-		cuDeviceGetAttribute: newProc("cuDeviceGetAttribute"),
-		cuDeviceTotalMem:     newProc("cuDeviceTotalMem_v2"),
+// entryPoints is the one list of the driver's entry points this package
+// calls: each field of d and the symbol the driver exports for it.
+func (d *driver) entryPoints() []entryPoint {
+	return []entryPoint{
+		{&d.cuInit, "cuInit"},
+		{&d.cuDriverGetVersion, "cuDriverGetVersion"},
+		{&d.cuGetErrorName, "cuGetErrorName"},
+		{&d.cuGetErrorString, "cuGetErrorString"},
 
-		cuDevicePrimaryCtxRetain:   newProc("cuDevicePrimaryCtxRetain"),
-		cuDevicePrimaryCtxRelease:  newProc("cuDevicePrimaryCtxRelease_v2"),
-		cuDevicePrimaryCtxSetFlags: newProc("cuDevicePrimaryCtxSetFlags_v2"),
-		cuCtxSetCurrent:            newProc("cuCtxSetCurrent"),
-		cuCtxGetCurrent:            newProc("cuCtxGetCurrent"),
-		cuCtxSynchronize:           newProc("cuCtxSynchronize"),
-		cuDeviceCanAccessPeer:      newProc("cuDeviceCanAccessPeer"),
-		cuCtxEnablePeerAccess:      newProc("cuCtxEnablePeerAccess"),
+		{&d.cuDeviceGetCount, "cuDeviceGetCount"},
+		{&d.cuDeviceGet, "cuDeviceGet"},
+		{&d.cuDeviceGetName, "cuDeviceGetName"},
+		{&d.cuDeviceGetAttribute, "cuDeviceGetAttribute"},
+		{&d.cuDeviceTotalMem, "cuDeviceTotalMem_v2"},
 
-		cuMemAlloc:                newProc("cuMemAlloc_v2"),
-		cuMemFree:                 newProc("cuMemFree_v2"),
-		cuMemGetInfo:              newProc("cuMemGetInfo_v2"),
-		cuMemsetD32:               newProc("cuMemsetD32_v2"),
-		cuMemcpyHtoD:              newProc("cuMemcpyHtoD_v2"),
-		cuMemcpyDtoH:              newProc("cuMemcpyDtoH_v2"),
-		cuMemcpyDtoD:              newProc("cuMemcpyDtoD_v2"),
-		cuMemcpyDtoDAsync:         newProc("cuMemcpyDtoDAsync_v2"),
-		cuMemcpyPeerAsync:         newProc("cuMemcpyPeerAsync"),
-		cuMemHostAlloc:            newProc("cuMemHostAlloc"),
-		cuMemFreeHost:             newProc("cuMemFreeHost"),
-		cuMemHostGetDevicePointer: newProc("cuMemHostGetDevicePointer_v2"),
+		{&d.cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain"},
+		{&d.cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2"},
+		{&d.cuDevicePrimaryCtxSetFlags, "cuDevicePrimaryCtxSetFlags_v2"},
+		{&d.cuCtxSetCurrent, "cuCtxSetCurrent"},
+		{&d.cuCtxGetCurrent, "cuCtxGetCurrent"},
+		{&d.cuCtxSynchronize, "cuCtxSynchronize"},
+		{&d.cuDeviceCanAccessPeer, "cuDeviceCanAccessPeer"},
+		{&d.cuCtxEnablePeerAccess, "cuCtxEnablePeerAccess"},
 
-		cuModuleLoadDataEx:  newProc("cuModuleLoadDataEx"),
-		cuModuleGetFunction: newProc("cuModuleGetFunction"),
-		cuModuleUnload:      newProc("cuModuleUnload"),
-		cuFuncGetAttribute:  newProc("cuFuncGetAttribute"),
-		cuFuncSetAttribute:  newProc("cuFuncSetAttribute"),
-		cuLaunchKernel:      newProc("cuLaunchKernel"),
+		{&d.cuMemAlloc, "cuMemAlloc_v2"},
+		{&d.cuMemFree, "cuMemFree_v2"},
+		{&d.cuMemGetInfo, "cuMemGetInfo_v2"},
+		{&d.cuMemsetD32, "cuMemsetD32_v2"},
+		{&d.cuMemcpyHtoD, "cuMemcpyHtoD_v2"},
+		{&d.cuMemcpyDtoH, "cuMemcpyDtoH_v2"},
+		{&d.cuMemcpyDtoD, "cuMemcpyDtoD_v2"},
+		{&d.cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2"},
+		{&d.cuMemcpyPeerAsync, "cuMemcpyPeerAsync"},
+		{&d.cuMemHostAlloc, "cuMemHostAlloc"},
+		{&d.cuMemFreeHost, "cuMemFreeHost"},
+		{&d.cuMemHostGetDevicePointer, "cuMemHostGetDevicePointer_v2"},
 
-		cuStreamCreate:      newProc("cuStreamCreate"),
-		cuStreamSynchronize: newProc("cuStreamSynchronize"),
-		cuStreamWaitEvent:   newProc("cuStreamWaitEvent"),
-		cuStreamDestroy:     newProc("cuStreamDestroy_v2"),
+		{&d.cuModuleLoadDataEx, "cuModuleLoadDataEx"},
+		{&d.cuModuleGetFunction, "cuModuleGetFunction"},
+		{&d.cuModuleUnload, "cuModuleUnload"},
+		{&d.cuFuncGetAttribute, "cuFuncGetAttribute"},
+		{&d.cuFuncSetAttribute, "cuFuncSetAttribute"},
+		{&d.cuLaunchKernel, "cuLaunchKernel"},
 
-		cuEventCreate:      newProc("cuEventCreate"),
-		cuEventRecord:      newProc("cuEventRecord"),
-		cuEventSynchronize: newProc("cuEventSynchronize"),
-		cuEventDestroy:     newProc("cuEventDestroy_v2"),
+		{&d.cuStreamCreate, "cuStreamCreate"},
+		{&d.cuStreamSynchronize, "cuStreamSynchronize"},
+		{&d.cuStreamWaitEvent, "cuStreamWaitEvent"},
+		{&d.cuStreamDestroy, "cuStreamDestroy_v2"},
+
+		{&d.cuEventCreate, "cuEventCreate"},
+		{&d.cuEventRecord, "cuEventRecord"},
+		{&d.cuEventSynchronize, "cuEventSynchronize"},
+		{&d.cuEventDestroy, "cuEventDestroy_v2"},
 		// Not cuEventElapsedTime_v2: that one appeared in CUDA 12.8, and
 		// drivers since keep exporting the first version with the same
 		// signature for older programs.
-		cuEventElapsedTime: newProc("cuEventElapsedTime"),
+		{&d.cuEventElapsedTime, "cuEventElapsedTime"},
 	}
 }
 
-// procs lists every entry point, for resolving them all at once.
-func (d *driver) procs() []*proc {
-	return []*proc{
-		&d.cuInit, &d.cuDriverGetVersion, &d.cuGetErrorName, &d.cuGetErrorString,
-		&d.cuDeviceGetCount, &d.cuDeviceGet, &d.cuDeviceGetName, &d.cuDeviceGetAttribute, &d.cuDeviceTotalMem,
-		&d.cuDevicePrimaryCtxRetain, &d.cuDevicePrimaryCtxRelease, &d.cuDevicePrimaryCtxSetFlags,
-		&d.cuCtxSetCurrent, &d.cuCtxGetCurrent, &d.cuCtxSynchronize,
-		&d.cuDeviceCanAccessPeer, &d.cuCtxEnablePeerAccess,
-		&d.cuMemAlloc, &d.cuMemFree, &d.cuMemGetInfo, &d.cuMemsetD32,
-		&d.cuMemcpyHtoD, &d.cuMemcpyDtoH, &d.cuMemcpyDtoD, &d.cuMemcpyDtoDAsync, &d.cuMemcpyPeerAsync,
-		&d.cuMemHostAlloc, &d.cuMemFreeHost, &d.cuMemHostGetDevicePointer,
-		&d.cuModuleLoadDataEx, &d.cuModuleGetFunction, &d.cuModuleUnload,
-		&d.cuFuncGetAttribute, &d.cuFuncSetAttribute, &d.cuLaunchKernel,
-		&d.cuStreamCreate, &d.cuStreamSynchronize, &d.cuStreamWaitEvent, &d.cuStreamDestroy,
-		&d.cuEventCreate, &d.cuEventRecord, &d.cuEventSynchronize, &d.cuEventDestroy, &d.cuEventElapsedTime,
+// optionalEntryPoints are the entry points that only newer drivers export:
+// a driver without one still loads, and only the call that needs it fails,
+// with ErrMissingSymbol.
+func (d *driver) optionalEntryPoints() []entryPoint {
+	return []entryPoint{
+		// CUDA 11.4 (driver 470) and later; unlike cuDeviceGetUuid, it
+		// gives a MIG instance's own UUID.
+		{&d.cuDeviceGetUuid, "cuDeviceGetUuid_v2"},
 	}
+}
+
+// newDriver returns a driver whose entry points are named but not resolved.
+func newDriver() *driver {
+	d := &driver{}
+	for _, e := range append(d.entryPoints(), d.optionalEntryPoints()...) {
+		*e.proc = newProc(e.symbol)
+	}
+	return d
+}
+
+// symbols is the table that dynlib resolves: each proc's symbol and where
+// its address goes, the optional entry points last.
+func (d *driver) symbols() []dynlib.Symbol {
+	var table []dynlib.Symbol
+	for _, e := range d.entryPoints() {
+		table = append(table, dynlib.Symbol{Name: e.proc.symbol, Addr: &e.proc.addr})
+	}
+	for _, e := range d.optionalEntryPoints() {
+		table = append(table, dynlib.Symbol{Name: e.proc.symbol, Addr: &e.proc.addr, Optional: true})
+	}
+	return table
 }
 
 // call calls an entry point and turns its CUresult into an error. Every

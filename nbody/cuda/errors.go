@@ -8,7 +8,9 @@ import (
 )
 
 // Error is a failed driver call: the call, the CUresult it returned, and
-// the driver's name and description of that result.
+// the driver's name and description of that result. Every failing call in
+// this package returns one, perhaps wrapped with context; test for a
+// particular result with errors.Is(err, cuda.ErrOutOfMemory).
 type Error struct {
 	Call    string // the entry point without its version suffix, e.g. "cuMemAlloc"
 	Code    int    // the CUresult, e.g. 2

@@ -53,9 +53,10 @@ func load(path string) error {
 // Load opens libcuda.so.1, resolves every driver entry point this package
 // uses and initializes the driver with cuInit(0). It is safe to call more
 // than once, from any goroutine; later calls return the first call's
-// result. The error wraps ErrNoDriver when the library is missing,
-// ErrMissingSymbol when the driver lacks an entry point (naming it and the
-// driver version), or the *Error of cuInit (ErrNoDevice, for one).
+// result. Every failure comes back here rather than as a crash at a later
+// call: the error wraps ErrNoDriver when the library is missing,
+// ErrMissingSymbol when the driver lacks entry points (naming all of them
+// and the driver version), or the *Error of cuInit (ErrNoDevice, for one).
 func Load() error { return loadOnce() }
 
 // get returns the loaded driver, or ErrNotLoaded wrapped with the call.
@@ -70,43 +71,47 @@ func get(call string) (*driver, error) {
 // not initialize the driver; tests point it at other libraries. The
 // library stays open for the life of the process.
 func open(path string) (*driver, error) {
-	handle, err := dynlib.Open(path)
+	lib, err := dynlib.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoDriver, err)
 	}
 	d := newDriver()
-	d.handle = handle
-	if err := d.resolve(path); err != nil {
-		dynlib.Close(handle)
+	d.lib = lib
+	if err := d.resolve(); err != nil {
+		// The library is of no use; failing to close it changes nothing.
+		_ = lib.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// resolve looks up every entry point. cuDriverGetVersion comes first, so
-// that missing entry points can be reported with the driver's version.
-func (d *driver) resolve(path string) error {
-	if err := d.cuDriverGetVersion.lookup(d.handle); err != nil {
+// resolve looks up every entry point in d.lib. cuDriverGetVersion comes
+// first, so that missing entry points can be reported with the driver's
+// version, all of them in one error.
+func (d *driver) resolve() error {
+	path := d.lib.Name()
+	var missing *dynlib.MissingSymbolsError
+	addr, err := d.lib.Lookup(d.cuDriverGetVersion.symbol)
+	if errors.As(err, &missing) {
 		return fmt.Errorf("%w: %s has no %s: not a CUDA driver library",
 			ErrMissingSymbol, path, d.cuDriverGetVersion.symbol)
 	}
+	if err != nil {
+		return fmt.Errorf("resolving the CUDA driver: %w", err)
+	}
+	d.cuDriverGetVersion.addr = addr
 	var version int32
 	if err := d.call(d.cuDriverGetVersion, uintptr(unsafe.Pointer(&version))); err != nil {
 		return fmt.Errorf("reading the version of %s: %w", path, err)
 	}
 	d.version = int(version)
-	var missing []string
-	for _, p := range d.procs() {
-		if p.addr != 0 {
-			continue
-		}
-		if err := p.lookup(d.handle); err != nil {
-			missing = append(missing, p.symbol)
-		}
-	}
-	if len(missing) > 0 {
+	err = d.lib.Resolve(d.symbols())
+	if errors.As(err, &missing) {
 		return fmt.Errorf("%w: %s is CUDA driver %s and lacks %s; a newer NVIDIA driver is needed",
-			ErrMissingSymbol, path, FormatVersion(d.version), strings.Join(missing, ", "))
+			ErrMissingSymbol, path, FormatVersion(d.version), strings.Join(missing.Symbols, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("resolving CUDA driver %s: %w", FormatVersion(d.version), err)
 	}
 	return nil
 }

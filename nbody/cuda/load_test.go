@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
 // Where no GPU can be used Load says why, the same way every time: no
@@ -39,6 +41,7 @@ func TestLoadWithoutGPU(t *testing.T) {
 		"DeviceCount":   func() error { _, err := DeviceCount(); return err },
 		"DeviceGet":     func() error { _, err := DeviceGet(0); return err },
 		"Device.Name":   func() error { _, err := Device(0).Name(); return err },
+		"Device.UUID":   func() error { _, err := Device(0).UUID(); return err },
 		"Attribute":     func() error { _, err := Device(0).Attribute(MultiprocessorCount); return err },
 		"TotalMem":      func() error { _, err := Device(0).TotalMem(); return err },
 		"Retain":        func() error { _, err := Device(0).PrimaryCtxRetain(); return err },
@@ -82,18 +85,36 @@ func TestOpenLibraryWithoutCUDA(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrNoDriver)
 	assert.Contains(t, err.Error(), "cuDriverGetVersion")
 	assert.Contains(t, err.Error(), "libc.so.6")
+	assert.Equal(t, "CUDA driver entry point missing: libc.so.6 has no cuDriverGetVersion: not a CUDA driver library", err.Error())
 }
 
 // Every entry point has a symbol, the versioned ones are the ones cuda.h
-// maps to, and errors name the call without its version.
+// maps to, errors name the call without its version, and only the entry
+// points of newer drivers are optional.
 func TestEntryPoints(t *testing.T) {
 	d := newDriver()
 	seen := map[string]bool{}
-	for _, p := range d.procs() {
-		require.NotEmpty(t, p.symbol)
-		assert.False(t, seen[p.symbol], "%s listed twice", p.symbol)
-		seen[p.symbol] = true
-		assert.Zero(t, p.addr)
+	procs := map[*proc]bool{}
+	optional := map[string]bool{}
+	for _, e := range d.optionalEntryPoints() {
+		optional[e.symbol] = true
+	}
+	assert.Equal(t, map[string]bool{"cuDeviceGetUuid_v2": true}, optional)
+	for _, e := range append(d.entryPoints(), d.optionalEntryPoints()...) {
+		require.NotEmpty(t, e.symbol)
+		assert.Equal(t, e.symbol, e.proc.symbol, "newDriver names every proc")
+		assert.False(t, seen[e.symbol], "%s listed twice", e.symbol)
+		seen[e.symbol] = true
+		assert.False(t, procs[e.proc], "%s bound to a field already bound", e.symbol)
+		procs[e.proc] = true
+		assert.Zero(t, e.proc.addr)
+	}
+	table := d.symbols()
+	require.Len(t, table, len(seen))
+	for _, s := range table {
+		assert.True(t, seen[s.Name], s.Name)
+		assert.NotNil(t, s.Addr, s.Name)
+		assert.Equal(t, optional[s.Name], s.Optional, "%s: only the entry points of newer drivers are optional", s.Name)
 	}
 	for _, s := range []string{"cuMemAlloc_v2", "cuMemFree_v2", "cuMemGetInfo_v2", "cuMemcpyHtoD_v2",
 		"cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2", "cuMemcpyDtoDAsync_v2", "cuMemsetD32_v2",
@@ -104,6 +125,49 @@ func TestEntryPoints(t *testing.T) {
 	assert.Equal(t, "cuMemAlloc", d.cuMemAlloc.name)
 	assert.Equal(t, "cuDriverGetVersion", d.cuDriverGetVersion.name)
 	assert.Equal(t, "cuDevicePrimaryCtxRelease", d.cuDevicePrimaryCtxRelease.name)
+	assert.Equal(t, "cuDeviceGetUuid", d.cuDeviceGetUuid.name)
+}
+
+// A driver without cuDeviceGetUuid_v2 loads; asking for a UUID then says
+// what is missing, and from which driver, instead of calling address 0.
+func TestUUIDWithoutEntryPoint(t *testing.T) {
+	d := newDriver()
+	d.version = 11020
+	uuid, err := d.deviceUUID(3)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrMissingSymbol)
+	assert.Zero(t, uuid)
+	assert.Equal(t, "device 3 UUID: CUDA driver entry point missing: CUDA driver 11.2 lacks cuDeviceGetUuid_v2 (CUDA 11.4 and later)", err.Error())
+}
+
+// A driver too old for some entry points is refused with its version and
+// every entry point it lacks, in one error. libc stands in for it: its
+// strlen, called as cuDriverGetVersion(&v) with v zero, returns 0
+// (CUDA_SUCCESS) and leaves v 0, a "driver 0.0"; getpid stands in for
+// cuInit, so that one is found.
+func TestMissingEntryPointsNamedWithVersion(t *testing.T) {
+	lib, err := dynlib.Open("libc.so.6")
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, lib.Close()) })
+	d := newDriver()
+	d.lib = lib
+	d.cuDriverGetVersion.symbol = "strlen"
+	d.cuInit.symbol = "getpid"
+
+	err = d.resolve()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrMissingSymbol)
+	var want []string
+	for _, e := range d.entryPoints() {
+		if e.proc != &d.cuDriverGetVersion && e.proc != &d.cuInit {
+			want = append(want, e.symbol)
+		}
+	}
+	require.Len(t, want, len(d.entryPoints())-2)
+	assert.Equal(t, "CUDA driver entry point missing: libc.so.6 is CUDA driver 0.0 and lacks "+
+		strings.Join(want, ", ")+"; a newer NVIDIA driver is needed", err.Error())
+	assert.Zero(t, d.cuInit.addr, "a refused driver has no entry points to call")
+	assert.Zero(t, d.cuGetErrorName.addr)
 }
 
 // Errors are named as the driver names them, with a fallback for when it
@@ -226,8 +290,8 @@ func TestKnownResultsMatchDriver(t *testing.T) {
 		t.Skipf("no driver library to compare with: %v", err)
 	}
 	t.Logf("%s: CUDA driver %s", LibraryName, FormatVersion(d.version))
-	for _, p := range d.procs() {
-		assert.NotZero(t, p.addr, p.symbol)
+	for _, e := range d.entryPoints() {
+		assert.NotZero(t, e.proc.addr, e.symbol)
 	}
 	for code, want := range knownResults {
 		name, ok := d.resultString(d.cuGetErrorName, code)

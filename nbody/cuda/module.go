@@ -8,8 +8,8 @@ import (
 	"unsafe"
 )
 
-// Module is a loaded module (a CUmodule): kernels the driver JIT-compiled
-// from PTX for the current context's device.
+// Module is a loaded module (a CUmodule): kernels for the current context's
+// device, loaded from a cubin or JIT-compiled from PTX.
 type Module uintptr
 
 // jitLogBytes is the size of each JIT log buffer; ptxas reports an error in
@@ -25,37 +25,41 @@ const (
 )
 
 // JITError is a module that failed to load, with what the JIT compiler
-// said about it.
+// said about it (nothing, for a cubin).
 type JITError struct {
-	Err error  // the *Error of cuModuleLoadDataEx, e.g. CUDA_ERROR_INVALID_PTX
+	Err error  // the *Error of cuModuleLoadDataEx, e.g. CUDA_ERROR_INVALID_PTX or CUDA_ERROR_NO_BINARY_FOR_GPU
 	Log string // the JIT error log (or, if that is empty, its info log)
 }
 
 // Error gives the driver's error and then the JIT log.
 func (e *JITError) Error() string {
 	if e.Log == "" {
-		return "loading PTX: " + e.Err.Error()
+		return "loading the module: " + e.Err.Error()
 	}
-	return "loading PTX: " + e.Err.Error() + "; JIT log:\n" + e.Log
+	return "loading the module: " + e.Err.Error() + "; JIT log:\n" + e.Log
 }
 
 // Unwrap returns the driver's error, so that errors.Is(err, ErrInvalidPTX)
 // works.
 func (e *JITError) Unwrap() error { return e.Err }
 
-// ModuleLoadData JIT-compiles PTX source for the current context's device
-// and loads it. The driver caches what it compiles (in ~/.nv/ComputeCache
-// by default), so a second load of the same PTX is quick. On failure the
-// error is a *JITError carrying the compiler's log.
+// ModuleLoadData loads a module image into the current context: a cubin
+// (an ELF of machine code, which must be for the device's architecture, or
+// the load fails with ErrNoBinaryForGPU), or PTX source, which the driver
+// JIT-compiles for the device. The driver caches what it compiles (in
+// ~/.nv/ComputeCache by default, none with CUDA_CACHE_DISABLE=1), so a
+// second load of the same PTX, in this process or a later one, is quick.
+// On failure the error is a *JITError carrying the compiler's log.
 func ModuleLoadData(ptx []byte) (Module, error) {
 	d, err := get("cuModuleLoadDataEx")
 	if err != nil {
 		return 0, err
 	}
 	if len(bytes.TrimSpace(bytes.TrimRight(ptx, "\x00"))) == 0 {
-		return 0, errors.New("loading PTX: the PTX is empty")
+		return 0, errors.New("loading the module: the image is empty")
 	}
-	// The driver reads the image as a C string.
+	// The driver reads PTX as a C string (a cubin's size is in its ELF
+	// header, and the NUL after it goes unread).
 	image := ptx
 	if ptx[len(ptx)-1] != 0 {
 		image = make([]byte, len(ptx)+1)

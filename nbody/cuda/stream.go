@@ -5,6 +5,13 @@ import "unsafe"
 // Stream is a queue of work on the device (a CUstream). The zero Stream is
 // the context's default stream, which waits for all other blocking
 // streams; StreamCreate's streams do not.
+//
+// MemsetD32 and the synchronous copies (MemcpyHtoD, MemcpyDtoH,
+// MemcpyDtoD, CopyToDevice, CopyFromDevice) run on the default stream and
+// have finished when they return. They do not wait for the streams
+// StreamCreate makes, which are non-blocking: synchronize such a stream
+// (Stream.Synchronize, or CtxSynchronize) before one of these calls
+// touches memory its kernels use.
 type Stream uintptr
 
 // cuStreamCreate flag: no implicit synchronization with the default stream.
@@ -13,7 +20,7 @@ const streamNonBlocking = 0x1
 // StreamCreate creates a non-blocking stream in the current context: its
 // work is not ordered with the default stream's, where MemsetD32 and the
 // synchronous copies run; those finish before they return, but do not wait
-// for this stream (see the package doc).
+// for this stream (see Stream).
 func StreamCreate() (Stream, error) {
 	d, err := get("cuStreamCreate")
 	if err != nil {

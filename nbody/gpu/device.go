@@ -3,7 +3,6 @@ package gpu
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/nbody-go/nbody/kernels"
@@ -25,8 +24,10 @@ type device struct {
 
 	module                            cuda.Module
 	set                               kernels.Set
+	image                             string // what the kernels were loaded from (KernelImage)
 	step, forces, integrate, copyFunc cuda.Function
 	blocksPerSM                       int // of the forces kernel, at opts.BlockSize
+	forcesRegs                        int // registers per thread of the forces kernel
 	stream                            cuda.Stream
 	start, stop                       cuda.Event
 	inFlight                          [queueDepth]cuda.Event // one per queued step, a ring
@@ -38,15 +39,8 @@ type device struct {
 	// page-locked staging buffers of the host exchange.
 	hostView [2]cuda.DevicePtr
 
-	// stageHostMem: with -hostmem, copy the positions from mapped host
-	// memory into device memory once per step (the copy kernel) instead of
-	// letting every block read them over the bus. Off unless the
-	// environment variable NBODY_GPU_HOSTMEM_STAGE is 1: a knob for the
-	// benchmark notes, to compare the two.
+	// stageHostMem: Options.StageHostMem with Options.HostMem.
 	stageHostMem bool
-	// maxSplits, when positive, caps the splits of j: tests set 1 to run
-	// the fused step kernel at any size.
-	maxSplits int
 
 	n, first, count int // bodies in all, and this device's share
 	plan            launchPlan
@@ -55,6 +49,12 @@ type device struct {
 	vel             buffer // velocities of this device's share
 	partial         buffer // per-split partial accelerations, when plan.splits > 1
 	staged          buffer // device copy of the positions, with stageHostMem
+	// A sliced step (slice.go) writes its new velocities to velNext, a
+	// copy of vel made when the step begins, and swaps the two only when
+	// every slice is done, so that a step abandoned half-way leaves vel as
+	// the last whole step left it; sliceParts holds one slice's partial
+	// sums. Both are allocated by the first sliced step.
+	velNext, sliceParts buffer
 }
 
 // queueDepth is how many steps Step lets the device run ahead of the
@@ -62,15 +62,20 @@ type device struct {
 // cancelled context stops the run soon.
 const queueDepth = 4
 
-// openDevice retains info's primary context, JIT-loads the kernels of
-// opts.Precision and creates the stream and events.
-func openDevice(info Device, opts Options) (d *device, err error) {
-	d = &device{info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
+// openDevice retains info's primary context, loads the kernels of
+// opts.Precision (image.go) and creates the stream and events.
+func openDevice(info Device, opts Options) (_ *device, err error) {
+	// The result is unnamed: the deferred clean-up below must see the
+	// device, not the nil that a failing return assigns.
+	d := &device{info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
 	if d.double {
 		d.elem = 32
 	}
-	d.stageHostMem = opts.HostMem && os.Getenv("NBODY_GPU_HOSTMEM_STAGE") == "1"
+	d.stageHostMem = opts.HostMem && opts.StageHostMem
 	d.set = kernels.Select(d.double, opts.BlockSize)
+	if opts.Kernels != nil {
+		d.set = *opts.Kernels
+	}
 	if d.handle, err = cuda.DeviceGet(info.Ordinal); err != nil {
 		return nil, d.wrap(err)
 	}
@@ -100,18 +105,10 @@ func openDevice(info Device, opts Options) (d *device, err error) {
 	if err = d.ctx.SetCurrent(); err != nil {
 		return nil, d.wrap(err)
 	}
-	if d.module, err = cuda.ModuleLoadData([]byte(d.set.PTX)); err != nil {
-		return nil, d.wrap(fmt.Errorf("loading the %s kernels: %w", opts.Precision, err))
+	if err = d.loadKernels(); err != nil {
+		return nil, err
 	}
-	for _, f := range []struct {
-		dst  *cuda.Function
-		name string
-	}{{&d.step, d.set.Step}, {&d.forces, d.set.Forces}, {&d.integrate, d.set.Integrate}, {&d.copyFunc, d.set.Copy}} {
-		if *f.dst, err = d.module.Function(f.name); err != nil {
-			return nil, d.wrap(err)
-		}
-	}
-	if d.blocksPerSM, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
+	if d.blocksPerSM, d.forcesRegs, err = blocksPerMultiprocessor(d.forces, d.handle, opts.BlockSize, d.sharedBytes()); err != nil {
 		return nil, d.wrap(err)
 	}
 	if d.blocksPerSM < 1 {
@@ -134,12 +131,6 @@ func ringPointers(r *[queueDepth]cuda.Event) []*cuda.Event {
 		out[i] = &r[i]
 	}
 	return out
-}
-
-// sharedBytes is the dynamic shared memory of the step and forces kernels:
-// one tile of TileFactor × blockSize bodies.
-func (d *device) sharedBytes() uint64 {
-	return uint64(d.set.TileFactor*d.opts.BlockSize) * d.elem
 }
 
 // bind locks the calling goroutine to its OS thread and makes the device's

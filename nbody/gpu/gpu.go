@@ -1,24 +1,20 @@
-// Package gpu is the GPU integrator: bodies in device memory (or mapped,
-// page-locked host memory), the all-pairs kernels of package kernels
-// JIT-compiled from PTX and launched through the CUDA driver API of package
-// cuda, which is loaded when the program runs.
-//
-// Each device is driven through a device value that holds its context,
-// kernels, stream and buffers; every batch of driver calls locks the OS
-// thread and makes that context current first. Several devices split the
-// bodies by their multiprocessor counts and exchange the new positions
-// after each step (see Options.Exchange and Integrator.Exchange).
+// Package gpu is the GPU integrator: it steps bodies with the all-pairs
+// kernels of package kernels on one or several CUDA devices, through the
+// driver API of package cuda, which is loaded when the program runs. Several
+// devices split the bodies and exchange positions after every step (see
+// ExchangeMode). Options are typed values: the package reads no
+// environment and knows no command-line flag.
 package gpu
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
-	"strings"
 	"time"
 
+	"github.com/nbody-go/nbody/kernels"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cuda"
 	"github.com/nbody-go/nbody/nbody/nccl"
@@ -26,28 +22,85 @@ import (
 
 // Device describes one CUDA device as the report prints it.
 type Device struct {
-	Ordinal         int    // the -device index
-	Name            string // e.g. "NVIDIA H100 80GB HBM3"
-	Major, Minor    int    // compute capability
-	Multiprocessors int    // SM count; the default N is 4 × blockSize × this
-	TotalMemory     uint64 // bytes
-	ClockKHz        int    // the multiprocessors' maximum clock, for the chip's limits
+	Ordinal         int      // the driver's index of the device
+	Name            string   // e.g. "NVIDIA H100 80GB HBM3"
+	Major, Minor    int      // compute capability
+	Multiprocessors int      // SM count; the default N is 4 × blockSize × this
+	TotalMemory     uint64   // bytes
+	ClockKHz        int      // the multiprocessors' maximum clock, for the chip's limits
+	UUID            [16]byte // the driver's UUID, by which NVML finds the device; zero where the driver cannot say
 }
 
-// Options choose how the GPU integrator runs.
+// MarshalJSON implements json.Marshaler: the device as a report gives it,
+// its compute capability written "9.0".
+func (d Device) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Ordinal           int    `json:"ordinal"`
+		Name              string `json:"name"`
+		ComputeCapability string `json:"compute_capability"`
+		Multiprocessors   int    `json:"multiprocessors"`
+		TotalMemory       uint64 `json:"total_memory_bytes"`
+	}{d.Ordinal, d.Name, fmt.Sprintf("%d.%d", d.Major, d.Minor), d.Multiprocessors, d.TotalMemory})
+}
+
+// Options choose how the GPU integrator runs. The zero value, with
+// Physics set, runs the single-precision kernels in blocks of
+// DefaultBlockSize threads on device 0.
 type Options struct {
-	Precision  nbody.Precision
-	Physics    nbody.Physics
-	BlockSize  int    // threads per block, a power of two from 32 to 1024; 0 means 256
-	Device     int    // first device to use (-device)
-	NumDevices int    // devices to split over (-numdevices); 0 means 1
-	HostMem    bool   // keep bodies in mapped, page-locked host memory (-hostmem)
-	Exchange   string // multi-device exchange: "auto" (or ""), "peer", "nccl" or "host"
+	Precision nbody.Precision
+	Physics   nbody.Physics
+	// BlockSize is the threads per block of the step and forces kernels,
+	// whole warps from 32 to 1024; 0 means DefaultBlockSize. (The sample,
+	// and so the command, takes powers of two; the kernels need no more
+	// than whole warps, and kernel variants are timed at others.)
+	BlockSize int
+	// Device is the first device to use and NumDevices how many from it
+	// (0 means 1). Several devices split the bodies in proportion to their
+	// multiprocessors and exchange positions after each step as Exchange
+	// asks.
+	Device     int
+	NumDevices int
+	// HostMem keeps the bodies in mapped, page-locked host memory, which
+	// the kernels read and write over the bus, instead of device memory.
+	HostMem bool
+	// StageHostMem, with HostMem, copies the positions from host memory
+	// into a device buffer once per step (a copy kernel) and lets the
+	// forces read them there, instead of every block reading all of them
+	// over the bus. It costs a device buffer of every body's position and a
+	// copy per step; it was measured a little faster on the H100 (2,086
+	// against 2,026 GI/s at 135,168 bodies, bench/NOTES.md), but off is the
+	// sample's way of using host memory, so it is a benchmark's choice.
+	// Without HostMem it does nothing.
+	StageHostMem bool
+	// Exchange is how several devices exchange positions after each
+	// step; the zero value is ExchangeAuto.
+	Exchange ExchangeMode
+	// Kernels, when non-nil, replaces the embedded kernels that Precision
+	// and BlockSize select (kernels.Select): a module built from
+	// kernels/nbody.cu with other macro values, to time variants of the
+	// kernels (bench/kernelbench). Its Double must match Precision, and its
+	// BodiesPerThread and TileFactor must be the values it was built with:
+	// the grid and the shared memory of every launch follow them.
+	Kernels *kernels.Set
+	// Splits, when positive, cuts the sum over j into that many runs of
+	// bodies (fewer where runs of a multiple of 16 bodies cover j in fewer),
+	// in place of the launch plan's choice; 1 runs the fused step kernel.
+	// It is for tests and benchmarks that need a given grid; 0 leaves the
+	// choice to the plan, as every run should.
+	Splits int
+	// ForcePTX loads the kernels from their PTX, which the driver
+	// JIT-compiles, even where machine code for the GPU is embedded (see
+	// Integrator.KernelImage): to compare the two, in speed and in start-up.
+	ForcePTX bool
 
 	// ordinals, when set, are the physical devices of the logical devices
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
 	// once, so that tests on one GPU run several devices (export_test.go).
 	ordinals []int
+	// limits, when set, replace the GPU times that decide when a step is
+	// sliced for cancellation and how (slice.go), so that tests slice
+	// small steps (export_test.go).
+	limits stepLimits
 }
 
 // DefaultBlockSize is the block size when Options.BlockSize is 0, the
@@ -94,6 +147,9 @@ func describe(ordinal int) (Device, error) {
 	if d.TotalMemory, err = h.TotalMem(); err != nil {
 		return Device{}, fmt.Errorf("device %d memory: %w", ordinal, err)
 	}
+	// A driver too old to tell the UUID (before CUDA 11.4) leaves it zero:
+	// only telemetry needs it.
+	d.UUID, _ = h.UUID()
 	for _, a := range []struct {
 		dst  *int
 		attr cuda.DeviceAttribute
@@ -119,25 +175,39 @@ type Integrator struct {
 	closed bool
 
 	shares   []share    // each device's bodies, for the bodies set
-	exchange exchange   // how positions travel between devices
+	route    Route      // how positions travel between devices
 	access   peerAccess // pairs of devices with peer access
 	distinct bool       // every device a different GPU
 	comms    []nccl.Comm
 	// sharedPos holds the positions every device reads and writes with
-	// -hostmem on several devices; staging, the host exchange's two
+	// HostMem on several devices; staging, the host exchange's two
 	// page-locked buffers, used in turn (parity). Both are mapped host
 	// memory allocated in the first device's context.
 	sharedPos, staging [2]buffer
 	parity             int
+
+	// perStep is the GPU time of one whole step of perStepN bodies, as the
+	// last run that finished one measured it: it decides how the next run
+	// is cut (slice.go).
+	perStep  time.Duration
+	perStepN int
+	last     runStats // how the last run went, for tests
+}
+
+// runStats say how a run was queued and how far it went.
+type runStats struct {
+	steps  int   // whole steps done
+	depth  int   // whole steps queued at once; 0 when sliced
+	slices []int // each device's slices per step; nil when not sliced
 }
 
 var _ nbody.Integrator = (*Integrator)(nil)
 
 // New opens the devices named by opts and loads the kernels: NumDevices
 // devices from Device on, exchanging positions as opts.Exchange says (see
-// Exchange). A block size that is not a power of two from 32 to 1024, a
-// device that does not exist, or an exchange that cannot run (nccl where
-// NCCL does not load) is an error.
+// Integrator.Exchange). A block size that is not a multiple of 32 from 32
+// to 1024, a device that does not exist, or an exchange that cannot run
+// (NCCL where it does not load) is an error.
 func New(opts Options) (*Integrator, error) {
 	if opts.BlockSize == 0 {
 		opts.BlockSize = DefaultBlockSize
@@ -145,8 +215,8 @@ func New(opts Options) (*Integrator, error) {
 	if opts.NumDevices == 0 {
 		opts.NumDevices = 1
 	}
-	if bs := opts.BlockSize; bs < 32 || bs > 1024 || bs&(bs-1) != 0 {
-		return nil, fmt.Errorf("gpu: block size %d: want a power of two from 32 to 1024", bs)
+	if bs := opts.BlockSize; bs < 32 || bs > 1024 || bs%32 != 0 {
+		return nil, fmt.Errorf("gpu: block size %d: want a multiple of 32 from 32 to 1024", bs)
 	}
 	if opts.Precision != nbody.Single && opts.Precision != nbody.Double {
 		return nil, fmt.Errorf("gpu: unknown precision %d", int(opts.Precision))
@@ -154,8 +224,20 @@ func New(opts Options) (*Integrator, error) {
 	if opts.NumDevices < 0 {
 		return nil, fmt.Errorf("gpu: %d devices asked for", opts.NumDevices)
 	}
-	if err := validExchange(opts.Exchange); err != nil {
-		return nil, fmt.Errorf("gpu: %w", err)
+	if !opts.Exchange.valid() {
+		return nil, fmt.Errorf("gpu: exchange %v: want %s", opts.Exchange, validExchangeWords())
+	}
+	if opts.Splits < 0 {
+		return nil, fmt.Errorf("gpu: %d splits asked for", opts.Splits)
+	}
+	if k := opts.Kernels; k != nil {
+		if k.Double != (opts.Precision == nbody.Double) {
+			return nil, fmt.Errorf("gpu: the kernels given are not %s precision", opts.Precision)
+		}
+		if k.BodiesPerThread < 1 || k.TileFactor < 1 {
+			return nil, fmt.Errorf("gpu: the kernels given hold %d bodies per thread in tiles of %d blocks: want at least 1 of each",
+				k.BodiesPerThread, k.TileFactor)
+		}
 	}
 	all, err := Devices()
 	if err != nil {
@@ -217,7 +299,7 @@ func distinct(ordinals []int) bool {
 }
 
 // chooseExchange enables peer access, loads NCCL where it may be used,
-// decides the exchange and, for NCCL, creates the communicators.
+// decides the route and, for NCCL, creates the communicators.
 func (g *Integrator) chooseExchange(ordinals []int) error {
 	var err error
 	if len(g.devs) > 1 && !g.opts.HostMem {
@@ -225,17 +307,17 @@ func (g *Integrator) chooseExchange(ordinals []int) error {
 			return err
 		}
 	}
-	// NCCL is loaded only where it may be chosen: forced, or auto when
+	// NCCL is loaded only where it may be chosen: asked for, or auto when
 	// peer copies cannot go direct between every pair.
 	ncclErr := errors.New("not needed")
 	if g.opts.Exchange == ExchangeNCCL ||
-		(g.opts.Exchange == ExchangeAuto || g.opts.Exchange == "") && len(g.devs) > 1 && !g.access.all() {
+		g.opts.Exchange == ExchangeAuto && len(g.devs) > 1 && !g.access.all() {
 		ncclErr = nccl.Load()
 	}
-	if g.exchange, err = chooseExchange(g.opts.Exchange, len(g.devs), g.opts.HostMem, g.access, g.distinct, ncclErr); err != nil {
+	if g.route, err = chooseRoute(g.opts.Exchange, len(g.devs), g.opts.HostMem, g.access, g.distinct, ncclErr); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
-	if g.exchange == exchangeNCCL {
+	if g.route == RouteNCCL {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		if g.comms, err = nccl.CommInitAll(ordinals); err != nil {
@@ -252,19 +334,6 @@ func (g *Integrator) Devices() []Device {
 		out[i] = d.info
 	}
 	return out
-}
-
-// LaunchShape describes how the current bodies are launched on each device,
-// for benchmark notes: e.g. "66x6 blocks of 256 threads, 8 bodies each,
-// 22528 j per split, 3 blocks/SM".
-func (g *Integrator) LaunchShape() string {
-	var parts []string
-	for _, d := range g.devs {
-		p := d.plan
-		parts = append(parts, fmt.Sprintf("%dx%d blocks of %d threads, %d bodies each, %d j per split, %d blocks/SM",
-			p.blocks, p.splits, p.blockSize, p.bodiesPerThread, p.perSplit, d.blocksPerSM))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // Name implements nbody.Integrator. With several devices it says how many
@@ -291,13 +360,12 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	if g.closed {
 		return errClosed
 	}
+	// Validate holds the count to nbody.MaxBodies, which the kernels'
+	// 32-bit indices need (launch.go).
 	if err := b.Validate(); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
 	n := b.N()
-	if n > math.MaxInt32 {
-		return fmt.Errorf("gpu: %d bodies: the kernels index at most %d", n, math.MaxInt32)
-	}
 	g.n = 0
 	// Nothing may still read the buffers that are about to change.
 	if err := g.synchronize(); err != nil {
@@ -309,18 +377,18 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	}
 	shares := splitBodies(n, weights, g.opts.BlockSize)
 	where := positions{capacity: n}
-	if stride, ok := equalStride(shares); ok && g.exchange == exchangeNCCL {
+	if stride, ok := equalStride(shares); ok && g.route == RouteNCCL {
 		// The all-gather moves stride bodies from every device.
 		where.capacity = stride * len(g.devs)
 	}
 	bytes := uint64(n) * g.devs[0].elem
-	switch g.exchange {
-	case exchangeShared:
+	switch g.route {
+	case RouteShared:
 		if err := g.hostBuffers(&g.sharedPos, bytes); err != nil {
 			return err
 		}
 		where.shared = &g.sharedPos
-	case exchangeHost:
+	case RouteHost:
 		if err := g.hostBuffers(&g.staging, bytes); err != nil {
 			return err
 		}
@@ -329,7 +397,7 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 		if err := d.setBodies(b, shares[i], where); err != nil {
 			return err
 		}
-		if g.exchange == exchangeHost {
+		if g.route == RouteHost {
 			if err := d.viewStaging(&g.staging); err != nil {
 				return err
 			}
@@ -434,8 +502,20 @@ func (g *Integrator) Bodies(dst *nbody.Bodies) error {
 // Step implements nbody.Integrator: it queues the steps and returns the
 // time between CUDA events recorded before the first and after the last,
 // as the sample measures it (no warm-up step here: callers that want one
-// take it first). Cancelling ctx stops queueing more steps; at most a few
-// queued ones still run.
+// take it first).
+//
+// Cancelling ctx ends the run within about a second of GPU work. Steps are
+// queued a few ahead of the host, fewer the longer a step is estimated to
+// take (from the last step measured, or from N² before any), and a step
+// estimated longer than a second is launched in slices of a quarter of a
+// second each, ctx checked between them. A cancel lets what is queued
+// finish (whole steps, or at most two slices of the step under way, which
+// is then abandoned) and returns an error that errors.Is ctx's, with the
+// time of the whole steps done. The bodies are then those of the last
+// whole step, on every device: Bodies reads them, and a later Step goes on
+// from them. A sliced step needs memory for a second copy of each device's
+// velocities; where that cannot be had, long steps run whole, one queued
+// at a time, and a cancel waits for the step under way.
 func (g *Integrator) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if g.closed {
 		return 0, errClosed

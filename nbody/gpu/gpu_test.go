@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nbody-go/nbody/kernels"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cuda"
 )
@@ -143,16 +144,18 @@ func TestAccelerationsMatchReference(t *testing.T) {
 
 // The fused step kernel (one split) and the _t1024 builds (blocks above
 // 256 threads) and small blocks, on sizes that are not multiples of the
-// block.
+// block; blocks of 160 and 384 threads (whole warps, not powers of two) as
+// bench/kernelbench times variants at.
 func TestKernelVariantsMatchReference(t *testing.T) {
 	devicesOrSkip(t)
 	for _, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
-		for _, bs := range []int{32, 256, 512, 1024} {
+		for _, bs := range []int{32, 160, 256, 384, 512, 1024} {
 			for _, fused := range []bool{false, true} {
-				g := open(t, Options{Precision: prec, Physics: physics, BlockSize: bs})
+				opts := Options{Precision: prec, Physics: physics, BlockSize: bs}
 				if fused {
-					g.devs[0].maxSplits = 1
+					opts.Splits = 1
 				}
+				g := open(t, opts)
 				for _, n := range []int{31, 1000, 4097} {
 					b, want := bodiesAndReference(t, nbody.Random, n)
 					name := fmt.Sprintf("%s blockSize=%d fused=%v n=%d", prec, bs, fused, n)
@@ -169,9 +172,8 @@ func TestKernelVariantsMatchReference(t *testing.T) {
 // The hostmem staging path (positions copied to the device once per step).
 func TestHostMemStagingMatchesReference(t *testing.T) {
 	devicesOrSkip(t)
-	t.Setenv("NBODY_GPU_HOSTMEM_STAGE", "1")
 	for _, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
-		g := open(t, Options{Precision: prec, Physics: physics, HostMem: true})
+		g := open(t, Options{Precision: prec, Physics: physics, HostMem: true, StageHostMem: true})
 		require.True(t, g.devs[0].stageHostMem)
 		for _, n := range []int{1000, 4097} {
 			b, want := bodiesAndReference(t, nbody.Shell, n)
@@ -317,7 +319,77 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		require.Error(t, err, "block size %d", bs)
 		assert.Contains(t, err.Error(), fmt.Sprintf("block size %d", bs))
 	}
-	_, err := New(Options{Exchange: "carrier pigeon", Physics: physics})
+	_, err := New(Options{Exchange: ExchangeMode(42), Physics: physics})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `exchange "carrier pigeon"`)
+	assert.Contains(t, err.Error(), "exchange ExchangeMode(42): want auto, peer, nccl or host")
+	_, err = New(Options{Splits: -1, Physics: physics})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-1 splits")
+	wrong := kernels.Select(true, 256)
+	_, err = New(Options{Kernels: &wrong, Physics: physics})
+	require.Error(t, err, "fp64 kernels for an fp32 run")
+	assert.Contains(t, err.Error(), "not single precision")
+	none := kernels.Select(false, 256)
+	none.TileFactor = 0
+	_, err = New(Options{Kernels: &none, Physics: physics})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "tiles of 0 blocks")
+}
+
+// TimeForces times the forces kernel alone on the plan's grid, with the
+// embedded kernels given as Options.Kernels (as bench/kernelbench gives a
+// variant): at the plan's splits, at one (a plan that has no partial sums
+// of its own) and at six. The bodies do not move, and the same integrator
+// still steps right.
+func TestTimeForces(t *testing.T) {
+	devicesOrSkip(t)
+	const n = 4097
+	b, want := bodiesAndReference(t, nbody.Random, n)
+	for _, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
+		set := kernels.Select(prec == nbody.Double, DefaultBlockSize)
+		for _, splits := range []int{0, 1, 6} {
+			name := fmt.Sprintf("%s splits=%d", prec, splits)
+			g := open(t, Options{Precision: prec, Physics: physics, Kernels: &set, Splits: splits})
+			assert.Nil(t, g.LaunchShapes(), "no shape before SetBodies")
+			_, err := g.TimeForces(1)
+			assert.ErrorIs(t, err, errNoBodies)
+			require.NoError(t, g.SetBodies(b), name)
+			var before, after nbody.Bodies
+			require.NoError(t, g.Bodies(&before), name)
+			times, err := g.TimeForces(3)
+			require.NoError(t, err, name)
+			require.Len(t, times, 3, name)
+			for _, d := range times {
+				assert.Positive(t, d, name)
+			}
+			require.NoError(t, g.Bodies(&after), name)
+			assert.Equal(t, before, after, "%s: the forces kernel moves no body", name)
+			shapes := g.LaunchShapes()
+			require.Len(t, shapes, 1, name)
+			s := shapes[0]
+			t.Logf("%s: %+v, %v", name, s, times)
+			if splits > 0 {
+				assert.Equal(t, splits, s.Splits, name)
+			}
+			assert.Equal(t, set.BodiesPerThread, s.BodiesPerThread, name)
+			assert.Equal(t, DefaultBlockSize, s.BlockSize, name)
+			assert.GreaterOrEqual(t, s.Blocks*s.BlockSize*s.BodiesPerThread, n, name)
+			assert.GreaterOrEqual(t, s.Splits*s.PerSplit, n, name)
+			assert.Positive(t, s.BlocksPerSM, name)
+			assert.Positive(t, s.Registers, name)
+			checkAccelerations(t, g, b, want, name)
+		}
+	}
+}
+
+// A kernel set whose module lacks an entry it names is an error from New,
+// naming the driver's reason.
+func TestKernelsWithAMissingEntry(t *testing.T) {
+	devicesOrSkip(t)
+	set := kernels.Select(false, DefaultBlockSize)
+	set.Forces = "nbody_forces_no_such_kernel"
+	_, err := New(Options{Physics: physics, Kernels: &set})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, cuda.ErrNotFound)
+	assert.Contains(t, err.Error(), "nbody_forces_no_such_kernel")
 }

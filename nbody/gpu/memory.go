@@ -12,7 +12,7 @@ import (
 // buffer is an array of bodies' 4-vectors that kernels address at ptr:
 // device memory, or (host non-nil) page-locked host memory mapped into
 // the device's address space. A borrowed buffer belongs to the integrator
-// (the positions that several devices share with -hostmem): free forgets
+// (the positions that several devices share with HostMem): free forgets
 // it without freeing it.
 type buffer struct {
 	ptr      cuda.DevicePtr
@@ -73,12 +73,7 @@ type positions struct {
 // integrates count from first, and plans the launches. Buffers are kept
 // when the sizes are unchanged.
 func (d *device) reserve(n, first, count int, where positions) error {
-	maxPartials := maxPartialBytes / int(d.elem)
-	if d.maxSplits > 0 {
-		maxPartials = min(maxPartials, d.maxSplits*count)
-	}
-	plan := planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
-		d.info.Multiprocessors, d.blocksPerSM, maxPartials)
+	plan := d.planFor(n, count)
 	capacity := max(n, where.capacity)
 	sameShared := where.shared == nil && !d.pos[0].borrowed ||
 		where.shared != nil && d.pos[0].borrowed && d.pos[0].host == where.shared[0].host && d.pos[1].host == where.shared[1].host
@@ -104,7 +99,7 @@ func (d *device) reserve(n, first, count int, where positions) error {
 	}
 	wants = append(wants, want{&d.vel, own, d.opts.HostMem, "velocities"})
 	if plan.splits > 1 {
-		wants = append(wants, want{&d.partial, uint64(plan.splits) * own, false, "partial accelerations"})
+		wants = append(wants, want{&d.partial, plan.partialBytes(count, d.elem), false, "partial accelerations"})
 	}
 	if d.stageHostMem {
 		wants = append(wants, want{&d.staged, uint64(n) * d.elem, false, "staged positions"})
@@ -133,10 +128,58 @@ func (d *device) reserve(n, first, count int, where positions) error {
 	return nil
 }
 
+// planFor is the launch plan of count of this device's bodies against n:
+// its whole share (reserve) or a slice of it (sliceStep).
+func (d *device) planFor(n, count int) launchPlan {
+	return planLaunch(n, count, d.opts.BlockSize, d.set.BodiesPerThread,
+		d.info.Multiprocessors, d.blocksPerSM, maxPartialBytes/int(d.elem), d.opts.Splits)
+}
+
+// reserveSlices makes room for sliced steps: velNext, where the slices
+// write the new velocities (in host memory with HostMem, like vel), and
+// sliceParts, the partial sums of the largest slice that has splits.
+// Buffers large enough are kept. The context must be current and the
+// stream idle.
+func (d *device) reserveSlices(slices []stepSlice) error {
+	if d.count == 0 {
+		return nil
+	}
+	var parts uint64
+	for _, s := range slices {
+		if s.plan.splits > 1 {
+			parts = max(parts, s.plan.partialBytes(s.count, d.elem))
+		}
+	}
+	if err := ensure(&d.velNext, uint64(d.count)*d.elem, d.opts.HostMem); err != nil {
+		return d.wrap(fmt.Errorf("%d bodies, velocities of a sliced step: %w", d.n, err))
+	}
+	if err := ensure(&d.sliceParts, parts, false); err != nil {
+		return d.wrap(fmt.Errorf("%d bodies, partial accelerations of a slice: %w", d.n, err))
+	}
+	return nil
+}
+
+// ensure makes b hold at least bytes (none: b is left as it is), in mapped
+// host memory when hostMem is set, replacing a smaller buffer.
+func ensure(b *buffer, bytes uint64, hostMem bool) error {
+	if bytes == 0 || b.bytes >= bytes {
+		return nil
+	}
+	if err := b.free(); err != nil {
+		return err
+	}
+	nb, err := allocate(bytes, hostMem)
+	if err != nil {
+		return err
+	}
+	*b = nb
+	return nil
+}
+
 // freeBuffers frees every buffer.
 func (d *device) freeBuffers() error {
 	var errs []error
-	for _, b := range []*buffer{&d.pos[0], &d.pos[1], &d.vel, &d.partial, &d.staged} {
+	for _, b := range []*buffer{&d.pos[0], &d.pos[1], &d.vel, &d.partial, &d.staged, &d.velNext, &d.sliceParts} {
 		errs = append(errs, b.free())
 	}
 	return errors.Join(errs...)

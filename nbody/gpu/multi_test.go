@@ -23,9 +23,9 @@ import (
 // multiCase is one way of running several devices.
 type multiCase struct {
 	ordinals []int
-	exchange string
+	exchange ExchangeMode
 	hostMem  bool
-	want     exchange
+	want     Route
 }
 
 func (c multiCase) String() string {
@@ -41,10 +41,10 @@ func multiCases() []multiCase {
 	var out []multiCase
 	for _, ords := range [][]int{{0, 0}, {0, 0, 0}} {
 		out = append(out,
-			multiCase{ords, "auto", false, exchangePeer}, // every pair "has access": they share the GPU
-			multiCase{ords, "peer", false, exchangePeer},
-			multiCase{ords, "host", false, exchangeHost},
-			multiCase{ords, "auto", true, exchangeShared},
+			multiCase{ords, ExchangeAuto, false, RoutePeer}, // every pair "has access": they share the GPU
+			multiCase{ords, ExchangePeer, false, RoutePeer},
+			multiCase{ords, ExchangeHost, false, RouteHost},
+			multiCase{ords, ExchangeAuto, true, RouteShared},
 		)
 	}
 	return out
@@ -100,8 +100,8 @@ func TestSeveralDevicesMatchReference(t *testing.T) {
 	for _, c := range multiCases() {
 		for _, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
 			g := open(t, c.options(prec))
-			require.Equal(t, c.want, g.exchange, "%s: exchange", c)
-			t.Logf("%s: %s", c, g.Exchange())
+			require.Equal(t, c.want, g.route, "%s: route", c)
+			t.Logf("%s: %+v", c, g.Exchange())
 			for _, n := range []int{1000, 4097} {
 				for _, cfg := range []nbody.Config{nbody.Random, nbody.Shell} {
 					b, want := bodiesAndReference(t, cfg, n)
@@ -156,22 +156,20 @@ func TestSeveralDevicesFollowOneDevice(t *testing.T) {
 		}
 		for _, fused := range []bool{true, false} {
 			for _, hostMem := range []bool{false, true} {
-				one := open(t, Options{Precision: prec, Physics: physics, HostMem: hostMem})
+				splits := 0 // the plan's choice
 				if fused {
-					one.devs[0].maxSplits = 1
+					splits = 1
 				}
+				one := open(t, Options{Precision: prec, Physics: physics, HostMem: hostMem, Splits: splits})
 				want := stepByStep(t, one, b, dt, steps)
 				for _, c := range multiCases() {
 					if c.hostMem != hostMem {
 						continue
 					}
 					name := fmt.Sprintf("%s %s fused=%v", c, prec, fused)
-					g := open(t, c.options(prec))
-					for _, d := range g.devs {
-						if fused {
-							d.maxSplits = 1
-						}
-					}
+					opts := c.options(prec)
+					opts.Splits = splits
+					g := open(t, opts)
 					got := stepByStep(t, g, b, dt, steps)
 					var worst float64
 					for i := range got {
@@ -228,7 +226,7 @@ func TestFewerBodiesThanDevices(t *testing.T) {
 // (which wait for all the others), and cancelling stops it.
 func TestSeveralDevicesTimingAndCancel(t *testing.T) {
 	devicesOrSkip(t)
-	g := open(t, LogicalDevices(Options{Physics: physics, Exchange: "host"}, 0, 0))
+	g := open(t, LogicalDevices(Options{Physics: physics, Exchange: ExchangeHost}, 0, 0))
 	b, err := nbody.Generate(nbody.Shell, 16384, nbody.DefaultParams(16384), 1)
 	require.NoError(t, err)
 	require.NoError(t, g.SetBodies(b))
@@ -246,7 +244,7 @@ func TestSeveralDevicesTimingAndCancel(t *testing.T) {
 // that reason, whether or not NCCL loads here.
 func TestNCCLNeedsDistinctGPUs(t *testing.T) {
 	devicesOrSkip(t)
-	_, err := New(LogicalDevices(Options{Physics: physics, Exchange: "nccl"}, 0, 0))
+	_, err := New(LogicalDevices(Options{Physics: physics, Exchange: ExchangeNCCL}, 0, 0))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "distinct GPU")
 }
@@ -263,7 +261,7 @@ func TestTooManyDevices(t *testing.T) {
 func openNCCLOrSkip(t *testing.T, prec nbody.Precision) *Integrator {
 	t.Helper()
 	devicesOrSkip(t)
-	g, err := New(Options{Precision: prec, Physics: physics, Exchange: "nccl"})
+	g, err := New(Options{Precision: prec, Physics: physics, Exchange: ExchangeNCCL})
 	if errors.Is(err, nccl.ErrNotFound) || errors.Is(err, nccl.ErrMissingSymbol) {
 		t.Skipf("NCCL does not load here (set %s to libnccl.so.2's path): %v", nccl.LibraryEnv, err)
 	}
@@ -278,10 +276,13 @@ func openNCCLOrSkip(t *testing.T, prec nbody.Precision) *Integrator {
 func TestNCCLOneRank(t *testing.T) {
 	for _, prec := range []nbody.Precision{nbody.Single, nbody.Double} {
 		g := openNCCLOrSkip(t, prec)
-		require.Equal(t, exchangeNCCL, g.exchange)
+		require.Equal(t, RouteNCCL, g.route)
 		require.Len(t, g.comms, 1)
-		t.Logf("%s: %s", prec, g.Exchange())
-		assert.Contains(t, g.Exchange(), "all-gather")
+		x := g.Exchange()
+		t.Logf("%s: %+v", prec, x)
+		assert.Equal(t, RouteNCCL, x.Route)
+		assert.True(t, x.AllGather, "one rank gathers")
+		assert.NotEmpty(t, x.NCCLVersion)
 		for _, n := range []int{1000, 4097} {
 			b, want := bodiesAndReference(t, nbody.Random, n)
 			checkAccelerations(t, g, b, want, fmt.Sprintf("nccl %s n=%d", prec, n))

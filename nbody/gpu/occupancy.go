@@ -10,15 +10,14 @@ import (
 // f, each with sharedBytes of dynamic shared memory, a multiprocessor of
 // dev holds at once: the least of what its registers, threads and shared
 // memory allow. Registers go to warps in units of 256, as on every
-// architecture since Maxwell.
-func blocksPerMultiprocessor(f cuda.Function, dev cuda.Device, blockSize int, sharedBytes uint64) (int, error) {
-	regs, err := f.Attribute(cuda.FuncNumRegs)
-	if err != nil {
-		return 0, fmt.Errorf("kernel registers: %w", err)
+// architecture since Maxwell. It also returns f's registers per thread.
+func blocksPerMultiprocessor(f cuda.Function, dev cuda.Device, blockSize int, sharedBytes uint64) (blocks, regs int, err error) {
+	if regs, err = f.Attribute(cuda.FuncNumRegs); err != nil {
+		return 0, 0, fmt.Errorf("kernel registers: %w", err)
 	}
 	static, err := f.Attribute(cuda.FuncSharedSizeBytes)
 	if err != nil {
-		return 0, fmt.Errorf("kernel shared memory: %w", err)
+		return 0, 0, fmt.Errorf("kernel shared memory: %w", err)
 	}
 	var smRegs, smThreads, smShared int
 	for _, a := range []struct {
@@ -30,10 +29,10 @@ func blocksPerMultiprocessor(f cuda.Function, dev cuda.Device, blockSize int, sh
 		{&smShared, cuda.MaxSharedMemoryPerMultiprocessor},
 	} {
 		if *a.dst, err = dev.Attribute(a.attr); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return occupancy(regs, static+int(sharedBytes), blockSize, smRegs, smThreads, smShared), nil
+	return occupancy(regs, static+int(sharedBytes), blockSize, smRegs, smThreads, smShared), regs, nil
 }
 
 // occupancy is blocksPerMultiprocessor's arithmetic.

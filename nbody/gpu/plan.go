@@ -11,6 +11,7 @@ type launchPlan struct {
 	blocks          int     // along x: every local body once
 	splits          int     // along y
 	perSplit        int     // bodies of j per split, a multiple of splitGranule
+	waves           int     // rounds of blocks the device runs, all of its slots at once
 	efficiency      float64 // modelled share of the multiprocessors' time doing work
 }
 
@@ -36,16 +37,23 @@ const (
 // splitOverhead). The plan that takes least wins (the fewest splits on a
 // tie): at small N it splits j so that every multiprocessor has blocks, at
 // large N it evens out the last wave.
-func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPerSM, maxPartials int) launchPlan {
+//
+// A positive fixedSplits (Options.Splits) is the only candidate, whatever
+// the limits: the plan cuts j as close to that many splits as runs of a
+// multiple of splitGranule allow.
+func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPerSM, maxPartials, fixedSplits int) launchPlan {
 	blocks := ceilDiv(count, bodiesPerThread*blockSize)
 	slots := max(1, multiprocessors*max(1, blocksPerSM))
-	limit := min(maxSplits, ceilDiv(n, splitGranule))
+	lo, hi := 1, min(maxSplits, ceilDiv(n, splitGranule))
 	if count > 0 {
-		limit = min(limit, max(1, maxPartials/count))
+		hi = min(hi, max(1, maxPartials/count))
+	}
+	if fixedSplits > 0 {
+		lo, hi = fixedSplits, fixedSplits
 	}
 	best := launchPlan{blockSize: blockSize, bodiesPerThread: bodiesPerThread, blocks: blocks, splits: 1, perSplit: n}
 	bestCost, bestWaves := -1, 1
-	for s := 1; s <= limit; s++ {
+	for s := lo; s <= hi; s++ {
 		perSplit := n
 		if s > 1 {
 			perSplit = ceilDiv(ceilDiv(n, s), splitGranule) * splitGranule
@@ -58,8 +66,61 @@ func planLaunch(n, count, blockSize, bodiesPerThread, multiprocessors, blocksPer
 			best.splits, best.perSplit = splits, perSplit
 		}
 	}
+	best.waves = bestWaves
 	best.efficiency = float64(blocks) * float64(n) / (float64(bestWaves*slots) * float64(best.perSplit))
 	return best
 }
 
+// cost is the plan's modelled duration, the quantity planLaunch minimises:
+// waves × (perSplit + splitOverhead), in the time one block slot takes
+// over one body of j. Plans of one device compare by it whatever their
+// counts, which is how a step's slices are sized against the whole step
+// (sliceStep).
+func (p launchPlan) cost() int {
+	return p.waves * (p.perSplit + splitOverhead)
+}
+
+// partialBytes is the size of the forces kernel's partial sums for count
+// bodies of elem bytes: a 4-vector per body and split.
+func (p launchPlan) partialBytes(count int, elem uint64) uint64 {
+	return uint64(p.splits) * uint64(count) * elem
+}
+
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// LaunchShape is how one device launches a step for the bodies set.
+type LaunchShape struct {
+	// Blocks is the grid along x: blocks of BlockSize threads, each thread
+	// holding BodiesPerThread of the device's bodies.
+	Blocks          int
+	BlockSize       int
+	BodiesPerThread int
+	// Splits is the grid along y: the sum over j cut into runs of PerSplit
+	// bodies. One split runs the fused step kernel; more run the forces
+	// kernel, then the integrate kernel adds their partial sums.
+	Splits   int
+	PerSplit int
+	// BlocksPerSM is how many blocks of the forces kernel a multiprocessor
+	// holds at once, and Registers that kernel's registers per thread, as
+	// the driver compiled it.
+	BlocksPerSM int
+	Registers   int
+}
+
+// LaunchShapes returns each device's launch shape for the bodies set, in
+// the devices' order; nil before SetBodies.
+func (g *Integrator) LaunchShapes() []LaunchShape {
+	if g.n == 0 {
+		return nil
+	}
+	out := make([]LaunchShape, len(g.devs))
+	for i, d := range g.devs {
+		p := d.plan
+		out[i] = LaunchShape{
+			Blocks: p.blocks, BlockSize: p.blockSize, BodiesPerThread: p.bodiesPerThread,
+			Splits: p.splits, PerSplit: p.perSplit,
+			BlocksPerSM: d.blocksPerSM, Registers: d.forcesRegs,
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -81,41 +82,42 @@ func TestEqualStride(t *testing.T) {
 	}
 }
 
-func TestChooseExchange(t *testing.T) {
+func TestChooseRoute(t *testing.T) {
 	all, some := peerAccess{pairs: 2, able: 2}, peerAccess{pairs: 6, able: 2}
 	noNCCL := errors.New("libnccl.so.2 not found")
 	for _, c := range []struct {
-		want     string
+		want     ExchangeMode
 		devices  int
 		hostMem  bool
 		access   peerAccess
 		distinct bool
 		ncclErr  error
-		got      exchange
+		got      Route
 		errWords string
 	}{
-		{"auto", 1, false, peerAccess{}, true, nil, exchangeNone, ""},
-		{"", 1, true, peerAccess{}, true, nil, exchangeNone, ""},
-		{"auto", 2, false, all, true, nil, exchangePeer, ""},
-		{"auto", 3, false, some, true, nil, exchangeNCCL, ""},
-		{"auto", 3, false, some, true, noNCCL, exchangeHost, ""},
-		{"auto", 2, false, some, false, nil, exchangeHost, ""},
-		{"auto", 2, true, all, true, nil, exchangeShared, ""},
-		{"peer", 2, false, peerAccess{pairs: 2}, true, noNCCL, exchangePeer, ""},
-		{"peer", 1, false, peerAccess{}, true, nil, exchangeNone, ""},
-		{"host", 2, false, all, true, nil, exchangeHost, ""},
-		{"nccl", 2, false, all, true, nil, exchangeNCCL, ""},
-		{"nccl", 1, false, peerAccess{}, true, nil, exchangeNCCL, ""},
-		{"nccl", 2, true, all, true, nil, exchangeShared, ""},
-		{"nccl", 2, false, all, true, noNCCL, 0, "libnccl.so.2 not found"},
-		{"nccl", 2, false, all, false, nil, 0, "distinct GPU"},
-		{"smoke", 2, false, all, true, nil, 0, `exchange "smoke"`},
+		{ExchangeAuto, 1, false, peerAccess{}, true, nil, RouteNone, ""},
+		{ExchangeAuto, 1, true, peerAccess{}, true, nil, RouteNone, ""},
+		{ExchangeAuto, 2, false, all, true, nil, RoutePeer, ""},
+		{ExchangeAuto, 3, false, some, true, nil, RouteNCCL, ""},
+		{ExchangeAuto, 3, false, some, true, noNCCL, RouteHost, ""},
+		{ExchangeAuto, 2, false, some, false, nil, RouteHost, ""},
+		{ExchangeAuto, 2, true, all, true, nil, RouteShared, ""},
+		{ExchangePeer, 2, false, peerAccess{pairs: 2}, true, noNCCL, RoutePeer, ""},
+		{ExchangePeer, 1, false, peerAccess{}, true, nil, RouteNone, ""},
+		{ExchangeHost, 2, false, all, true, nil, RouteHost, ""},
+		{ExchangeNCCL, 2, false, all, true, nil, RouteNCCL, ""},
+		{ExchangeNCCL, 1, false, peerAccess{}, true, nil, RouteNCCL, ""},
+		{ExchangeNCCL, 2, true, all, true, nil, RouteShared, ""},
+		{ExchangeNCCL, 2, false, all, true, noNCCL, 0, "the NCCL exchange: libnccl.so.2 not found"},
+		{ExchangeNCCL, 2, false, all, false, nil, 0, "the NCCL exchange needs a distinct GPU for every device"},
+		{ExchangeMode(7), 2, false, all, true, nil, 0, "exchange ExchangeMode(7): want auto, peer, nccl or host"},
 	} {
 		name := fmt.Sprintf("%+v", c)
-		got, err := chooseExchange(c.want, c.devices, c.hostMem, c.access, c.distinct, c.ncclErr)
+		got, err := chooseRoute(c.want, c.devices, c.hostMem, c.access, c.distinct, c.ncclErr)
 		if c.errWords != "" {
 			require.Error(t, err, name)
 			assert.Contains(t, err.Error(), c.errWords, name)
+			assert.NotContains(t, err.Error(), "-exchange", "%s: the package knows no flag", name)
 			continue
 		}
 		require.NoError(t, err, name)
@@ -123,15 +125,45 @@ func TestChooseExchange(t *testing.T) {
 	}
 }
 
-func TestDescribeExchange(t *testing.T) {
-	all := peerAccess{pairs: 2, able: 2}
-	assert.Equal(t, "peer (NVLink/PCIe peer copies)", describeExchange(exchangePeer, all, true, true))
-	assert.Contains(t, describeExchange(exchangePeer, all, false, true), "share one GPU")
-	assert.Contains(t, describeExchange(exchangePeer, peerAccess{pairs: 6, able: 2}, true, true), "2 of 6 pairs")
-	assert.Contains(t, describeExchange(exchangePeer, peerAccess{pairs: 2}, true, true), "no pair")
-	assert.Contains(t, describeExchange(exchangeNCCL, all, true, true), "all-gather")
-	assert.Contains(t, describeExchange(exchangeNCCL, all, true, false), "broadcast")
-	assert.Equal(t, "host (through page-locked host memory)", describeExchange(exchangeHost, all, true, true))
-	assert.Contains(t, describeExchange(exchangeShared, all, true, true), "-hostmem")
-	assert.Equal(t, "none (one device)", describeExchange(exchangeNone, all, true, true))
+func TestParseExchange(t *testing.T) {
+	for _, m := range []ExchangeMode{ExchangeAuto, ExchangePeer, ExchangeNCCL, ExchangeHost} {
+		got, err := ParseExchange(m.String())
+		require.NoError(t, err, "%v", m)
+		assert.Equal(t, m, got)
+	}
+	assert.Equal(t, []string{"auto", "peer", "nccl", "host"},
+		[]string{ExchangeAuto.String(), ExchangePeer.String(), ExchangeNCCL.String(), ExchangeHost.String()})
+	assert.Equal(t, ExchangeAuto, ExchangeMode(0), "the zero value asks for the automatic choice")
+	for _, s := range []string{"", "AUTO", "Peer", "carrier pigeon", "auto "} {
+		_, err := ParseExchange(s)
+		require.Error(t, err, "%q", s)
+		assert.Equal(t, fmt.Sprintf("exchange %q: want auto, peer, nccl or host", s), err.Error())
+	}
+	assert.Equal(t, "ExchangeMode(-1)", ExchangeMode(-1).String())
+}
+
+// Exchange's description carries what the report puts into words: the
+// route, the peer access counted, a shared GPU, and NCCL's operation.
+func TestExchangeInfo(t *testing.T) {
+	some := peerAccess{pairs: 6, able: 2}
+	assert.Equal(t, ExchangeInfo{Route: RoutePeer, Pairs: 6, PeerPairs: 2}, exchangeInfo(RoutePeer, some, true, true))
+	assert.Equal(t, ExchangeInfo{Route: RoutePeer, SharedGPU: true, Pairs: 2, PeerPairs: 2},
+		exchangeInfo(RoutePeer, peerAccess{pairs: 2, able: 2}, false, true))
+	assert.Equal(t, ExchangeInfo{Route: RouteHost, Pairs: 6, PeerPairs: 2}, exchangeInfo(RouteHost, some, true, true),
+		"only NCCL gathers")
+	assert.Equal(t, ExchangeInfo{Route: RouteNone}, exchangeInfo(RouteNone, peerAccess{}, true, true))
+	for _, gather := range []bool{true, false} {
+		x := exchangeInfo(RouteNCCL, peerAccess{}, true, gather)
+		assert.Equal(t, gather, x.AllGather)
+		assert.Regexp(t, `^\d+\.\d+\.\d+$`, x.NCCLVersion)
+	}
+	for r, word := range map[Route]string{RouteNone: "none", RoutePeer: "peer", RouteNCCL: "nccl", RouteHost: "host", RouteShared: "shared", 9: "Route(9)"} {
+		assert.Equal(t, word, r.String())
+	}
+}
+
+func TestDeviceJSON(t *testing.T) {
+	b, err := json.Marshal(Device{Ordinal: 1, Name: "NVIDIA H200", Major: 9, Minor: 0, Multiprocessors: 132, TotalMemory: 150 << 30, ClockKHz: 1980000})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ordinal":1,"name":"NVIDIA H200","compute_capability":"9.0","multiprocessors":132,"total_memory_bytes":161061273600}`, string(b))
 }

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ebitengine/purego"
-
 	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
@@ -18,11 +16,13 @@ import (
 const LibraryName = "libnccl.so.2"
 
 // LibraryEnv is the environment variable that names the library's path
-// instead, e.g. one inside Python's site-packages.
+// instead: pip's nvidia-nccl packages install it inside Python's
+// site-packages, where the dynamic loader does not look.
 const LibraryEnv = "NBODY_NCCL_LIBRARY"
 
 // nvlsEnv is NCCL's switch for NVLink multicast (NVLS); Load sets it to 0
-// unless the environment already says otherwise.
+// unless the environment already says otherwise, because NVLS must stay off
+// on the machines this project runs on.
 const nvlsEnv = "NCCL_NVLS_ENABLE"
 
 var (
@@ -90,58 +90,58 @@ func load(path string) error {
 	return nil
 }
 
-// open opens the library at path and resolves every entry point.
+// open opens the library at path and resolves every entry point. The
+// library stays open for the life of the process.
 func open(path string) (*library, error) {
-	handle, err := dynlib.Open(path)
+	lib, err := dynlib.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w (set %s to its path)", ErrNotFound, err, LibraryEnv)
 	}
 	l := &library{path: path}
-	if err := l.resolve(handle); err != nil {
-		dynlib.Close(handle)
+	if err := l.bind(lib); err != nil {
+		// The library is of no use; failing to close it changes nothing.
+		_ = lib.Close()
 		return nil, err
-	}
-	var v int32
-	if r := l.getVersion(&v); r != 0 {
-		dynlib.Close(handle)
-		return nil, fmt.Errorf("%s: %w", path, l.newError("ncclGetVersion", r, 0))
-	}
-	l.version = int(v)
-	if l.getLastError != nil {
-		l.lastDetail = l.getLastError(0)
 	}
 	return l, nil
 }
 
-// resolve binds every entry point; the missing ones are named together.
-func (l *library) resolve(handle uintptr) error {
-	required := []struct {
-		fn     any
-		symbol string
-	}{
-		{&l.getVersion, "ncclGetVersion"},
-		{&l.getErrorString, "ncclGetErrorString"},
-		{&l.commInitAll, "ncclCommInitAll"},
-		{&l.commDestroy, "ncclCommDestroy"},
-		{&l.groupStart, "ncclGroupStart"},
-		{&l.groupEnd, "ncclGroupEnd"},
-		{&l.allGather, "ncclAllGather"},
-		{&l.broadcast, "ncclBroadcast"},
+// entryPoints is every entry point this package calls: the symbol NCCL
+// exports and the func it is bound to.
+func (l *library) entryPoints() []dynlib.Symbol {
+	return []dynlib.Symbol{
+		{Name: "ncclGetVersion", Func: &l.getVersion},
+		{Name: "ncclGetErrorString", Func: &l.getErrorString},
+		{Name: "ncclCommInitAll", Func: &l.commInitAll},
+		{Name: "ncclCommDestroy", Func: &l.commDestroy},
+		{Name: "ncclGroupStart", Func: &l.groupStart},
+		{Name: "ncclGroupEnd", Func: &l.groupEnd},
+		{Name: "ncclAllGather", Func: &l.allGather},
+		{Name: "ncclBroadcast", Func: &l.broadcast},
+		// NCCL 2.13 and later; errors go without its detail before.
+		{Name: "ncclGetLastError", Func: &l.getLastError, Optional: true},
 	}
-	var missing []string
-	for _, r := range required {
-		addr, err := purego.Dlsym(handle, r.symbol)
-		if err != nil {
-			missing = append(missing, r.symbol)
-			continue
+}
+
+// bind binds every entry point of lib, naming all the missing ones
+// together, and reads the library's version.
+func (l *library) bind(lib *dynlib.Library) error {
+	if err := lib.Resolve(l.entryPoints()); err != nil {
+		var missing *dynlib.MissingSymbolsError
+		if errors.As(err, &missing) {
+			return fmt.Errorf("%w: %s lacks %s: not NCCL 2.x",
+				ErrMissingSymbol, l.path, strings.Join(missing.Symbols, ", "))
 		}
-		purego.RegisterFunc(r.fn, addr)
+		return fmt.Errorf("binding %s: %w", l.path, err)
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("%w: %s lacks %s: not NCCL 2.x", ErrMissingSymbol, l.path, strings.Join(missing, ", "))
+	var v int32
+	if r := l.getVersion(&v); r != 0 {
+		return fmt.Errorf("%s: %w", l.path, l.newError("ncclGetVersion", r, 0))
 	}
-	if addr, err := purego.Dlsym(handle, "ncclGetLastError"); err == nil {
-		purego.RegisterFunc(&l.getLastError, addr)
+	l.version = int(v)
+	if l.getLastError != nil {
+		// An error from before Load is not one of ours (see newError).
+		l.lastDetail = l.getLastError(0)
 	}
 	return nil
 }

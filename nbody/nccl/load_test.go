@@ -70,6 +70,28 @@ func TestLoadRejectsOtherLibraries(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrMissingSymbol)
 	assert.Contains(t, err.Error(), "ncclCommInitAll")
+	// Every required entry point is named in the one error; the optional
+	// ncclGetLastError is not.
+	assert.Equal(t, "NCCL entry point missing: libc.so.6 lacks ncclGetVersion, ncclGetErrorString, "+
+		"ncclCommInitAll, ncclCommDestroy, ncclGroupStart, ncclGroupEnd, ncclAllGather, ncclBroadcast: not NCCL 2.x",
+		err.Error())
+}
+
+// The table names each entry point once, binds each to its own func, and
+// only ncclGetLastError (NCCL 2.13 and later) may be missing.
+func TestEntryPoints(t *testing.T) {
+	l := &library{}
+	names := map[string]bool{}
+	funcs := map[any]bool{}
+	for _, s := range l.entryPoints() {
+		assert.False(t, names[s.Name], "%s listed twice", s.Name)
+		names[s.Name] = true
+		assert.False(t, funcs[s.Func], "%s bound to a func already bound", s.Name)
+		funcs[s.Func] = true
+		assert.Nil(t, s.Addr, s.Name)
+		assert.Equal(t, s.Name == "ncclGetLastError", s.Optional, s.Name)
+	}
+	assert.Len(t, names, 9)
 }
 
 func TestFormatVersion(t *testing.T) {

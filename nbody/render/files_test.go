@@ -125,3 +125,16 @@ func TestWritePNGDecodesToTheSameImage(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxGIFFramesFitsTheBudget(t *testing.T) {
+	for _, size := range [][2]int{{720, 480}, {1920, 1080}, {8192, 8192}} {
+		n := MaxGIFFrames(size[0], size[1])
+		px := size[0] * size[1]
+		assert.LessOrEqual(t, n*gifBytesPerPixel*px, maxGIFBytes, size)
+		assert.Greater(t, (n+1)*gifBytesPerPixel*px, maxGIFBytes, size)
+	}
+	w, h := Size(false)
+	assert.Equal(t, [2]int{720, 480}, [2]int{w, h}, "the sample's window")
+	w, h = Size(true)
+	assert.Equal(t, [2]int{1920, 1080}, [2]int{w, h})
+}

@@ -121,7 +121,7 @@ func TestReadFileErrorsNameTheFile(t *testing.T) {
 	assert.EqualError(t, err, "tipsy file "+missing+": no such file or directory")
 
 	_, err = ReadFile(dir, Auto)
-	assert.EqualError(t, err, "tipsy file "+dir+": not a regular file")
+	assert.EqualError(t, err, "tipsy file "+dir+": a directory, not a regular file")
 
 	empty := filepath.Join(dir, "empty.bin")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))

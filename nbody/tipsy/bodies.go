@@ -34,8 +34,9 @@ func (s *Snapshot) Bodies() nbody.Bodies {
 // SetBodies stores b's positions, masses, velocities and fourth velocity
 // values (eps, or a gas particle's hsmooth) into the records, in Bodies'
 // order, rounding to float32; every other field is kept. It changes nothing
-// and returns an error if the number of bodies differs or a value would not
-// be finite in float32 (or a mass would be negative).
+// and returns an error if the number of bodies differs or a value would be
+// one that Read refuses: not finite in float32, beyond ±1.8e19 (whose square
+// overflows float32), or a negative mass.
 func (s *Snapshot) SetBodies(b nbody.Bodies) error {
 	if len(b.Pos) != len(b.Vel) || len(b.Pos)%4 != 0 {
 		return fmt.Errorf("tipsy: %d position and %d velocity values, want equal multiples of 4", len(b.Pos), len(b.Vel))
@@ -44,8 +45,8 @@ func (s *Snapshot) SetBodies(b nbody.Bodies) error {
 		return fmt.Errorf("tipsy: %d bodies for a snapshot of %d particles", b.N(), s.N())
 	}
 	for i := range b.N() {
-		if problem := bodyProblem(narrow(b.Pos[4*i+3]), vec(b.Pos[4*i:]), vec(b.Vel[4*i:]), narrow(b.Vel[4*i+3]), "w"); problem != "" {
-			return fmt.Errorf("tipsy: body %d in float32: %s", i, problem)
+		if err := bodyProblem(narrow(b.Pos[4*i+3]), vec(b.Pos[4*i:]), vec(b.Vel[4*i:]), narrow(b.Vel[4*i+3]), "w"); err != nil {
+			return fmt.Errorf("tipsy: body %d in float32: %w", i, err)
 		}
 	}
 	i := 0

@@ -45,9 +45,22 @@
 // star, and expects no gas; for its files (nsph = 0) the two agree. A body's
 // position is (x, y, z, mass) and its velocity (vx, vy, vz, eps), the
 // softening length in the fourth slot as the sample does; gas records have
-// no eps, so their smoothing length hsmooth stands in for it.
+// no eps, so their smoothing length hsmooth stands in for it. Body values
+// must be finite, masses non-negative, and none beyond ±1.8e19, whose
+// square overflows float32: reading and writing refuse anything else, so
+// that every file that reads can be written back and the other way round.
+// Values that large come from a file whose records are in another byte
+// order than its header, and the error says so.
 //
 // The sample then pads the bodies with massless ones at the origin to a
 // multiple of its block size (galaxy_20K.bin: "Read 20224 bodies"); this
 // package does not pad, and the galaxy gives exactly its 20,000 bodies.
+//
+// # Files
+//
+// [ReadFile] reads only regular files, and refuses a named pipe or a device
+// without blocking on it. [WriteFile] never leaves a half-written snapshot
+// where an earlier one stood: it writes a temporary file beside the target
+// and renames it over it. [CheckWritable] applies WriteFile's rules to a
+// path ahead of time, so that a program can refuse it before a long run.
 package tipsy

@@ -44,10 +44,19 @@ func ParseFormat(s string) (Format, error) {
 // describe names the format with its byte order, for error messages.
 func (f Format) describe() string {
 	switch f {
-	case Native:
-		return "native tipsy (little-endian)"
-	case Standard:
-		return "standard tipsy (big-endian)"
+	case Native, Standard:
+		return fmt.Sprintf("%v tipsy (%s)", f, f.byteOrder())
 	}
 	return f.String()
+}
+
+// byteOrder names the format's byte order, for error messages.
+func (f Format) byteOrder() string {
+	switch f {
+	case Native:
+		return "little-endian"
+	case Standard:
+		return "big-endian"
+	}
+	return "unknown byte order"
 }

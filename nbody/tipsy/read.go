@@ -7,26 +7,32 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 
 	"github.com/nbody-go/nbody/nbody"
 )
 
 // ReadFile reads the tipsy file at path in format f (Auto to detect it).
 // Every error names the file; a missing file's error satisfies
-// errors.Is(err, fs.ErrNotExist).
+// errors.Is(err, fs.ErrNotExist). Anything but a regular file (a folder, a
+// named pipe, a device) is refused without being read, and without
+// blocking: opening a named pipe for reading would wait for a writer.
 func ReadFile(path string, f Format) (*Snapshot, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, fileError(path, err)
-	}
-	defer file.Close()
-	info, err := file.Stat()
+	// Looking before opening refuses a pipe without opening it at all;
+	// openRegular looks again at what it opened, in case the name was
+	// swapped in between.
+	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fileError(path, errors.New("not a regular file"))
+		return nil, fileError(path, notRegular(info.Mode()))
 	}
+	file, info, err := openRegular(path)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	defer file.Close()
 	s, err := Read(file, info.Size(), f)
 	if err != nil {
 		return nil, fileError(path, err)
@@ -34,21 +40,59 @@ func ReadFile(path string, f Format) (*Snapshot, error) {
 	return s, nil
 }
 
-// fileError names the file once: the os package's errors already carry the
-// path, so only their cause is kept.
-func fileError(path string, err error) error {
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		err = pathErr.Err
+// openRegular opens path for reading if it is a regular file, with what
+// fstat says of it. It opens with O_NONBLOCK, so that a named pipe fails
+// the check instead of blocking the open until a writer comes; the flag
+// changes nothing for reading a regular file.
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
+	file, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
 	}
-	return fmt.Errorf("tipsy file %s: %w", path, err)
+	info, err := file.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = notRegular(info.Mode())
+	}
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	return file, info, nil
+}
+
+// notRegular says what a file that is not a regular one is.
+func notRegular(mode fs.FileMode) error {
+	var kind string
+	switch {
+	case mode.IsDir():
+		kind = "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	default:
+		return errors.New("not a regular file")
+	}
+	return fmt.Errorf("%s, not a regular file", kind)
+}
+
+// fileError names the file once: the os package's errors already carry the
+// path (or a temporary file's), so only their cause is kept.
+func fileError(path string, err error) error {
+	return fmt.Errorf("tipsy file %s: %w", path, cause(err))
 }
 
 // Read reads a tipsy snapshot of size bytes from r in format f (Auto to
 // detect it). The header's counts are checked against size before anything
 // is allocated from them, and the particles that become bodies must have
 // finite, non-negative masses and finite positions, velocities and
-// softening lengths.
+// softening lengths, none beyond ±1.8e19 (whose square overflows float32:
+// such values come from a file whose records are in another byte order
+// than its header).
 func Read(r io.ReaderAt, size int64, f Format) (*Snapshot, error) {
 	if f != Auto && f != Native && f != Standard {
 		return nil, fmt.Errorf("unknown tipsy format %v", f)
@@ -92,6 +136,13 @@ func Read(r io.ReaderAt, size int64, f Format) (*Snapshot, error) {
 		return nil, fmt.Errorf("star %w", err)
 	}
 	if err := s.checkBodies(); err != nil {
+		var big *tooLargeError
+		if errors.As(err, &big) {
+			// The one way a real file gets values this large: its
+			// records are byte-swapped relative to its header, which
+			// no choice of format can read.
+			err = fmt.Errorf("%w: are the records in another byte order than the header's (%s)?", err, l.format.byteOrder())
+		}
 		return nil, err
 	}
 	return s, nil

@@ -2,6 +2,7 @@ package tipsy
 
 import (
 	"encoding/binary"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -82,7 +83,8 @@ func TestWriteFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	missingDir := filepath.Join(dir, "no-such-dir", "snap.std")
 	err := WriteFile(missingDir, mixedSnapshot(Standard, nil))
-	assert.ErrorContains(t, err, "tipsy file "+missingDir+": no such file or directory")
+	assert.EqualError(t, err, "tipsy file "+missingDir+": creating a temporary file in "+filepath.Dir(missingDir)+": no such file or directory")
+	assert.ErrorIs(t, err, fs.ErrNotExist)
 
 	// A snapshot that cannot be written leaves no file behind.
 	bad := mixedSnapshot(Standard, nil)

@@ -2,10 +2,8 @@ package tipsy
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Write writes s in its format: the header, its padding if it has any, then
@@ -34,33 +32,4 @@ func (s *Snapshot) Write(w io.Writer) error {
 		return fmt.Errorf("tipsy: writing snapshot: %w", err)
 	}
 	return nil
-}
-
-// WriteFile writes s to the file at path, replacing it. If writing a
-// regular file fails, the partial file is removed, so no half-written
-// snapshot is left behind; anything else (a device, a pipe) is left alone.
-func WriteFile(path string, s *Snapshot) error {
-	if err := s.check(); err != nil {
-		return fmt.Errorf("tipsy file %s: cannot write snapshot: %w", path, err)
-	}
-	file, err := os.Create(path)
-	if err != nil {
-		return fileError(path, err)
-	}
-	info, statErr := file.Stat()
-	regular := statErr == nil && info.Mode().IsRegular()
-	err = s.Write(file)
-	if closeErr := file.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		return nil
-	}
-	err = fileError(path, err)
-	if regular {
-		if removeErr := os.Remove(path); removeErr != nil {
-			err = errors.Join(err, fmt.Errorf("removing the partial file: %w", removeErr))
-		}
-	}
-	return err
 }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/nbody-go/nbody/nbody/modes"
+)
+
+// errValidationFailed ends a validation in which a GPU failed; the report
+// has already said which and why.
+var errValidationFailed = fmt.Errorf("a GPU failed its validation")
+
+// validate runs -alldevices: every GPU its own simulation at once, then a
+// line per GPU and the verdict. A signal ends it early with the report so
+// far, as a cluster's grace period does.
+func (a *app) validate() error {
+	o := a.o
+	printBanner(a.out)
+	devs, err := modes.ListGPUs()
+	if err != nil {
+		return fmt.Errorf("%w; -alldevices needs one. Check that nvidia-smi sees it; "+
+			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
+	}
+	printHeader(a.out, o, devs)
+	telemetry, err := modes.NVMLTelemetry()
+	if err != nil {
+		fmt.Fprintf(a.errw, "> No telemetry (clocks, temperature, power): %s\n", oneLine(err.Error()))
+	}
+	v, err := modes.ValidateAll(a.ctx, modes.ValidateOptions{
+		Precision: a.prec, Physics: a.params.Physics(), BlockSize: o.blockSize, Bodies: o.numBodies, Seed: o.seed,
+		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS,
+		Telemetry: telemetry, Devices: devs,
+	})
+	if err != nil {
+		return err
+	}
+	for _, g := range v.GPUs {
+		fmt.Fprintln(a.out, "> "+g.String())
+	}
+	summary := v.String()
+	fmt.Fprintln(a.out, "> "+summary)
+	a.report.Bodies, a.report.Validation = v.Bodies, &v
+	if o.terminationLog != "" {
+		// Kubernetes shows this file as the reason a pod ended.
+		if err := os.WriteFile(o.terminationLog, []byte(summary+"\n"), 0o644); err != nil {
+			return fmt.Errorf("-termination-log: %w", err)
+		}
+	}
+	if !v.Passed() {
+		return errValidationFailed
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+// Package cli holds the command line's mechanics that the CUDA sample's
+// users expect: flag names matched in any case, and numbers in decimal.
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// AnyCase rewrites the flag names in args as fs defines them, so that
+// -numBodies, -NUMBODIES and -numbodies are one flag, as in the sample.
+// Values keep their case; "--" ends the flags.
+func AnyCase(fs *flag.FlagSet, args []string) []string {
+	names := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) { names[strings.ToLower(f.Name)] = f.Name })
+	out := make([]string, len(args))
+	for i, arg := range args {
+		out[i] = arg
+		if arg == "--" {
+			copy(out[i:], args[i:])
+			break
+		}
+		dashes := len(arg) - len(strings.TrimLeft(arg, "-"))
+		if dashes == 0 || dashes > 2 {
+			continue
+		}
+		name, value, hasValue := strings.Cut(arg[dashes:], "=")
+		if canonical, ok := names[strings.ToLower(name)]; ok {
+			out[i] = arg[:dashes] + canonical
+			if hasValue {
+				out[i] += "=" + value
+			}
+		}
+	}
+	return out
+}
+
+// decimalValue is an integer flag written in decimal, from lo to hi: the
+// flag package's own integers also take 0x100 and 0o17, which the sample's
+// atoi reads differently. Set refuses what is not such a number, naming
+// the range; the command refuses numbers outside it in its own words.
+type decimalValue[T int | uint64] struct {
+	p      *T
+	lo, hi T
+}
+
+// Decimal sets *p to def and returns the flag value that sets it, in
+// decimal, from lo to hi.
+func Decimal[T int | uint64](p *T, def, lo, hi T) flag.Value {
+	*p = def
+	return decimalValue[T]{p, lo, hi}
+}
+
+func (d decimalValue[T]) String() string {
+	if d.p == nil {
+		return "0"
+	}
+	return fmt.Sprint(*d.p)
+}
+
+func (d decimalValue[T]) Set(s string) error {
+	var err error
+	switch p := any(d.p).(type) {
+	case *int:
+		var n int64
+		n, err = strconv.ParseInt(s, 10, strconv.IntSize)
+		*p = int(n)
+	case *uint64:
+		*p, err = strconv.ParseUint(s, 10, 64)
+	}
+	if err != nil {
+		return fmt.Errorf("want a decimal number from %d to %d", d.lo, d.hi)
+	}
+	return nil
+}

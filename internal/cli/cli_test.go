@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"flag"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAnyCase(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Bool("benchmark", false, "")
+	fs.Int("numbodies", 0, "")
+	fs.Int("blockSize", 0, "")
+	fs.String("tipsy", "", "")
+	got := AnyCase(fs, []string{"-Benchmark", "--NUMBODIES=64", "-blocksize", "128", "-TIPSY=Galaxy.BIN", "-unknown", "--", "-Benchmark"})
+	assert.Equal(t, []string{"-benchmark", "--numbodies=64", "-blockSize", "128", "-tipsy=Galaxy.BIN", "-unknown", "--", "-Benchmark"}, got,
+		"names as defined, values and unknown names as given, nothing after --")
+	assert.Equal(t, []string{"---x", "value"}, AnyCase(fs, []string{"---x", "value"}))
+}
+
+func TestDecimal(t *testing.T) {
+	var n int
+	var u uint64
+	v := Decimal(&n, 10, 1, 100)
+	assert.Equal(t, 10, n, "the default is set")
+	require.NoError(t, v.Set("42"))
+	assert.Equal(t, 42, n)
+	assert.Equal(t, "42", v.String())
+	require.NoError(t, v.Set("1000"), "the range is the caller's to enforce")
+	for _, bad := range []string{"0x10", "0o17", "1_000", "1.5", "", "ten"} {
+		assert.EqualError(t, v.Set(bad), "want a decimal number from 1 to 100", bad)
+	}
+	w := Decimal(&u, 1, 0, 1<<63)
+	require.NoError(t, w.Set("18446744073709551615"))
+	assert.Equal(t, uint64(18446744073709551615), u)
+	assert.Error(t, w.Set("-1"))
+	assert.Error(t, w.Set("18446744073709551616"))
+}

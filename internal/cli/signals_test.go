@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestInterruptedStatus(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(Signalled{syscall.SIGTERM})
+	assert.Equal(t, 143, InterruptedStatus(ctx))
+	sig, ok := SignalOf(ctx)
+	assert.True(t, ok)
+	assert.Equal(t, syscall.SIGTERM, sig)
+
+	plain, stop := context.WithCancel(context.Background())
+	stop()
+	assert.Equal(t, 130, InterruptedStatus(plain), "no signal named: SIGINT's")
+	_, ok = SignalOf(plain)
+	assert.False(t, ok)
+}
+
+type failingWriter struct{ writes int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	f.writes++
+	return 0, errors.New("no space left on device")
+}
+
+func TestStickyWriterKeepsTheFirstError(t *testing.T) {
+	var ok bytes.Buffer
+	s := &StickyWriter{W: &ok}
+	_, _ = s.Write([]byte("a"))
+	assert.NoError(t, s.Err)
+	assert.Equal(t, "a", ok.String())
+
+	f := &failingWriter{}
+	s = &StickyWriter{W: f}
+	_, _ = s.Write([]byte("a"))
+	_, _ = s.Write([]byte("b"))
+	assert.EqualError(t, s.Err, "no space left on device")
+	assert.Equal(t, 1, f.writes, "nothing more is tried after a failure")
+}
+
+func TestAsked(t *testing.T) {
+	assert.True(t, Asked([]string{"-numbodies=0x10", "-JSON"}, "json"))
+	assert.True(t, Asked([]string{"--json=true"}, "json"))
+	assert.False(t, Asked([]string{"-json=false"}, "json"))
+	assert.False(t, Asked([]string{"--", "-json"}, "json"))
+	assert.False(t, Asked([]string{"json"}, "json"), "a stray word is no flag")
+}

@@ -1,0 +1,246 @@
+package modes
+
+import (
+	"context"
+	"time"
+
+	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/render"
+	"github.com/nbody-go/nbody/nbody/tipsy"
+)
+
+// RunOptions are one run of the program: where it runs, the bodies it
+// starts from, and what it does with them. With neither Benchmark nor
+// Compare it runs the interactive mode (View).
+type RunOptions struct {
+	Platform PlatformOptions
+	Params   nbody.Params // the preset: time step, softening, camera
+
+	// The bodies: the tipsy file at Tipsy, or the sample's shell of
+	// Bodies bodies (0: the platform's default) from Seed.
+	Tipsy       string
+	TipsyFormat tipsy.Format
+	Bodies      int
+	Seed        uint64
+
+	Benchmark    bool
+	Steps        int // the benchmark's timed steps
+	Compare      bool
+	CompareSteps int
+
+	// The interactive mode: ViewSteps steps (0: until ctx is cancelled),
+	// or with Render, Frames × Every steps drawn to that .gif or .png, at
+	// the sample's window size or its full screen.
+	ViewSteps     int
+	Render        string
+	Frames, Every int
+	Fullscreen    bool
+	Energy        bool   // measure the energy at the start and the end
+	Output        string // write the bodies at the end as a tipsy snapshot
+	// LongerThan, when set, makes the observer hear of a run that cannot
+	// take less than that on the platform, before it starts.
+	LongerThan time.Duration
+	// Progress, when set, hears the benchmark's and the comparison's
+	// steps (which are then timed in calls of a fraction of a second).
+	Progress Progress
+}
+
+// BodiesInfo says which bodies a run starts from.
+type BodiesInfo struct {
+	N      int
+	Source string  // "shell", or the tipsy file
+	Seed   *uint64 // generated bodies only
+	Given  bool    // the number was asked for, not the default
+}
+
+// ViewPlan is what the interactive mode is about to do.
+type ViewPlan struct {
+	Steps, Every  int               // 0 steps: until cancelled
+	Frames        *render.Recording // nil without a file to draw
+	Width, Height int
+}
+
+// Observer hears a run's events in order, to report them as they happen.
+type Observer interface {
+	Opened(p *Platform)
+	Reading(path string) // a tipsy file, before it is read
+	Bodies(b BodiesInfo) // the bodies are chosen, before they are made
+	// Long says that the run cannot take less than least on this platform
+	// (only when least is over RunOptions.LongerThan).
+	Long(n, steps int, least time.Duration)
+	Benchmarked(r BenchmarkResult)
+	Compared(c Comparison)
+	Viewing(v ViewPlan)
+	Status(s Status)
+	Viewed(r ViewResult)
+	Drawn(d Drawing) // the frames file is written
+	Energy(r EnergyResult)
+	Saved(path string) // the snapshot is written
+}
+
+// FramesFileError is a frames file that could not be created.
+type FramesFileError struct{ Err error }
+
+func (e *FramesFileError) Error() string { return e.Err.Error() }
+func (e *FramesFileError) Unwrap() error { return e.Err }
+
+// OutputError is a snapshot that cannot be, or could not be, written.
+type OutputError struct {
+	Path string
+	Err  error
+}
+
+// Error says what failed; tipsy's errors already name the file.
+func (e *OutputError) Error() string { return "writing " + e.Err.Error() }
+func (e *OutputError) Unwrap() error { return e.Err }
+
+// Run is the whole program's run: it opens the platform, makes or reads
+// the bodies, runs the benchmark and the comparison or the interactive
+// mode, measures the energy and writes the snapshot, telling obs of each
+// as it happens. A failed comparison is an event, not an error.
+// Cancelling ctx stops the benchmark and the comparison with ctx's error,
+// and ends the interactive mode as closing the sample's window does.
+func Run(ctx context.Context, o RunOptions, obs Observer) error {
+	p, err := OpenPlatform(o.Platform)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	obs.Opened(p)
+	if o.Output != "" {
+		// Fail before the run, not after it, when the snapshot cannot be written.
+		if err := tipsy.CheckWritable(o.Output); err != nil {
+			return &OutputError{o.Output, err}
+		}
+	}
+	in, err := initialBodies(p, o, obs)
+	if err != nil {
+		return err
+	}
+	var energy *EnergyCheck
+	if o.Energy {
+		energy = StartEnergy(in.Bodies, o.Params.Softening)
+	}
+	end, err := runModes(ctx, p, in.Bodies, o, obs)
+	if err != nil || end == nil {
+		return err
+	}
+	if energy != nil {
+		obs.Energy(energy.Finish(*end))
+	}
+	if o.Output != "" {
+		if err := in.Save(o.Output, end.Bodies); err != nil {
+			return &OutputError{o.Output, err}
+		}
+		obs.Saved(o.Output)
+	}
+	return nil
+}
+
+// interactive reports whether the options ask for the interactive mode.
+func (o RunOptions) interactive() bool { return !o.Benchmark && !o.Compare }
+
+// work is how many steps of the platform's integrator the run takes, and
+// how many the reference takes beside it, at least.
+func (o RunOptions) work() (steps, compareSteps int) {
+	switch {
+	case o.interactive() && o.Render != "":
+		return o.Frames * o.Every, 0
+	case o.interactive():
+		return max(1, o.ViewSteps), 0 // until cancelled: at least one step
+	}
+	if o.Benchmark {
+		steps = o.Steps
+	}
+	if o.Compare {
+		compareSteps = o.CompareSteps
+	}
+	return steps, compareSteps
+}
+
+// initialBodies reads the tipsy file or generates the sample's shell, and
+// warns when the run cannot be short.
+func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
+	warn := func(n int) {
+		steps, compareSteps := o.work()
+		if d := p.ShortestTime(n, steps, compareSteps, o.Platform.Precision); d > o.LongerThan && o.LongerThan > 0 {
+			obs.Long(n, steps+compareSteps, d)
+		}
+	}
+	if o.Tipsy != "" {
+		obs.Reading(o.Tipsy)
+		in, err := ReadTipsy(o.Tipsy, o.TipsyFormat)
+		if err != nil {
+			return in, err
+		}
+		obs.Bodies(BodiesInfo{N: in.Bodies.N(), Source: in.Source})
+		warn(in.Bodies.N())
+		return in, nil
+	}
+	n := o.Bodies
+	if n == 0 {
+		n = p.DefaultBodies(o.Compare)
+	}
+	seed := o.Seed
+	obs.Bodies(BodiesInfo{N: n, Source: nbody.Shell.String(), Seed: &seed, Given: o.Bodies != 0})
+	warn(n)
+	return Generate(n, o.Seed)
+}
+
+// runModes runs the interactive mode, or the benchmark and the comparison,
+// and returns where they left the bodies (the benchmark's when both ran).
+func runModes(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Observer) (*EndState, error) {
+	if o.interactive() {
+		return view(ctx, p, b, o, obs)
+	}
+	var end *EndState
+	if o.Benchmark {
+		r, err := Benchmark(ctx, p, b, BenchmarkOptions{Steps: o.Steps, DT: o.Params.DT, KeepBodies: o.Output != "" || o.Energy}, o.Progress)
+		if err != nil {
+			return nil, err
+		}
+		obs.Benchmarked(r)
+		end = &r.End
+	}
+	if o.Compare {
+		c, got, err := Compare(ctx, p, b, CompareOptions{Steps: o.CompareSteps}, o.Progress)
+		if err != nil {
+			return nil, err
+		}
+		obs.Compared(c)
+		if end == nil {
+			end = &got
+		}
+	}
+	return end, nil
+}
+
+// view runs the interactive mode, drawing to the frames file when there is
+// one and writing it at the end, also when ctx ended the run.
+func view(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Observer) (*EndState, error) {
+	v := ViewOptions{DT: o.Params.DT, Every: o.Every, Steps: o.ViewSteps, OnStatus: obs.Status}
+	plan := ViewPlan{Steps: o.ViewSteps, Every: o.Every}
+	plan.Width, plan.Height = render.Size(o.Fullscreen)
+	if o.Render != "" {
+		rec, err := render.Create(o.Render, plan.Width, plan.Height, o.Params, o.Platform.Precision)
+		if err != nil {
+			return nil, &FramesFileError{err}
+		}
+		defer rec.Abandon()
+		v.Frames, v.Steps = rec, o.Frames*o.Every
+		plan.Frames, plan.Steps = rec, v.Steps
+	}
+	obs.Viewing(plan)
+	r, err := View(ctx, p, b, v)
+	if err != nil {
+		return nil, err
+	}
+	obs.Viewed(r)
+	if plan.Frames != nil {
+		if err := plan.Frames.Write(); err != nil {
+			return nil, err
+		}
+		obs.Drawn(r.Drawn)
+	}
+	return &r.End, nil
+}
