@@ -94,6 +94,11 @@ func TestDockerfile(t *testing.T) {
 		assert.Contains(t, build.all("RUN"), "make build",
 			"it builds with `make build`, whose recipe is %q", makeBuildCommand(t))
 		assert.Contains(t, makeBuildCommand(t), "CGO_ENABLED=0", "no cgo, so no CUDA toolkit or C compiler")
+		// The simd build's runtime leaves the vector registers dirty after a
+		// preemption, and scalar math then runs up to 200 times slower on
+		// Intel (bench/NOTES.md): the binary must default to no
+		// asynchronous preemption.
+		assert.Contains(t, makeBuildCommand(t), "runtime.godebugDefault=asyncpreemptoff=1")
 		for _, run := range build.all("RUN") {
 			assert.NotContains(t, run, "nvcc", "the PTX is embedded; the build needs no CUDA toolkit")
 		}

@@ -96,6 +96,15 @@ func litPixels(img image.Image) (count int, cx, cy float64, rgb [3]float64) {
 	return count, cx, cy, rgb
 }
 
+// One frame is "1 frame", not "1 frames".
+func TestRenderOneFrameWording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "one.gif")
+	r := runNbody(t, "-cpu", "-numbodies=64", "-render="+path, "-frames=1", "-every=1")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdoutLines(), "> No window here: drawing 1 frame of 720×480, one every 1 step, to "+path)
+	assert.Contains(t, r.stdoutLines(), "> Wrote 1 frame of 720×480 to "+path)
+}
+
 func TestRenderGIF(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.gif")
 	r := runNbody(t, "-cpu", "-numbodies=256", "-render="+path, "-frames=5", "-every=2")
