@@ -107,7 +107,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.help, "h", false, "")
 
 	fs.Var(cli.Decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "`n` steps that -benchmark times, default 10; without a mode, the steps to run, default until Ctrl-C")
-	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "`n` GPU threads per block, a power of two from 32 to 1024; default 256")
+	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "`n` GPU threads per block, a multiple of 32 from 32 to 1024; default 256")
 	fs.BoolVar(&o.compare, "qatest", false, "same as -compare")
 	fs.BoolVar(&o.gpu, "gpu", false, "run on the GPU, and fail when there is none; without it, -device, -numdevices, -hostmem and -alldevices, no GPU means a run on the CPU")
 	fs.Var(cli.Decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "the `seed` of the generated bodies; default 1")
@@ -174,8 +174,8 @@ func (o *options) check(set map[string]bool) error {
 		return usagef(`Error: "device" specified %d is invalid.  Value should be >= 0`, o.device)
 	case o.iterations < 1:
 		return usagef(`Error: "iterations" specified %d is invalid.  Value should be >= 1`, o.iterations)
-	case !validBlockSize(o.blockSize):
-		return usagef(`Error: "blockSize" specified %d is invalid.  Value should be a power of two from 32 to 1024`, o.blockSize)
+	case gpu.CheckBlockSize(o.blockSize) != nil:
+		return usagef(`Error: "blockSize" specified %d is invalid.  Value should be a multiple of 32 from 32 to 1024`, o.blockSize)
 	case o.compareSteps < 1:
 		return usagef(`Error: "compare-steps" specified %d is invalid.  Value should be >= 1`, o.compareSteps)
 	case !o.parseTipsyFormat():
@@ -263,11 +263,6 @@ func (o *options) parseExchange() bool {
 	x, err := gpu.ParseExchange(o.exchangeName)
 	o.exchange = x
 	return err == nil
-}
-
-// validBlockSize reports whether n is a power of two from 32 to 1024.
-func validBlockSize(n int) bool {
-	return n >= 32 && n <= 1024 && n&(n-1) == 0
 }
 
 // oneLine joins a possibly multi-line message into one line.

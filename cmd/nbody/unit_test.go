@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
@@ -18,13 +19,15 @@ func TestFallbackLine(t *testing.T) {
 	assert.Equal(t, "> No CUDA GPU available; running on the CPU", fallbackLine(""))
 }
 
-func TestValidBlockSize(t *testing.T) {
-	for _, n := range []int{32, 64, 128, 256, 512, 1024} {
-		assert.True(t, validBlockSize(n), n)
+func TestBlockSizes(t *testing.T) {
+	for _, n := range []int{32, 64, 96, 128, 256, 384, 512, 1024} {
+		assert.NoError(t, gpu.CheckBlockSize(n), n)
 	}
 	for _, n := range []int{-256, 0, 1, 16, 31, 48, 100, 1000, 2048} {
-		assert.False(t, validBlockSize(n), n)
+		assert.Error(t, gpu.CheckBlockSize(n), n)
 	}
+	_, err := parseFlags([]string{"-blockSize=100"})
+	assert.EqualError(t, err, `Error: "blockSize" specified 100 is invalid.  Value should be a multiple of 32 from 32 to 1024`)
 }
 
 func TestReportFollowsTheSamplesFormat(t *testing.T) {

@@ -203,6 +203,15 @@ type runStats struct {
 
 var _ nbody.Integrator = (*Integrator)(nil)
 
+// CheckBlockSize says why n threads cannot make a block of the kernels: a
+// whole number of warps, from one to 32 of them.
+func CheckBlockSize(n int) error {
+	if n < 32 || n > 1024 || n%32 != 0 {
+		return fmt.Errorf("block size %d: want a multiple of 32 from 32 to 1024", n)
+	}
+	return nil
+}
+
 // New opens the devices named by opts and loads the kernels: NumDevices
 // devices from Device on, exchanging positions as opts.Exchange says (see
 // Integrator.Exchange). A block size that is not a multiple of 32 from 32
@@ -215,8 +224,8 @@ func New(opts Options) (*Integrator, error) {
 	if opts.NumDevices == 0 {
 		opts.NumDevices = 1
 	}
-	if bs := opts.BlockSize; bs < 32 || bs > 1024 || bs%32 != 0 {
-		return nil, fmt.Errorf("gpu: block size %d: want a multiple of 32 from 32 to 1024", bs)
+	if err := CheckBlockSize(opts.BlockSize); err != nil {
+		return nil, fmt.Errorf("gpu: %w", err)
 	}
 	if opts.Precision != nbody.Single && opts.Precision != nbody.Double {
 		return nil, fmt.Errorf("gpu: unknown precision %d", int(opts.Precision))
