@@ -515,3 +515,35 @@ func TestUnwritableReportFails(t *testing.T) {
 		assert.Contains(t, errb.String(), "no space left on device", args)
 	}
 }
+
+// An interrupted run with -json still prints its one object: the error's
+// code is "interrupted" and the exit status the signal's.
+func TestJSONWhenInterrupted(t *testing.T) {
+	if !gpuAbsent() {
+		t.Skip("the fallback line on stderr is what says the run has started")
+	}
+	cmd := exec.Command(binary, "-benchmark", "-numbodies=2048", "-i=100000", "-json")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	killed := killAfter(cmd, 20*time.Second)
+	sc := bufio.NewScanner(stderr)
+	require.True(t, sc.Scan(), "the fallback line")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	for sc.Scan() {
+	}
+	_ = cmd.Wait() // the exit status is checked below
+	require.False(t, killed())
+	assert.Equal(t, 130, cmd.ProcessState.ExitCode())
+	var doc struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+		ExitStatus int `json:"exit_status"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc), "stdout: %q", out.String())
+	assert.Equal(t, "interrupted", doc.Error.Code)
+	assert.Equal(t, 130, doc.ExitStatus)
+}
