@@ -58,21 +58,9 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	if o.CPU || o.HostMem {
 		return nil, &ClusterError{"a simulation over several processes runs in GPU memory: not on the CPU, nor in host memory"}
 	}
-	devs, err := gpu.Devices()
-	if err != nil {
-		if errors.Is(err, gpu.ErrUnavailable) {
-			return nil, &NoGPUError{Reason: unavailableReason(err)}
-		}
-		return nil, fmt.Errorf("listing CUDA devices: %w", err)
-	}
-	want := max(1, o.NumDevices)
-	if o.Device >= len(devs) {
-		return nil, &DeviceRangeError{Device: o.Device, Count: len(devs)}
-	}
-	if o.Device+want > len(devs) {
-		return nil, fmt.Errorf("only %d Devices available, %d requested.  Exiting.", len(devs)-o.Device, want)
-	}
-	local := devs[o.Device : o.Device+want]
+	// A process that cannot take part still joins, to tell the others at
+	// once rather than leave them waiting for the join's time limit.
+	local, setupErr := localGPUs(o)
 	host, _ := os.Hostname()
 	mine := make([]peerDevice, len(local))
 	for i, d := range local {
@@ -83,11 +71,9 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 		return nil, fmt.Errorf("describing the GPUs to the other processes: %w", err)
 	}
 	// Rank 0 makes the id before the join, so that the others get it with
-	// the table; a failure to make it is told to them after the join
-	// rather than leaving them to wait for the join's time limit.
+	// the table of GPUs.
 	var secret []byte
-	var setupErr error
-	if spec.Rank == 0 {
+	if spec.Rank == 0 && setupErr == nil {
 		var id nccl.UniqueID
 		if setupErr = nccl.Load(); setupErr == nil {
 			id, setupErr = nccl.GetUniqueID()
@@ -100,24 +86,37 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	s, err := cluster.Join(ctx, cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator,
 		Info: info, Secret: secret})
 	if err != nil {
-		return nil, fmt.Errorf("joining %d processes as rank %d (%s): %w", spec.Ranks, spec.Rank, spec.Launcher, err)
+		return nil, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err)
 	}
 	fail := func(err error) (*Platform, error) {
 		s.Fail(err)
 		_ = s.Close()
 		return nil, err
 	}
+	// What this rank finds wrong with the others' part (no GPUs, no id)
+	// comes of their failure, which they are telling: report theirs.
+	theirs := func(err error) (*Platform, error) {
+		select {
+		case <-s.Done():
+			if perr := s.Err(); perr != nil {
+				return nil, perr
+			}
+		case <-time.After(time.Second):
+		}
+		return fail(err)
+	}
 	if setupErr != nil {
 		return fail(setupErr)
 	}
 	world, first, err := worldDevices(s.Infos, spec.Rank)
 	if err != nil {
-		return fail(err)
+		return theirs(err)
 	}
 	w := &gpu.World{Devices: world, First: first, Processes: spec.Ranks}
 	if copy(w.ID.Internal[:], s.Secret) != nccl.UniqueIDBytes {
-		return fail(fmt.Errorf("rank 0 handed out an NCCL id of %d bytes, not %d", len(s.Secret), nccl.UniqueIDBytes))
+		return theirs(fmt.Errorf("rank 0 handed out an NCCL id of %d bytes, not %d", len(s.Secret), nccl.UniqueIDBytes))
 	}
+	want := len(local)
 	var g *gpu.Integrator
 	ci := &clusterIntegrator{s: s}
 	err = ci.guard(func() error {
@@ -132,6 +131,26 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	ci.g = g
 	return &Platform{Integrator: ci, GPU: g, Devices: world, Physics: o.Physics, BlockSize: o.BlockSize,
 		Session: s, Rank: spec.Rank}, nil
+}
+
+// localGPUs lists the GPUs this process contributes: NumDevices from
+// Device on, as in one process.
+func localGPUs(o PlatformOptions) ([]gpu.Device, error) {
+	devs, err := gpu.Devices()
+	if err != nil {
+		if errors.Is(err, gpu.ErrUnavailable) {
+			return nil, &NoGPUError{Reason: unavailableReason(err)}
+		}
+		return nil, fmt.Errorf("listing CUDA devices: %w", err)
+	}
+	want := max(1, o.NumDevices)
+	if o.Device >= len(devs) {
+		return nil, &DeviceRangeError{Device: o.Device, Count: len(devs)}
+	}
+	if o.Device+want > len(devs) {
+		return nil, fmt.Errorf("only %d Devices available, %d requested.  Exiting.", len(devs)-o.Device, want)
+	}
+	return devs[o.Device : o.Device+want], nil
 }
 
 // worldDevices decodes every rank's GPUs, in rank order, and the global
