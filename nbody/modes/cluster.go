@@ -256,14 +256,21 @@ func (c *clusterIntegrator) Bodies(dst *nbody.Bodies) error {
 	return nil
 }
 
-// Close frees the GPUs and says goodbye to the other processes. After
-// another process's end (or this one's failure) the exchange may never
-// complete: the communicators are aborted and the rest is left to the
-// process's exit, which is near.
+// Close frees the GPUs and says goodbye to the other processes, once
+// every process has come this far (no process frees its communicators
+// while another may still use them). After another process's end (or
+// this one's failure) the exchange may never complete: the communicators
+// are aborted, in the background, and the rest is left to the process's
+// exit, which is near.
 func (c *clusterIntegrator) Close() error {
+	if c.s.Err() == nil {
+		if _, err := c.s.Gather(nil); err == nil {
+			_, _ = c.s.Broadcast(nil)
+		}
+	}
 	if c.s.Err() != nil {
 		if c.g != nil {
-			_ = c.g.Abort()
+			go c.g.Abort() // nothing waits for it: the process ends
 		}
 		return nil
 	}
@@ -276,8 +283,9 @@ func (c *clusterIntegrator) Close() error {
 
 // guard runs fn, which drives the GPUs, and returns its error, unless the
 // session ends with another process's end first: then it aborts the
-// communicators, waits up to clusterGrace for fn to come out, and returns
-// the session's error, which names the rank.
+// communicators (in the background: NCCL's abort may itself wait for the
+// network), waits up to clusterGrace for fn to come out, and returns the
+// session's error, which names the rank.
 func (c *clusterIntegrator) guard(fn func() error) error {
 	if err := c.s.Err(); err != nil {
 		return err
@@ -296,7 +304,7 @@ func (c *clusterIntegrator) guard(fn func() error) error {
 		return <-done // closed, not failed
 	}
 	if c.g != nil {
-		_ = c.g.Abort()
+		go c.g.Abort() // the session's error says what happened
 	}
 	select {
 	case <-done:
