@@ -27,6 +27,13 @@ type Spec struct {
 	// (all given), "torchrun", "slurm", "openmpi", "kubernetes", or ""
 	// for a process on its own.
 	Launcher string
+	// LocalRank, when HasLocalRank, is the process's rank among those of
+	// its machine, as the launcher says (LOCAL_RANK,
+	// OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID): launchers that start a
+	// process per GPU and leave every GPU visible to each expect it to take
+	// the GPU of that index.
+	LocalRank    int
+	HasLocalRank bool
 
 	ranksGiven, rankGiven, coordGiven bool
 }
@@ -83,6 +90,7 @@ func (s *Spec) Detect() error { return s.DetectFrom(os.LookupEnv) }
 type launcher struct {
 	name        string
 	rank, ranks string // variables; ranks "" when the launcher sets none
+	local       string // the rank within the machine; "" when none
 	coordinator func(env lookupFunc) (string, error)
 }
 
@@ -93,10 +101,10 @@ type lookupFunc = func(string) (string, bool)
 // they run inside Slurm allocations, whose variables their processes
 // inherit (an mpirun under sbatch sees SLURM_PROCID=0 in every process).
 var launchers = []launcher{
-	{"torchrun", "RANK", "WORLD_SIZE", torchrunCoordinator},
-	{"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", nil},
-	{"slurm", "SLURM_PROCID", "SLURM_NTASKS", slurmCoordinator},
-	{"kubernetes", "JOB_COMPLETION_INDEX", "", nil},
+	{"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK", torchrunCoordinator},
+	{"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK", nil},
+	{"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", slurmCoordinator},
+	{"kubernetes", "JOB_COMPLETION_INDEX", "", "", nil},
 }
 
 // DetectFrom completes the place from the environment that lookup reads.
@@ -156,6 +164,11 @@ func (s *Spec) DetectFrom(lookup func(string) (string, bool)) error {
 // give.
 func (s *Spec) fill(l *launcher, lookup lookupFunc) error {
 	s.Launcher = l.name
+	if v, ok := lookup(l.local); ok && l.local != "" {
+		if r, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && r >= 0 {
+			s.LocalRank, s.HasLocalRank = r, true
+		}
+	}
 	if !s.rankGiven {
 		v, _ := lookup(l.rank)
 		r, err := strconv.Atoi(strings.TrimSpace(v))

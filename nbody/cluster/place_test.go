@@ -120,6 +120,26 @@ func TestSetRefuses(t *testing.T) {
 	assert.Equal(t, Spec{Coordinator: "[::1]:9", coordGiven: true}, s)
 }
 
+// The launchers that start a process per GPU say which of the machine's
+// it is.
+func TestLocalRank(t *testing.T) {
+	for lookup, want := range map[*func(string) (string, bool)]int{
+		ptr(env("RANK", "5", "WORLD_SIZE", "8", "LOCAL_RANK", "1", "MASTER_ADDR", "m", "MASTER_PORT", "1")):   1,
+		ptr(env("OMPI_COMM_WORLD_RANK", "5", "OMPI_COMM_WORLD_SIZE", "8", "OMPI_COMM_WORLD_LOCAL_RANK", "3")): 3,
+		ptr(env("SLURM_PROCID", "5", "SLURM_NTASKS", "8", "SLURM_LOCALID", "2", "SLURM_JOB_NODELIST", "n1")):  2,
+	} {
+		s := given(t, "", "", "h:1")
+		require.NoError(t, s.DetectFrom(*lookup))
+		assert.True(t, s.HasLocalRank, s.Launcher)
+		assert.Equal(t, want, s.LocalRank, s.Launcher)
+	}
+	s := given(t, "2", "1", "h:1")
+	require.NoError(t, s.DetectFrom(env()))
+	assert.False(t, s.HasLocalRank)
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func TestHostList(t *testing.T) {
 	for list, want := range map[string][]string{
 		"gpu01":                 {"gpu01"},

@@ -122,7 +122,7 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	err = ci.guard(func() error {
 		var err error
 		g, err = gpu.New(gpu.Options{Precision: o.Precision, Physics: o.Physics, BlockSize: o.BlockSize,
-			Device: o.Device, NumDevices: want, Exchange: o.Exchange, World: w})
+			Device: local[0].Ordinal, NumDevices: want, Exchange: o.Exchange, World: w})
 		return err
 	})
 	if err != nil {
@@ -134,7 +134,10 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 }
 
 // localGPUs lists the GPUs this process contributes: NumDevices from
-// Device on, as in one process.
+// Device on, as in one process; but where a launcher started a process
+// per GPU and left every GPU visible to each (its local rank known, more
+// than one GPU seen, neither Device nor NumDevices asked for), the GPU of
+// the local rank, as launched programs do (torch.cuda.set_device).
 func localGPUs(o PlatformOptions) ([]gpu.Device, error) {
 	devs, err := gpu.Devices()
 	if err != nil {
@@ -143,14 +146,21 @@ func localGPUs(o PlatformOptions) ([]gpu.Device, error) {
 		}
 		return nil, fmt.Errorf("listing CUDA devices: %w", err)
 	}
-	want := max(1, o.NumDevices)
-	if o.Device >= len(devs) {
-		return nil, &DeviceRangeError{Device: o.Device, Count: len(devs)}
+	want, first := max(1, o.NumDevices), o.Device
+	if c := o.Cluster; c.HasLocalRank && first == 0 && want == 1 && len(devs) > 1 {
+		if c.LocalRank >= len(devs) {
+			return nil, fmt.Errorf("%s started this process as number %d on its machine, which has %d GPUs: start at most one process per GPU",
+				c.Launcher, c.LocalRank, len(devs))
+		}
+		first = c.LocalRank
 	}
-	if o.Device+want > len(devs) {
-		return nil, fmt.Errorf("only %d Devices available, %d requested.  Exiting.", len(devs)-o.Device, want)
+	if first >= len(devs) {
+		return nil, &DeviceRangeError{Device: first, Count: len(devs)}
 	}
-	return devs[o.Device : o.Device+want], nil
+	if first+want > len(devs) {
+		return nil, fmt.Errorf("only %d Devices available, %d requested.  Exiting.", len(devs)-first, want)
+	}
+	return devs[first : first+want], nil
 }
 
 // worldDevices decodes every rank's GPUs, in rank order, and the global
