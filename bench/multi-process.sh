@@ -3,7 +3,8 @@
 # two processes with one GPU each (CUDA_VISIBLE_DEVICES=0 and =1, -ranks=2 -rank=0/1
 # -coordinator=127.0.0.1:PORT) against one process with -numdevices=2:
 #   1. the NCCL binding's one-rank tests (ncclGetUniqueId, ncclCommInitRank with its id passed by
-#      value, ncclCommAbort);
+#      value, ncclCommAbort), and the integrator's world tests (two ranks in one process against
+#      -numdevices=2 to the bit, fp32 and fp64; an abort ending a step that waits for a rank);
 #   2. the same bodies after 20 steps (-benchmark -i=19 after the warm-up step, -output
 #      snapshots compared byte for byte: the split, the kernels and the launch plans are the
 #      same, and an all-gather moves bytes, so nothing should differ), from generated bodies and
@@ -17,6 +18,7 @@
 #   B=.gpu/mp; mkdir -p $B && cp ../shared/data/galaxy_20K.bin $B/
 #   CGO_ENABLED=0 go build -o $B/nbody ./cmd/nbody
 #   CGO_ENABLED=0 go test -c -o $B/nccl.test ./nbody/nccl
+#   CGO_ENABLED=0 go test -c -o $B/gpu.test ./nbody/gpu
 #
 # then, there: bash bench/multi-process.sh [$B]. Logs go to $OUT (or /tmp/out), one pair of files
 # per process of every run; the table is printed last (and kept in $OUT/table.txt as it grows,
@@ -80,6 +82,8 @@ rcs() { echo "rc $(cat "$O/$1.r0.rc" 2>/dev/null)/$(cat "$O/$1.r1.rc" 2>/dev/nul
 timeout 60 "$B/nccl.test" -test.v -test.count=1 -test.run 'TestCommInitRankOneRank|TestOneRankGatherAndBroadcast' \
 	>"$O/nccl-test.log" 2>&1
 row "nccl.test (CommInitRank, AllGather, Abort on one rank)" "rc $? $(grep -cE '^--- PASS' "$O/nccl-test.log") passed, $(grep -cE '^--- (FAIL|SKIP)' "$O/nccl-test.log") failed/skipped"
+timeout 120 "$B/gpu.test" -test.v -test.count=1 -test.run 'TestWorld' >"$O/gpu-test.log" 2>&1
+row "gpu.test -test.run TestWorld (2 ranks in 1 process; abort)" "rc $? $(grep -cE '^\s*--- PASS' "$O/gpu-test.log") passed, $(grep -cE '^\s*--- (FAIL|SKIP)' "$O/gpu-test.log") failed/skipped"
 
 # 2. The same bodies after 20 steps.
 snap() {
