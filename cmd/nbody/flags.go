@@ -204,7 +204,7 @@ func (o *options) check(set map[string]bool) error {
 		return err
 	}
 	if err := o.place.Detect(); err != nil {
-		return usagef("Error: %v", err)
+		return usagef("Error: %v (-ranks=R -rank=I -coordinator=HOST:PORT)", err)
 	}
 	return o.checkRender(set)
 }

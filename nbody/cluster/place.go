@@ -40,7 +40,9 @@ type Spec struct {
 
 // UsageError is a place that is half given or out of range: a mistake
 // in how the processes were started, which the command reports as a
-// usage error.
+// usage error. It names what is missing in words and the launchers'
+// variables by name, never the command's flags, which this package does
+// not know.
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
@@ -147,15 +149,15 @@ func (s *Spec) DetectFrom(lookup func(string) (string, bool)) error {
 	}
 	switch {
 	case !s.ranksGiven && s.Ranks == 0:
-		return usagef("the number of processes is missing: give -ranks=R%s", besides(from))
+		return usagef("the number of processes is missing: give it%s", besides(from))
 	case !s.rankGiven && from == nil:
-		return usagef("this process's rank is missing: give -rank=I with -ranks=%d", s.Ranks)
+		return usagef("this process's rank among the %d is missing: give it", s.Ranks)
 	case s.Rank >= s.Ranks:
 		return usagef("rank %d of %d processes: want a rank from 0 to %d", s.Rank, s.Ranks, s.Ranks-1)
 	case s.Ranks == 1:
 		return nil
 	case s.Coordinator == "":
-		return usagef("%d processes need rank 0's address: give -coordinator=HOST:PORT%s", s.Ranks, besides(from))
+		return usagef("%d processes need rank 0's address, the coordinator: give it as HOST:PORT%s", s.Ranks, besides(from))
 	}
 	return nil
 }
@@ -180,7 +182,7 @@ func (s *Spec) fill(l *launcher, lookup lookupFunc) error {
 	if !s.ranksGiven && l.ranks != "" {
 		v, ok := lookup(l.ranks)
 		if !ok {
-			return usagef("%s is set but not %s: give -ranks=R, or start the processes with %s", l.rank, l.ranks, l.name)
+			return usagef("%s is set but not %s: give the number of processes, or start them with %s", l.rank, l.ranks, l.name)
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
@@ -213,7 +215,7 @@ func torchrunCoordinator(lookup lookupFunc) (string, error) {
 	host, okH := lookup("MASTER_ADDR")
 	port, okP := lookup("MASTER_PORT")
 	if !okH || !okP || host == "" {
-		return "", usagef("RANK and WORLD_SIZE are set but not MASTER_ADDR and MASTER_PORT: give -coordinator=HOST:PORT")
+		return "", usagef("RANK and WORLD_SIZE are set but not MASTER_ADDR and MASTER_PORT: give the coordinator as HOST:PORT")
 	}
 	p, err := strconv.Atoi(port)
 	if err != nil || p < 1 || p > 65535 {
@@ -221,7 +223,7 @@ func torchrunCoordinator(lookup lookupFunc) (string, error) {
 	}
 	if v, _ := lookup("TORCHELASTIC_USE_AGENT_STORE"); strings.EqualFold(v, "true") {
 		if p == 65535 {
-			return "", usagef("MASTER_PORT=65535 is torchrun's store, and no port follows it for rank 0: give -coordinator=HOST:PORT")
+			return "", usagef("MASTER_PORT=65535 is torchrun's store, and no port follows it for rank 0: give the coordinator as HOST:PORT")
 		}
 		p++
 	}
@@ -238,7 +240,7 @@ func slurmCoordinator(lookup lookupFunc) (string, error) {
 		list, ok = lookup(name)
 	}
 	if !ok || list == "" {
-		return "", usagef("SLURM_PROCID is set but not SLURM_JOB_NODELIST: give -coordinator=HOST:PORT")
+		return "", usagef("SLURM_PROCID is set but not SLURM_JOB_NODELIST: give the coordinator as HOST:PORT")
 	}
 	host, err := FirstHost(list)
 	if err != nil {

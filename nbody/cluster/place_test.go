@@ -84,16 +84,16 @@ func TestDetectRefuses(t *testing.T) {
 		env                func(string) (string, bool)
 		want               string
 	}{
-		{"rank alone", "", "1", "", env(), "-ranks"},
-		{"ranks alone", "2", "", "", env(), "-rank=I"},
-		{"coordinator alone", "", "", "h:1", env(), "-ranks"},
-		{"no coordinator", "2", "0", "", env(), "-coordinator"},
+		{"rank alone", "", "1", "", env(), "number of processes"},
+		{"ranks alone", "2", "", "", env(), "rank among the 2"},
+		{"coordinator alone", "", "", "h:1", env(), "number of processes"},
+		{"no coordinator", "2", "0", "", env(), "coordinator"},
 		{"rank out of range", "2", "2", "h:1", env(), "rank 2 of 2"},
 		{"torchrun without WORLD_SIZE", "", "", "", env("RANK", "0"), "WORLD_SIZE"},
 		{"torchrun without MASTER_ADDR", "", "", "", env("RANK", "0", "WORLD_SIZE", "2"), "MASTER_ADDR"},
 		{"torchrun's rank not a number", "", "", "", env("RANK", "x", "WORLD_SIZE", "2"), `RANK="x"`},
-		{"open mpi without coordinator", "", "", "", env("OMPI_COMM_WORLD_RANK", "0", "OMPI_COMM_WORLD_SIZE", "2"), "-coordinator"},
-		{"kubernetes without ranks", "", "", "n-0.n:1", env("JOB_COMPLETION_INDEX", "0"), "-ranks"},
+		{"open mpi without coordinator", "", "", "", env("OMPI_COMM_WORLD_RANK", "0", "OMPI_COMM_WORLD_SIZE", "2"), "coordinator"},
+		{"kubernetes without ranks", "", "", "n-0.n:1", env("JOB_COMPLETION_INDEX", "0"), "number of processes"},
 		{"slurm without node list", "", "", "", env("SLURM_PROCID", "0", "SLURM_NTASKS", "2"), "SLURM_JOB_NODELIST"},
 		{"slurm with a broken node list", "", "", "", env("SLURM_PROCID", "0", "SLURM_NTASKS", "2", "SLURM_JOB_NODELIST", "gpu[01"), "SLURM_JOB_NODELIST"},
 		{"launcher's size below the rank", "", "", "h:1", env("OMPI_COMM_WORLD_RANK", "3", "OMPI_COMM_WORLD_SIZE", "2"), "rank 3 of 2"},
