@@ -614,6 +614,13 @@ func (s *Session) receive(p *peer) ([]byte, error) {
 		}
 		return nil, errors.New("cluster: the session is closed")
 	case <-p.bye:
+		// Its reader queued the last data before it closed bye: a
+		// goodbye right after data is not a goodbye before it.
+		select {
+		case d := <-p.inbox:
+			return d, nil
+		default:
+		}
 		return nil, &PeerError{Rank: p.rank, Reason: "it finished while this rank still waited for its data"}
 	}
 }

@@ -314,3 +314,18 @@ func TestRankSilent(t *testing.T) {
 	assert.Equal(t, 1, pe.Rank)
 	assert.Contains(t, pe.Reason, "no word from it")
 }
+
+// Data followed at once by a goodbye (rank 0's last broadcast before it
+// closes) reaches the receiver, every time.
+func TestDataThenGoodbye(t *testing.T) {
+	for range 20 {
+		ss := joinAll(t, 2, freeAddress(t), 0)
+		_, err := ss[0].Broadcast([]byte("last"))
+		require.NoError(t, err)
+		require.NoError(t, ss[0].Close())
+		time.Sleep(5 * time.Millisecond) // the goodbye arrives too
+		got, err := ss[1].Broadcast(nil)
+		require.NoError(t, err)
+		assert.Equal(t, []byte("last"), got)
+	}
+}
