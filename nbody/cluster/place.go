@@ -45,6 +45,7 @@ type Spec struct {
 // not know.
 type UsageError struct{ Msg string }
 
+// Error returns the message, which says what is missing.
 func (e *UsageError) Error() string { return e.Msg }
 
 func usagef(format string, args ...any) error {

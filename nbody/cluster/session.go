@@ -51,6 +51,7 @@ type PeerError struct {
 	Reason string
 }
 
+// Error reads "rank 1 left the simulation: its connection closed …".
 func (e *PeerError) Error() string {
 	return fmt.Sprintf("rank %d left the simulation: %s", e.Rank, e.Reason)
 }

@@ -34,6 +34,7 @@ const clusterGrace = 3 * time.Second
 // asked (the CPU, host memory, the interactive mode).
 type ClusterError struct{ Msg string }
 
+// Error returns the message.
 func (e *ClusterError) Error() string { return e.Msg }
 
 // peerDevice is what a process tells the others of each of its GPUs.
