@@ -232,7 +232,11 @@ func (c *clusterIntegrator) Step(ctx context.Context, dt float64, steps int) (ti
 		d, err = c.g.Step(ctx, dt, steps)
 		return err
 	})
-	return d, err
+	if err != nil {
+		// d is not read then: guard may have left the step running.
+		return 0, err
+	}
+	return d, nil
 }
 
 // Bodies reads every position from this process's GPUs and every velocity
