@@ -192,6 +192,51 @@ func worldDevices(infos [][]byte, rank int) ([]gpu.Device, int, error) {
 type clusterIntegrator struct {
 	g worldPart
 	s *cluster.Session
+	// perStep is the wall time per step of the last Step call that
+	// finished (0 before one), lastEnd when it returned; slack, the time
+	// a call may take beyond stepLimitFactor times that (0:
+	// stepLimitSlack). See stepLimit.
+	perStep, slack time.Duration
+	lastEnd        time.Time
+}
+
+// A Step call that takes stepLimitFactor times longer per step than the
+// last, plus stepLimitSlack, is taken for a rank that hangs while its
+// process lives (a GPU that stopped, a process stopped in a debugger): the
+// liveness channel cannot see that, but every other rank then waits in
+// the exchange. The limit is wide, as a false alarm ends a sound run.
+const (
+	stepLimitFactor = 10
+	stepLimitSlack  = 30 * time.Second
+)
+
+// StepTimeError ends a run whose steps stopped progressing: some rank
+// hangs, which one this rank cannot tell.
+type StepTimeError struct {
+	Steps          int
+	Took, Expected time.Duration
+}
+
+// Error says how long the steps took against what they took before.
+func (e *StepTimeError) Error() string {
+	return fmt.Sprintf("%d steps took over %s where the steps before took %s each: a rank hangs (its GPU or its process stopped)",
+		e.Steps, e.Took.Round(time.Second), e.Expected.Round(time.Millisecond))
+}
+
+// stepLimit is how long a Step call of steps steps may take; 0: no limit
+// yet (no step measured). Twice the time since the last call ended is
+// added: the ranks do the same work on their CPUs between steps (the
+// comparison's float64 reference, the energy), and a faster rank waits in
+// its next step's exchange for a slower one.
+func (c *clusterIntegrator) stepLimit(steps int) time.Duration {
+	if c.perStep <= 0 {
+		return 0
+	}
+	slack := c.slack
+	if slack <= 0 {
+		slack = stepLimitSlack
+	}
+	return time.Duration(stepLimitFactor*steps)*c.perStep + slack + 2*time.Since(c.lastEnd)
 }
 
 // worldPart is what clusterIntegrator needs of the GPU integrator
@@ -227,7 +272,10 @@ func (c *clusterIntegrator) Step(ctx context.Context, dt float64, steps int) (ti
 		}
 	}()
 	var d time.Duration
-	err := c.guard(func() error {
+	limit := c.stepLimit(steps)
+	start := time.Now()
+	late := &StepTimeError{Steps: steps, Took: limit, Expected: c.perStep}
+	err := c.guardFor(limit, late, func() error {
 		var err error
 		d, err = c.g.Step(ctx, dt, steps)
 		return err
@@ -235,6 +283,9 @@ func (c *clusterIntegrator) Step(ctx context.Context, dt float64, steps int) (ti
 	if err != nil {
 		// d is not read then: guard may have left the step running.
 		return 0, err
+	}
+	if c.lastEnd = time.Now(); steps > 0 {
+		c.perStep = c.lastEnd.Sub(start) / time.Duration(steps)
 	}
 	return d, nil
 }
@@ -301,9 +352,20 @@ func (c *clusterIntegrator) Close() error {
 // communicators (in the background: NCCL's abort may itself wait for the
 // network), waits up to clusterGrace for fn to come out, and returns the
 // session's error, which names the rank.
-func (c *clusterIntegrator) guard(fn func() error) error {
+func (c *clusterIntegrator) guard(fn func() error) error { return c.guardFor(0, nil, fn) }
+
+// guardFor is guard with a time limit for fn (0: none), past which this
+// rank fails with late, telling the others, and ends as when another rank
+// ends.
+func (c *clusterIntegrator) guardFor(limit time.Duration, late error, fn func() error) error {
 	if err := c.s.Err(); err != nil {
 		return err
+	}
+	var timeout <-chan time.Time
+	if limit > 0 {
+		t := time.NewTimer(limit)
+		defer t.Stop()
+		timeout = t.C
 	}
 	done := make(chan error, 1)
 	go func() { done <- fn() }()
@@ -314,6 +376,8 @@ func (c *clusterIntegrator) guard(fn func() error) error {
 		}
 		return err
 	case <-c.s.Done():
+	case <-timeout:
+		c.s.Fail(late)
 	}
 	if c.s.Err() == nil {
 		return <-done // closed, not failed

@@ -183,3 +183,38 @@ func TestClusterRefusesTheInteractiveMode(t *testing.T) {
 	var ce *ClusterError
 	require.ErrorAs(t, err, &ce)
 }
+
+// A step far slower than the ones before (a rank that hangs while its
+// process lives) ends the run with a *StepTimeError, told to the other
+// ranks, which end naming this one.
+func TestClusterStepTimeLimit(t *testing.T) {
+	ss := joinTwo(t)
+	part := newFakePart(0)
+	c := &clusterIntegrator{g: part, s: ss[0], slack: 300 * time.Millisecond}
+	require.NoError(t, c.SetBodies(nbody.NewBodies(8)))
+	assert.Zero(t, c.stepLimit(5), "no limit before a step is measured")
+	_, err := c.Step(context.Background(), 0.01, 5)
+	require.NoError(t, err)
+	assert.Greater(t, c.stepLimit(5), 300*time.Millisecond)
+	part.block = true // the next step waits, as for a rank that hangs
+	start := time.Now()
+	_, err = c.Step(context.Background(), 0.01, 5)
+	var te *StepTimeError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, 5, te.Steps)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	select {
+	case <-part.aborted:
+	default:
+		t.Fatal("the communicators were not aborted")
+	}
+	select {
+	case <-ss[1].Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("rank 1 did not hear of it")
+	}
+	var pe *cluster.PeerError
+	require.ErrorAs(t, ss[1].Err(), &pe)
+	assert.Equal(t, 0, pe.Rank)
+	assert.Contains(t, pe.Reason, "a rank hangs")
+}
