@@ -10,6 +10,7 @@ import (
 
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
@@ -57,6 +58,7 @@ type options struct {
 	render          string // -render: the .gif or .png the interactive mode draws to
 	frames          int
 	every           int
+	place           cluster.Spec // -ranks, -rank, -coordinator; check completes it from a launcher's environment
 }
 
 // mode names the run the options ask for, as -json reports it.
@@ -124,6 +126,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Float64Var(&o.slowRatio, "slow-ratio", modes.DefaultSlowRatio, "-alldevices: a GPU below `r` times the median fails; default 0.9")
 	fs.Float64Var(&o.minGIPS, "min-gips", 0, "-alldevices: a GPU below `x` billion interactions per second fails")
 	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
+	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)
+	fs.Func("rank", "this process's `i` of -ranks, from 0; rank 0 reports", o.place.SetRank)
+	fs.Func("coordinator", "`host:port` where rank 0 listens and the other ranks join it", o.place.SetCoordinator)
 	fs.BoolVar(&o.json, "json", false, "print one JSON object with every figure instead of the report")
 	fs.BoolVar(&o.help, "help", false, "print this list and exit; -h too")
 	return fs
@@ -197,6 +202,9 @@ func (o *options) check(set map[string]bool) error {
 	}
 	if err := o.checkValidation(set); err != nil {
 		return err
+	}
+	if err := o.place.Detect(); err != nil {
+		return usagef("Error: %v (-ranks=R -rank=I -coordinator=HOST:PORT)", err)
 	}
 	return o.checkRender(set)
 }

@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 	}
 	// A report that cannot be written (a full disk, a closed pipe) is a
 	// failure, not a success with nothing to show.
-	report := &cli.StickyWriter{W: stdout}
+	report := &cli.StickyWriter{W: cli.ReportOf(stdout, o.place.Rank)}
 	a := &app{ctx: ctx, o: o, stdout: report, out: report, errw: stderr, params: nbody.Presets[0]}
 	if o.fp64 {
 		a.prec = nbody.Double
@@ -136,7 +136,6 @@ func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
 		return cli.InterruptedStatus(a.ctx), &jsonError{"interrupted", context.Cause(a.ctx).Error()}
 	case errors.Is(err, errCompareFailed):
 		return exitFailure, &jsonError{"comparison_failed", "the comparison with the float64 reference failed"}
-
 	case errors.As(err, &noGPU):
 		fmt.Fprintln(a.errw, "Error: "+oneLine(err.Error()))
 		return exitFailure, &jsonError{"no_gpu", oneLine(err.Error())}
@@ -167,7 +166,7 @@ func (a *app) main() error {
 		Platform: modes.PlatformOptions{
 			Precision: a.prec, Physics: a.params.Physics(), CPU: o.cpu, BlockSize: o.blockSize,
 			Device: o.device, NumDevices: o.numDevices, HostMem: o.hostmem, Exchange: o.exchange,
-			RequireGPU: o.gpuAsked,
+			RequireGPU: o.gpuAsked, Cluster: o.place,
 		},
 		Params: a.params, Tipsy: o.tipsy, TipsyFormat: o.tipsyFormat, Bodies: o.numBodies, Seed: o.seed,
 		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,

@@ -75,6 +75,16 @@ func (s *StickyWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// ReportOf is where a process of rank rank writes its report: w for rank
+// 0 (and a process on its own), nowhere for the others of a simulation
+// over several processes, which print only what fails (on stderr).
+func ReportOf(w io.Writer, rank int) io.Writer {
+	if rank > 0 {
+		return io.Discard
+	}
+	return w
+}
+
 // Asked reports whether args hold the boolean flag name, in any case and
 // spelling (-name, --name, -name=true), even when the command line as a
 // whole is refused: for a -json that must answer a bad command line too.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -53,4 +55,11 @@ func TestAsked(t *testing.T) {
 	assert.False(t, Asked([]string{"-json=false"}, "json"))
 	assert.False(t, Asked([]string{"--", "-json"}, "json"))
 	assert.False(t, Asked([]string{"json"}, "json"), "a stray word is no flag")
+}
+
+// Rank 0's report goes where it is asked; the other ranks' nowhere.
+func TestReportOf(t *testing.T) {
+	var b strings.Builder
+	assert.Same(t, &b, ReportOf(&b, 0))
+	assert.Equal(t, io.Discard, ReportOf(&b, 1))
 }

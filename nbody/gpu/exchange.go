@@ -181,8 +181,8 @@ func chooseRoute(want ExchangeMode, devices int, hostMem bool, access peerAccess
 // or broadcasts depends on the shares of the bodies set; before SetBodies
 // it is the all-gather that equal shares will use.
 func (g *Integrator) Exchange() ExchangeInfo {
-	_, allGather := equalStride(g.shares)
-	return exchangeInfo(g.route, g.access, g.distinct, allGather || g.shares == nil)
+	_, allGather := equalStride(g.world)
+	return exchangeInfo(g.route, g.access, g.distinct, allGather || g.world == nil)
 }
 
 // exchangeInfo is Exchange's value from the integrator's state.

@@ -92,6 +92,12 @@ type Options struct {
 	// JIT-compiles, even where machine code for the GPU is embedded (see
 	// Integrator.KernelImage): to compare the two, in speed and in start-up.
 	ForcePTX bool
+	// World, when set, makes this process one of several that run one
+	// simulation: its NumDevices devices from Device are the world's
+	// global ranks from World.First; the bodies are split over every GPU of
+	// the world and exchanged through NCCL (Exchange must be auto or nccl;
+	// HostMem is refused). Nil: one process, as before.
+	World *World
 
 	// ordinals, when set, are the physical devices of the logical devices
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
@@ -174,11 +180,16 @@ type Integrator struct {
 	n      int // bodies set; 0 before SetBodies
 	closed bool
 
-	shares   []share    // each device's bodies, for the bodies set
+	shares []share // each device's bodies, for the bodies set
+	// world holds every global device's share with a World (shares being
+	// this process's part of it), else the same as shares: the
+	// exchange's view.
+	world    []share
 	route    Route      // how positions travel between devices
 	access   peerAccess // pairs of devices with peer access
 	distinct bool       // every device a different GPU
 	comms    []nccl.Comm
+	abort    abortState // Abort against the runner's collectives
 	// sharedPos holds the positions every device reads and writes with
 	// HostMem on several devices; staging, the host exchange's two
 	// page-locked buffers, used in turn (parity). Both are mapped host
@@ -238,6 +249,14 @@ func New(opts Options) (*Integrator, error) {
 	}
 	if opts.Splits < 0 {
 		return nil, fmt.Errorf("gpu: %d splits asked for", opts.Splits)
+	}
+	if opts.World != nil {
+		if err := opts.World.check(opts.NumDevices); err != nil {
+			return nil, err
+		}
+		if opts.HostMem || (opts.Exchange != ExchangeAuto && opts.Exchange != ExchangeNCCL) {
+			return nil, errors.New("gpu: several processes exchange positions through NCCL, in device memory: not with host memory or another exchange")
+		}
 	}
 	if k := opts.Kernels; k != nil {
 		if k.Double != (opts.Precision == nbody.Double) {
@@ -311,6 +330,14 @@ func distinct(ordinals []int) bool {
 // decides the route and, for NCCL, creates the communicators.
 func (g *Integrator) chooseExchange(ordinals []int) error {
 	var err error
+	if g.opts.World != nil {
+		// Across processes NCCL is the one way: its id already exists.
+		if err := nccl.Load(); err != nil {
+			return fmt.Errorf("gpu: several processes exchange through NCCL: %w", err)
+		}
+		g.route = RouteNCCL
+		return g.initRanks()
+	}
 	if len(g.devs) > 1 && !g.opts.HostMem {
 		if g.access, err = g.enablePeerAccess(); err != nil {
 			return err
@@ -348,6 +375,9 @@ func (g *Integrator) Devices() []Device {
 // Name implements nbody.Integrator. With several devices it says how many
 // have bodies when some have none (fewer bodies than devices).
 func (g *Integrator) Name() string {
+	if w := g.opts.World; w != nil {
+		return fmt.Sprintf("%d GPUs in %d processes", len(w.Devices), w.Processes)
+	}
 	if len(g.devs) == 1 {
 		return fmt.Sprintf("GPU %d (%s)", g.devs[0].info.Ordinal, g.devs[0].info.Name)
 	}
@@ -380,15 +410,11 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 	if err := g.synchronize(); err != nil {
 		return err
 	}
-	weights := make([]int, len(g.devs))
-	for i, d := range g.devs {
-		weights[i] = d.info.Multiprocessors
-	}
-	shares := splitBodies(n, weights, g.opts.BlockSize)
+	world, shares := g.split(n)
 	where := positions{capacity: n}
-	if stride, ok := equalStride(shares); ok && g.route == RouteNCCL {
+	if stride, ok := equalStride(world); ok && g.route == RouteNCCL {
 		// The all-gather moves stride bodies from every device.
-		where.capacity = stride * len(g.devs)
+		where.capacity = stride * len(world)
 	}
 	bytes := uint64(n) * g.devs[0].elem
 	switch g.route {
@@ -412,7 +438,7 @@ func (g *Integrator) SetBodies(b nbody.Bodies) error {
 			}
 		}
 	}
-	g.shares, g.n, g.parity = shares, n, 0
+	g.shares, g.world, g.n, g.parity = shares, world, n, 0
 	return nil
 }
 
@@ -545,9 +571,15 @@ func (g *Integrator) Close() error {
 		return nil
 	}
 	g.closed = true
+	g.abort.mu.Lock()
+	aborted := g.abort.aborted
+	g.abort.mu.Unlock()
 	errs := []error{g.synchronize()}
-	for _, c := range g.comms {
-		errs = append(errs, c.Destroy())
+	if !aborted {
+		// Aborted communicators are freed already.
+		for _, c := range g.comms {
+			errs = append(errs, c.Destroy())
+		}
 	}
 	g.comms = nil
 	if len(g.devs) > 0 {

@@ -508,26 +508,35 @@ func (r *runner) throughHost() error {
 
 // gather queues the NCCL exchange as one group: an in-place all-gather of
 // equal slices when the shares allow it, else a broadcast from every
-// device with bodies.
+// device with bodies. With a World the shares are every process's devices'
+// and the local devices take part under their global ranks.
 func (r *runner) gather() error {
 	g := r.g
 	// NCCL sets the thread's device as it goes: make no assumption after.
 	defer func() { r.current = 0 }()
+	// Abort, from another goroutine, must not free the communicators while
+	// collectives are queued on them.
+	g.abort.mu.Lock()
+	defer g.abort.mu.Unlock()
+	if g.abort.aborted {
+		return errAborted
+	}
 	if err := nccl.GroupStart(); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
 	var err error
-	if stride, ok := equalStride(g.shares); ok {
+	base := g.base()
+	if stride, ok := equalStride(g.world); ok {
 		for k, d := range g.devs {
 			buf := d.pos[d.cur].ptr
 			bytes := uint64(stride) * d.elem
-			if err = nccl.AllGather(d.offset(buf, k*stride), buf, bytes, nccl.Uint8, g.comms[k], d.stream); err != nil {
+			if err = nccl.AllGather(d.offset(buf, (base+k)*stride), buf, bytes, nccl.Uint8, g.comms[k], d.stream); err != nil {
 				break
 			}
 		}
 	} else {
 	roots:
-		for root, sh := range g.shares {
+		for root, sh := range g.world {
 			if sh.count == 0 {
 				continue
 			}

@@ -1,11 +1,13 @@
 package modes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/cpu"
 	"github.com/nbody-go/nbody/nbody/gpu"
 )
@@ -29,6 +31,11 @@ type PlatformOptions struct {
 	// RequireGPU makes a missing GPU an error (a *NoGPUError) instead of
 	// a fallback to the CPU.
 	RequireGPU bool
+	// Cluster, when it is one of several processes (Multi; resolved by
+	// the caller with Detect), makes this process's GPUs its part of one
+	// simulation over all of them (see Run); the CPU is then refused and a
+	// missing GPU is an error.
+	Cluster cluster.Spec
 }
 
 // Platform is where a run happens: an integrator, and the GPUs behind it.
@@ -43,6 +50,11 @@ type Platform struct {
 	// put it, on one line (it may be empty).
 	FellBack    bool
 	Unavailable string
+	// Session, in a simulation over several processes, is this process's
+	// membership (nil otherwise), Rank its rank: Devices are then every
+	// GPU of every process.
+	Session *cluster.Session
+	Rank    int
 }
 
 // NoGPUError says why no GPU could be used when one was required.
@@ -66,14 +78,23 @@ func (e *DeviceRangeError) Error() string {
 	return fmt.Sprintf("device %d: only %d CUDA devices available (0 to %d)", e.Device, e.Count, e.Count-1)
 }
 
-// OpenPlatform opens the GPUs the options ask for, or the CPU when they ask
+// OpenPlatform opens the GPUs the options ask for (this process's part of
+// a simulation over several, with o.Cluster), or the CPU when they ask
 // for it or no GPU can be used at all (no driver, no device); then
 // FellBack and Unavailable say so, unless the options require a GPU. A GPU that exists but fails to open,
 // more GPUs than there are, or a first GPU out of range is an error.
 // Close the platform when done.
 func OpenPlatform(o PlatformOptions) (*Platform, error) {
+	return openPlatform(context.Background(), o)
+}
+
+// openPlatform is OpenPlatform; ctx bounds the join of several processes.
+func openPlatform(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	if o.BlockSize == 0 {
 		o.BlockSize = gpu.DefaultBlockSize
+	}
+	if o.Cluster.Multi() {
+		return openCluster(ctx, o)
 	}
 	onCPU := func(fellBack bool, reason string) (*Platform, error) {
 		if fellBack && o.RequireGPU {

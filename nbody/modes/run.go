@@ -100,14 +100,34 @@ func (e *OutputError) Unwrap() error { return e.Err }
 // as it happens. A failed comparison is an event, not an error.
 // Cancelling ctx stops the benchmark and the comparison with ctx's error,
 // and ends the interactive mode as closing the sample's window does.
-func Run(ctx context.Context, o RunOptions, obs Observer) error {
-	p, err := OpenPlatform(o.Platform)
+//
+// With o.Platform.Cluster one of several processes, every process runs
+// the same run over one simulation (the benchmark or the comparison; the
+// interactive mode is refused): bodies generated from the seed in every
+// process, or read from the tipsy file by rank 0 and handed to the others;
+// rank 0 alone tells obs and writes the snapshot, the others run silent. A
+// process that fails tells the others, and another process's end ends
+// this one's run with a *cluster.PeerError naming its rank, within 10 s.
+func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
+	if o.Platform.Cluster.Multi() && o.interactive() {
+		return &ClusterError{"a simulation over several processes runs the benchmark or the comparison, not the interactive mode"}
+	}
+	p, err := openPlatform(ctx, o.Platform)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer func() {
+		if err != nil && p.Session != nil {
+			p.Session.Fail(err) // the other processes must not wait for this one
+		}
+		p.Close()
+	}()
+	lead := p.Rank == 0
+	if !lead {
+		obs, o.Progress = quiet{}, nil
+	}
 	obs.Opened(p)
-	if o.Output != "" {
+	if o.Output != "" && lead {
 		// Fail before the run, not after it, when the snapshot cannot be written.
 		if err := tipsy.CheckWritable(o.Output); err != nil {
 			return &OutputError{o.Output, err}
@@ -128,7 +148,7 @@ func Run(ctx context.Context, o RunOptions, obs Observer) error {
 	if energy != nil {
 		obs.Energy(energy.Finish(*end))
 	}
-	if o.Output != "" {
+	if o.Output != "" && lead {
 		if err := in.Save(o.Output, end.Bodies); err != nil {
 			return &OutputError{o.Output, err}
 		}
@@ -167,11 +187,21 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 			obs.Long(n, steps+compareSteps, d)
 		}
 	}
+	if o.Tipsy != "" && p.Session != nil && p.Rank != 0 {
+		// Rank 0 reads the file, which only its machine may hold.
+		b, err := shareBodies(p.Session, nbody.Bodies{})
+		return Initial{Bodies: b, Source: o.Tipsy}, err
+	}
 	if o.Tipsy != "" {
 		obs.Reading(o.Tipsy)
 		in, err := ReadTipsy(o.Tipsy, o.TipsyFormat)
 		if err != nil {
 			return in, err
+		}
+		if p.Session != nil {
+			if _, err := shareBodies(p.Session, in.Bodies); err != nil {
+				return in, err
+			}
 		}
 		obs.Bodies(BodiesInfo{N: in.Bodies.N(), Source: in.Source})
 		warn(in.Bodies.N())

@@ -46,6 +46,56 @@ func CommInitAll(devices []int) ([]Comm, error) {
 	return comms, nil
 }
 
+// UniqueIDBytes is the size of an ncclUniqueId (NCCL_UNIQUE_ID_BYTES).
+const UniqueIDBytes = 128
+
+// UniqueID is an ncclUniqueId: opaque bytes that one process makes with
+// GetUniqueID and hands to every process that joins the communicator
+// (over any channel), which passes it to CommInitRank. It names a
+// listening socket of the process that made it.
+type UniqueID struct{ Internal [UniqueIDBytes]byte }
+
+// GetUniqueID makes the id of a new communicator over several processes;
+// NCCL_SOCKET_IFNAME and NCCL_COMM_ID choose where it listens.
+func GetUniqueID() (UniqueID, error) {
+	var id UniqueID
+	l, err := get("ncclGetUniqueId")
+	if err != nil {
+		return id, err
+	}
+	return id, l.check("ncclGetUniqueId", l.getUniqueID(&id), 0)
+}
+
+// CommInitRank joins the communicator of id as rank of ranks, on the CUDA
+// device of the calling thread's current context. It blocks until every
+// rank has joined, unless it is called between GroupStart and GroupEnd,
+// which is how one thread joins several of its GPUs (one call each, its
+// context current).
+func CommInitRank(ranks int, id UniqueID, rank int) (Comm, error) {
+	l, err := get("ncclCommInitRank")
+	if err != nil {
+		return 0, err
+	}
+	var c uintptr
+	if err := l.check("ncclCommInitRank", l.commInitRank(&c, int32(ranks), id, int32(rank)), 0); err != nil {
+		return 0, fmt.Errorf("rank %d of %d: %w", rank, ranks, err)
+	}
+	return Comm(c), nil
+}
+
+// Abort frees the communicator without waiting for its work: collectives
+// that wait for a rank that is gone end (their kernels see NCCL's abort
+// flag), so that a stream waiting for them can be synchronised. It may be
+// called from another thread than the one that queued them, which is what
+// it is for; the communicator must not be used after.
+func (c Comm) Abort() error {
+	l, err := get("ncclCommAbort")
+	if err != nil {
+		return err
+	}
+	return l.check("ncclCommAbort", l.commAbort(uintptr(c)), 0)
+}
+
 // Destroy frees the communicator once the work queued on it is done.
 func (c Comm) Destroy() error {
 	l, err := get("ncclCommDestroy")

@@ -113,3 +113,38 @@ func TestErrorsByName(t *testing.T) {
 	assert.NotContains(t, err.Error(), "invalid root", "an earlier error's message")
 	t.Logf("two ranks on device 0: %v", err)
 }
+
+// One rank joined by a unique id, as every process of a multi-process run
+// joins (the id passed by value through purego's copy onto the C stack):
+// its all-gather copies the slice, and Abort frees it.
+func TestCommInitRankOneRank(t *testing.T) {
+	onGPUWithNCCL(t)
+	id, err := GetUniqueID()
+	require.NoError(t, err)
+	assert.NotEqual(t, UniqueID{}, id, "NCCL left the id empty")
+	require.NoError(t, GroupStart())
+	comm, initErr := CommInitRank(1, id, 0)
+	require.NoError(t, GroupEnd())
+	require.NoError(t, initErr)
+	stream, err := cuda.StreamCreate()
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, stream.Destroy()) }()
+	const n = 1031
+	src := make([]float32, n)
+	for i := range src {
+		src[i] = float32(i) + 0.25
+	}
+	buf, err := cuda.MemAlloc(4 * n)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, cuda.MemFree(buf)) }()
+	out, err := cuda.MemAlloc(4 * n)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, cuda.MemFree(out)) }()
+	require.NoError(t, cuda.CopyToDevice(buf, src))
+	require.NoError(t, AllGather(buf, out, 4*n, Uint8, comm, stream))
+	require.NoError(t, stream.Synchronize())
+	got := make([]float32, n)
+	require.NoError(t, cuda.CopyFromDevice(got, out))
+	assert.Equal(t, src, got)
+	assert.NoError(t, comm.Abort())
+}

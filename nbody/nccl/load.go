@@ -44,11 +44,17 @@ type library struct {
 	getVersion     func(version *int32) int32
 	getErrorString func(result int32) string
 	commInitAll    func(comms *uintptr, ndev int32, devlist *int32) int32
-	commDestroy    func(comm uintptr) int32
-	groupStart     func() int32
-	groupEnd       func() int32
-	allGather      func(send, recv, count uintptr, datatype int32, comm, stream uintptr) int32
-	broadcast      func(send, recv, count uintptr, datatype, root int32, comm, stream uintptr) int32
+	getUniqueID    func(id *UniqueID) int32
+	// commInitRank takes the id by value, as nccl.h declares it: 128
+	// bytes that the C calling convention passes on the stack, which
+	// purego copies there from the struct.
+	commInitRank func(comm *uintptr, nranks int32, id UniqueID, rank int32) int32
+	commAbort    func(comm uintptr) int32
+	commDestroy  func(comm uintptr) int32
+	groupStart   func() int32
+	groupEnd     func() int32
+	allGather    func(send, recv, count uintptr, datatype int32, comm, stream uintptr) int32
+	broadcast    func(send, recv, count uintptr, datatype, root int32, comm, stream uintptr) int32
 	// getLastError (NCCL 2.13 and later) says more than the result code;
 	// nil where the library lacks it.
 	getLastError func(comm uintptr) string
@@ -114,6 +120,9 @@ func (l *library) entryPoints() []dynlib.Symbol {
 		{Name: "ncclGetErrorString", Func: &l.getErrorString},
 		{Name: "ncclCommInitAll", Func: &l.commInitAll},
 		{Name: "ncclCommDestroy", Func: &l.commDestroy},
+		{Name: "ncclGetUniqueId", Func: &l.getUniqueID},
+		{Name: "ncclCommInitRank", Func: &l.commInitRank},
+		{Name: "ncclCommAbort", Func: &l.commAbort},
 		{Name: "ncclGroupStart", Func: &l.groupStart},
 		{Name: "ncclGroupEnd", Func: &l.groupEnd},
 		{Name: "ncclAllGather", Func: &l.allGather},

@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/assert"
@@ -73,7 +74,7 @@ func TestLoadRejectsOtherLibraries(t *testing.T) {
 	// Every required entry point is named in the one error; the optional
 	// ncclGetLastError is not.
 	assert.Equal(t, "NCCL entry point missing: libc.so.6 lacks ncclGetVersion, ncclGetErrorString, "+
-		"ncclCommInitAll, ncclCommDestroy, ncclGroupStart, ncclGroupEnd, ncclAllGather, ncclBroadcast: not NCCL 2.x",
+		"ncclCommInitAll, ncclCommDestroy, ncclGetUniqueId, ncclCommInitRank, ncclCommAbort, ncclGroupStart, ncclGroupEnd, ncclAllGather, ncclBroadcast: not NCCL 2.x",
 		err.Error())
 }
 
@@ -91,7 +92,13 @@ func TestEntryPoints(t *testing.T) {
 		assert.Nil(t, s.Addr, s.Name)
 		assert.Equal(t, s.Name == "ncclGetLastError", s.Optional, s.Name)
 	}
-	assert.Len(t, names, 9)
+	assert.Len(t, names, 12)
+}
+
+// The id travels by value in 128 bytes, as ncclUniqueId does: purego
+// copies the struct onto the C stack only if its size is NCCL's.
+func TestUniqueIDSize(t *testing.T) {
+	assert.Equal(t, uintptr(UniqueIDBytes), unsafe.Sizeof(UniqueID{}))
 }
 
 func TestFormatVersion(t *testing.T) {
@@ -117,6 +124,11 @@ func TestCallsNeedLoad(t *testing.T) {
 	_, err := CommInitAll([]int{0})
 	assert.ErrorIs(t, err, ErrNotLoaded)
 	assert.ErrorIs(t, GroupStart(), ErrNotLoaded)
+	_, err = GetUniqueID()
+	assert.ErrorIs(t, err, ErrNotLoaded)
+	_, err = CommInitRank(1, UniqueID{}, 0)
+	assert.ErrorIs(t, err, ErrNotLoaded)
+	assert.ErrorIs(t, Comm(0).Abort(), ErrNotLoaded)
 	_, err = Version()
 	assert.ErrorIs(t, err, ErrNotLoaded)
 }

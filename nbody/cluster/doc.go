@@ -1,0 +1,15 @@
+// Package cluster places one process of a simulation that runs over
+// several processes (on one machine or many) and joins them: Spec decides
+// the process's rank, the number of ranks and the coordinator's address,
+// from typed values the command parsed or from the environment that a
+// launcher set (torchrun, Slurm, Open MPI, a Kubernetes Indexed Job); Join
+// meets the other processes over TCP, without MPI: rank 0 listens at the
+// coordinator's address, gathers every rank's description and hands all of
+// them back with an opaque secret (NCCL's unique id), and the connections
+// then stay open as a liveness channel and carry the few bulk transfers
+// a run needs (Broadcast, Gather).
+//
+// This is the one package below cmd/ that reads the environment: the
+// launchers speak through it, and detecting them is this package's job
+// (Spec.Detect). Everything else takes typed values.
+package cluster

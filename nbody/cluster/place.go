@@ -1,0 +1,270 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// DefaultPort is the coordinator's port where the launcher gives a host
+// but no port (Slurm). It is not torchrun's 29500, which its agent may
+// hold.
+const DefaultPort = 29517
+
+// Spec is a process's place in a simulation over several processes: Ranks
+// processes, this one Rank of them (from 0), rank 0 listening at
+// Coordinator (host:port). The command sets what it was given with
+// SetRanks, SetRank and SetCoordinator; Detect completes the rest from a
+// launcher's environment. After Detect, Ranks is 0 or 1 for a process on
+// its own.
+type Spec struct {
+	Ranks, Rank int
+	Coordinator string
+	// Launcher names where the place came from, after Detect: "options"
+	// (all given), "torchrun", "slurm", "openmpi", "kubernetes", or ""
+	// for a process on its own.
+	Launcher string
+	// LocalRank, when HasLocalRank, is the process's rank among those of
+	// its machine, as the launcher says (LOCAL_RANK,
+	// OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID): launchers that start a
+	// process per GPU and leave every GPU visible to each expect it to take
+	// the GPU of that index.
+	LocalRank    int
+	HasLocalRank bool
+
+	ranksGiven, rankGiven, coordGiven bool
+}
+
+// UsageError is a place that is half given or out of range: a mistake
+// in how the processes were started, which the command reports as a
+// usage error. It names what is missing in words and the launchers'
+// variables by name, never the command's flags, which this package does
+// not know.
+type UsageError struct{ Msg string }
+
+// Error returns the message, which says what is missing.
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Sprintf(format, args...)}
+}
+
+// SetRanks sets the number of ranks from its decimal text, as given.
+func (s *Spec) SetRanks(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return fmt.Errorf("%q: want a number of processes, 1 or more", v)
+	}
+	s.Ranks, s.ranksGiven = n, true
+	return nil
+}
+
+// SetRank sets this process's rank from its decimal text, as given.
+func (s *Spec) SetRank(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q: want a rank, 0 or more", v)
+	}
+	s.Rank, s.rankGiven = n, true
+	return nil
+}
+
+// SetCoordinator sets rank 0's address, host:port, as given.
+func (s *Spec) SetCoordinator(v string) error {
+	if err := checkAddress(v); err != nil {
+		return err
+	}
+	s.Coordinator, s.coordGiven = v, true
+	return nil
+}
+
+// Multi reports whether the place is one of several processes.
+func (s Spec) Multi() bool { return s.Ranks > 1 }
+
+// Detect completes the place from the launcher's environment (os.LookupEnv)
+// where the command did not give it; see DetectFrom.
+func (s *Spec) Detect() error { return s.DetectFrom(os.LookupEnv) }
+
+// launcher is one launcher's environment: the variables of the rank and
+// of the number of ranks, and how it names the coordinator.
+type launcher struct {
+	name        string
+	rank, ranks string // variables; ranks "" when the launcher sets none
+	local       string // the rank within the machine; "" when none
+	coordinator func(env lookupFunc) (string, error)
+}
+
+type lookupFunc = func(string) (string, bool)
+
+// launchers in the order they are tried: the first whose rank variable
+// is set decides. torchrun comes first and Open MPI before Slurm because
+// they run inside Slurm allocations, whose variables their processes
+// inherit (an mpirun under sbatch sees SLURM_PROCID=0 in every process).
+var launchers = []launcher{
+	{"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK", torchrunCoordinator},
+	{"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK", nil},
+	{"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", slurmCoordinator},
+	{"kubernetes", "JOB_COMPLETION_INDEX", "", "", nil},
+}
+
+// DetectFrom completes the place from the environment that lookup reads.
+// Values given to the Set methods win, each on its own; the rest come from
+// the first launcher whose rank variable is set: torchrun's RANK,
+// WORLD_SIZE, MASTER_ADDR and MASTER_PORT; Open MPI's OMPI_COMM_WORLD_RANK
+// and OMPI_COMM_WORLD_SIZE (the coordinator must be given); Slurm's
+// SLURM_PROCID and SLURM_NTASKS, the coordinator being the first host of
+// SLURM_STEP_NODELIST (else SLURM_JOB_NODELIST) at DefaultPort; a
+// Kubernetes Indexed Job's JOB_COMPLETION_INDEX (the number of ranks and
+// the coordinator, the first pod's name under a headless Service, must be
+// given). Nothing given and no launcher: a process on its own.
+//
+// A place half given (a rank without the number of ranks, several ranks
+// without a coordinator, a launcher's rank variable without its size) or
+// out of range is a *UsageError naming what is missing. One rank in all is
+// a process on its own, whatever else is set, so that a single-task srun
+// or mpirun runs as before.
+func (s *Spec) DetectFrom(lookup func(string) (string, bool)) error {
+	var from *launcher
+	for i := range launchers {
+		if _, ok := lookup(launchers[i].rank); ok {
+			from = &launchers[i]
+			break
+		}
+	}
+	given := s.ranksGiven || s.rankGiven || s.coordGiven
+	if s.ranksGiven && s.rankGiven && s.coordGiven {
+		from = nil // all given: no launcher has a say
+	}
+	if from == nil && !given {
+		*s = Spec{}
+		return nil
+	}
+	s.Launcher = "options"
+	if from != nil {
+		if err := s.fill(from, lookup); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !s.ranksGiven && s.Ranks == 0:
+		return usagef("the number of processes is missing: give it%s", besides(from))
+	case !s.rankGiven && from == nil:
+		return usagef("this process's rank among the %d is missing: give it", s.Ranks)
+	case s.Rank >= s.Ranks:
+		return usagef("rank %d of %d processes: want a rank from 0 to %d", s.Rank, s.Ranks, s.Ranks-1)
+	case s.Ranks == 1:
+		return nil
+	case s.Coordinator == "":
+		return usagef("%d processes need rank 0's address, the coordinator: give it as HOST:PORT%s", s.Ranks, besides(from))
+	}
+	return nil
+}
+
+// fill takes from the launcher's environment what the Set methods did not
+// give.
+func (s *Spec) fill(l *launcher, lookup lookupFunc) error {
+	s.Launcher = l.name
+	if v, ok := lookup(l.local); ok && l.local != "" {
+		if r, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && r >= 0 {
+			s.LocalRank, s.HasLocalRank = r, true
+		}
+	}
+	if !s.rankGiven {
+		v, _ := lookup(l.rank)
+		r, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || r < 0 {
+			return usagef("%s=%q (set by %s): want a rank, 0 or more", l.rank, v, l.name)
+		}
+		s.Rank = r
+	}
+	if !s.ranksGiven && l.ranks != "" {
+		v, ok := lookup(l.ranks)
+		if !ok {
+			return usagef("%s is set but not %s: give the number of processes, or start them with %s", l.rank, l.ranks, l.name)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return usagef("%s=%q (set by %s): want a number of processes, 1 or more", l.ranks, v, l.name)
+		}
+		s.Ranks = n
+	}
+	if !s.coordGiven && l.coordinator != nil && s.Ranks > 1 {
+		c, err := l.coordinator(lookup)
+		if err != nil {
+			return err
+		}
+		s.Coordinator = c
+	}
+	return nil
+}
+
+// besides says which launcher's variables were read, for a usage error.
+func besides(l *launcher) string {
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (the environment of %s gives only part of it)", l.name)
+}
+
+// torchrunCoordinator is MASTER_ADDR:MASTER_PORT, or the port after it
+// where torchrun's agent holds MASTER_PORT for its own store
+// (TORCHELASTIC_USE_AGENT_STORE=True): rank 0 could not listen there.
+func torchrunCoordinator(lookup lookupFunc) (string, error) {
+	host, okH := lookup("MASTER_ADDR")
+	port, okP := lookup("MASTER_PORT")
+	if !okH || !okP || host == "" {
+		return "", usagef("RANK and WORLD_SIZE are set but not MASTER_ADDR and MASTER_PORT: give the coordinator as HOST:PORT")
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return "", usagef("MASTER_PORT=%q: want a port from 1 to 65535", port)
+	}
+	if v, _ := lookup("TORCHELASTIC_USE_AGENT_STORE"); strings.EqualFold(v, "true") {
+		if p == 65535 {
+			return "", usagef("MASTER_PORT=65535 is torchrun's store, and no port follows it for rank 0: give the coordinator as HOST:PORT")
+		}
+		p++
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p)), nil
+}
+
+// slurmCoordinator is the first host of the step's (else the job's) node
+// list at DefaultPort: with Slurm's block distribution, task 0 runs there.
+func slurmCoordinator(lookup lookupFunc) (string, error) {
+	name := "SLURM_STEP_NODELIST"
+	list, ok := lookup(name)
+	if !ok || list == "" {
+		name = "SLURM_JOB_NODELIST"
+		list, ok = lookup(name)
+	}
+	if !ok || list == "" {
+		return "", usagef("SLURM_PROCID is set but not SLURM_JOB_NODELIST: give the coordinator as HOST:PORT")
+	}
+	host, err := FirstHost(list)
+	if err != nil {
+		return "", usagef("%s=%q: %v", name, list, err)
+	}
+	return net.JoinHostPort(host, strconv.Itoa(DefaultPort)), nil
+}
+
+// checkAddress accepts host:port with a host and a port from 1 to 65535.
+func checkAddress(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q: want HOST:PORT", v)
+	}
+	p, err := strconv.Atoi(port)
+	switch {
+	case host == "":
+		return fmt.Errorf("%q: want HOST:PORT, with rank 0's host name or address", v)
+	case err != nil || p < 1 || p > 65535:
+		return fmt.Errorf("%q: want a port from 1 to 65535", v)
+	}
+	return nil
+}
+
+// errHostList is a node list that is not in Slurm's compressed form.
+var errHostList = errors.New("not a Slurm host list")
