@@ -17,17 +17,8 @@ cd "$(dirname "$0")/.." || exit 1
 B=${1:-.gpu/m}
 O=${OUT:-/tmp/out}
 mkdir -p "$O"
-# NVLink multicast stays off on these machines (nbody sets it too, when unset).
-export NCCL_NVLS_ENABLE=0
-# pip's NCCL lives inside Python's site-packages, where the loader does not look.
-if [ -z "$NBODY_NCCL_LIBRARY" ]; then
-	d=$(python3 -c 'import nvidia.nccl as m; print(list(m.__path__)[0])' 2>/dev/null)
-	[ -n "$d" ] && [ -f "$d/lib/libnccl.so.2" ] && export NBODY_NCCL_LIBRARY="$d/lib/libnccl.so.2"
-fi
-if [ -z "$NBODY_NCCL_LIBRARY" ] && ! ldconfig -p 2>/dev/null | grep -q libnccl.so.2; then
-	f=$(find /usr /opt /root -name libnccl.so.2 2>/dev/null | head -1)
-	[ -n "$f" ] && export NBODY_NCCL_LIBRARY="$f"
-fi
+# NCCL_NVLS_ENABLE=0 and where pip's NCCL is (bench/nccl-env.sh).
+. bench/nccl-env.sh
 {
 	nvidia-smi -L
 	nvidia-smi topo -m

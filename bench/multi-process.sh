@@ -28,17 +28,8 @@ B=${1:-.gpu/mp}
 O=${OUT:-/tmp/out}
 mkdir -p "$O"
 : >"$O/table.txt"
-# NVLink multicast stays off on these machines (nbody sets it too, when unset).
-export NCCL_NVLS_ENABLE=0
-# pip's NCCL lives inside Python's site-packages, where the loader does not look (as bench/multi-gpu.sh).
-if [ -z "$NBODY_NCCL_LIBRARY" ]; then
-	d=$(python3 -c 'import nvidia.nccl as m; print(list(m.__path__)[0])' 2>/dev/null)
-	[ -n "$d" ] && [ -f "$d/lib/libnccl.so.2" ] && export NBODY_NCCL_LIBRARY="$d/lib/libnccl.so.2"
-fi
-if [ -z "$NBODY_NCCL_LIBRARY" ] && ! ldconfig -p 2>/dev/null | grep -q libnccl.so.2; then
-	f=$(find /usr /opt /root -name libnccl.so.2 2>/dev/null | head -1)
-	[ -n "$f" ] && export NBODY_NCCL_LIBRARY="$f"
-fi
+# NCCL_NVLS_ENABLE=0 and where pip's NCCL is (bench/nccl-env.sh).
+. bench/nccl-env.sh
 {
 	nvidia-smi -L
 	date -u
