@@ -20,9 +20,9 @@ type Reference struct {
 }
 
 // NewReference returns the reference integrator for the given physics,
-// using every CPU.
+// with a goroutine per usable CPU (UsableCPUs).
 func NewReference(phys Physics) *Reference {
-	return &Reference{phys: phys, workers: runtime.GOMAXPROCS(0)}
+	return &Reference{phys: phys, workers: UsableCPUs()}
 }
 
 // Name implements Integrator.
@@ -109,7 +109,7 @@ func ReferenceAccelerations(pos []float64, softening float64) []float64 {
 	n := len(pos) / 4
 	out := make([]float64, 3*n)
 	eps2 := softening * softening
-	parallelFor(n, runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallelFor(n, UsableCPUs(), func(lo, hi int) {
 		var y yielder
 		for i := lo; i < hi; i++ {
 			y.add(n)
@@ -127,7 +127,7 @@ func ReferenceAccelerations(pos []float64, softening float64) []float64 {
 func ReferenceAccelerationsOf(pos []float64, softening float64, indices []int) []float64 {
 	out := make([]float64, 3*len(indices))
 	eps2 := softening * softening
-	parallelFor(len(indices), runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallelFor(len(indices), UsableCPUs(), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			a := accelRef(pos, indices[k], eps2)
 			copy(out[3*k:], a[:])

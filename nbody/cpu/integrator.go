@@ -32,13 +32,11 @@ func Workers(n int) Option {
 const maxWorkers = 1024
 
 // DefaultWorkers is the number of goroutines a step uses when Workers is
-// not given: one per CPU the process may run on, min(GOMAXPROCS,
-// NumCPU). GOMAXPROCS alone can be set far above the cores
-// (GOMAXPROCS=1000 on two of them), and extra workers would only take
-// turns on the same cores; runtime.NumCPU respects the affinity mask on
-// Linux, so taskset and cpusets bound it too.
+// not given: one per CPU the process may run on, nbody.UsableCPUs
+// (min(GOMAXPROCS, NumCPU): GOMAXPROCS alone can be set far above the
+// cores, and extra workers would only take turns on the same cores).
 func DefaultWorkers() int {
-	return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU()))
+	return nbody.UsableCPUs()
 }
 
 // withPath forces a vector path (tests use it to cover every path on one
