@@ -95,6 +95,12 @@ type integrator[T nbody.Float] struct {
 	work    func(worker int)
 	chunks  atomic.Int64 // next chunk of targets to claim in a step
 	dt      T
+	// stop is set when the ctx of the Step under way is cancelled (a new
+	// flag for each call, so that a late AfterFunc of an earlier call
+	// cannot stop a later one); a worker that sees it leaves its share
+	// unfinished and sets stopped.
+	stop    *atomic.Bool
+	stopped atomic.Bool
 
 	n, padded, chunk int
 	// The state after the last whole step is pos[cur] and vel[cur]; a
@@ -206,7 +212,10 @@ func (f *integrator[T]) Bodies(dst *nbody.Bodies) error {
 	return nil
 }
 
-// Step implements nbody.Integrator.
+// Step implements nbody.Integrator. Cancelling ctx also stops the step
+// under way: the workers check for it before each tile (a chunk's targets
+// against one tile of sources, at most 64·1024 interactions), and the
+// bodies stay as the last whole step left them.
 func (f *integrator[T]) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if f.closed {
 		return 0, errors.New("fast integrator: step after Close")
@@ -216,12 +225,24 @@ func (f *integrator[T]) Step(ctx context.Context, dt float64, steps int) (time.D
 	}
 	f.dt = T(dt)
 	start := time.Now()
+	// The workers read a flag that ctx's cancellation sets: one load per
+	// tile, where ctx.Err() is a call through however many contexts wrap
+	// the one cancelled.
+	stop := new(atomic.Bool)
+	f.stop = stop
+	unregister := context.AfterFunc(ctx, func() { stop.Store(true) })
+	defer unregister()
 	for range steps {
 		if err := ctx.Err(); err != nil {
 			return time.Since(start), fmt.Errorf("fast integrator: %w", err)
 		}
 		f.chunks.Store(0)
+		f.stopped.Store(false)
 		f.pool.run(f.work)
+		if f.stopped.Load() {
+			// Only the AfterFunc sets stop, once ctx is done.
+			return time.Since(start), fmt.Errorf("fast integrator: %w", ctx.Err())
+		}
 		f.cur = 1 - f.cur
 	}
 	return time.Since(start), nil
@@ -237,9 +258,11 @@ func (f *integrator[T]) Close() error {
 // runChunks is one worker's share of a step: it claims chunks of targets
 // until none are left, sums each chunk's accelerations tile by tile from
 // the current positions, and writes the chunk's new velocities and
-// positions into the other buffers.
+// positions into the other buffers. When the step's ctx is cancelled it
+// returns at the next tile, leaving the step unfinished.
 func (f *integrator[T]) runChunks(worker int) {
 	acc := f.scratch[worker]
+	stop := f.stop
 	src, dst := &f.pos[f.cur], &f.pos[1-f.cur]
 	vel, next := &f.vel[f.cur], &f.vel[1-f.cur]
 	eps2 := T(f.phys.Softening * f.phys.Softening)
@@ -253,6 +276,10 @@ func (f *integrator[T]) runChunks(worker int) {
 		i1 := min(i0+f.chunk, f.n)
 		acc.clear()
 		for j0 := 0; j0 < f.padded; j0 += f.tile {
+			if stop.Load() {
+				f.stopped.Store(true)
+				return
+			}
 			j1 := min(j0+f.tile, f.padded)
 			f.kernel(src, i0, i1, j0, j1, eps2, acc)
 			// The kernel leaves the upper vector state dirty. Clear it
