@@ -2,7 +2,6 @@ package nbody
 
 import (
 	"math"
-	"runtime"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -15,7 +14,7 @@ import (
 //
 // U is the potential whose negative gradient is the package's softened
 // force (no gravitational constant), so K + U is conserved by the exact
-// dynamics when damping is 1. The O(N²) potential runs on every CPU; per-body
+// dynamics when damping is 1. The O(N²) potential runs on every usable CPU (UsableCPUs); per-body
 // terms are combined with compensated summation so that the total does not
 // depend on how the work was split. b must be valid (see Bodies.Validate).
 func Energy(b Bodies, softening float64) (kinetic, potential float64) {
@@ -57,7 +56,7 @@ func potentialEnergy(pos []float64, softening float64) float64 {
 	eps2 := softening * softening
 	rows := make([]float64, n)
 	half := (n + 1) / 2
-	parallelFor(half, runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallelFor(half, UsableCPUs(), func(lo, hi int) {
 		var y yielder
 		for k := lo; k < hi; k++ {
 			y.add(n)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,15 +15,18 @@ import (
 type Reference struct {
 	phys    Physics
 	workers int
-	pos     []float64 // current positions (x, y, z, m)
-	next    []float64 // positions being written by a step
-	vel     []float64
+	// The state after the last whole step: positions (x, y, z, m) and
+	// velocities. A step writes the next state into next and nextVel and
+	// swaps them in only once every body is done, so a step stopped
+	// halfway leaves pos and vel as they were.
+	pos, vel      []float64
+	next, nextVel []float64
 }
 
 // NewReference returns the reference integrator for the given physics,
-// using every CPU.
+// with a goroutine per usable CPU (UsableCPUs).
 func NewReference(phys Physics) *Reference {
-	return &Reference{phys: phys, workers: runtime.GOMAXPROCS(0)}
+	return &Reference{phys: phys, workers: UsableCPUs()}
 }
 
 // Name implements Integrator.
@@ -39,6 +43,7 @@ func (r *Reference) SetBodies(b Bodies) error {
 	r.pos = append(r.pos[:0], b.Pos...)
 	r.vel = append(r.vel[:0], b.Vel...)
 	r.next = resize(r.next, len(b.Pos))
+	r.nextVel = resize(r.nextVel, len(b.Vel))
 	return nil
 }
 
@@ -49,17 +54,29 @@ func (r *Reference) Bodies(dst *Bodies) error {
 	return nil
 }
 
-// Step implements Integrator.
+// Step implements Integrator. Cancelling ctx also stops the step under
+// way: every goroutine checks for it before each body, so it ends within
+// one body's N interactions (and a yield, see yielder), and the bodies
+// stay as the last whole step left them.
 func (r *Reference) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if r.pos == nil {
 		return 0, errors.New("reference: no bodies set")
 	}
 	start := time.Now()
+	// The loops read a flag that ctx's cancellation sets: one load, where
+	// ctx.Err() is a call through however many contexts wrap the one
+	// cancelled.
+	var stop atomic.Bool
+	unregister := context.AfterFunc(ctx, func() { stop.Store(true) })
+	defer unregister()
 	for range steps {
 		if err := ctx.Err(); err != nil {
 			return time.Since(start), err
 		}
-		r.step(dt)
+		if !r.step(dt, &stop) {
+			// Only the AfterFunc sets stop, once ctx is done.
+			return time.Since(start), ctx.Err()
+		}
 	}
 	return time.Since(start), nil
 }
@@ -67,23 +84,36 @@ func (r *Reference) Step(ctx context.Context, dt float64, steps int) (time.Durat
 // Close implements Integrator.
 func (r *Reference) Close() error { return nil }
 
-func (r *Reference) step(dt float64) {
+// step advances the bodies by dt and returns true, or, when stop is set
+// before every body is done, leaves them as they were and returns false.
+func (r *Reference) step(dt float64, stop *atomic.Bool) bool {
 	n := len(r.pos) / 4
 	eps2 := r.phys.Softening * r.phys.Softening
+	var stopped atomic.Bool
 	parallelFor(n, r.workers, func(lo, hi int) {
 		var y yielder
 		for i := lo; i < hi; i++ {
+			if stop.Load() {
+				stopped.Store(true)
+				return
+			}
 			y.add(n)
 			a := accelRef(r.pos, i, eps2)
 			for k := range 3 {
 				v := (r.vel[4*i+k] + a[k]*dt) * r.phys.Damping
-				r.vel[4*i+k] = v
+				r.nextVel[4*i+k] = v
 				r.next[4*i+k] = r.pos[4*i+k] + v*dt
 			}
 			r.next[4*i+3] = r.pos[4*i+3]
+			r.nextVel[4*i+3] = r.vel[4*i+3]
 		}
 	})
+	if stopped.Load() {
+		return false
+	}
 	r.pos, r.next = r.next, r.pos
+	r.vel, r.nextVel = r.nextVel, r.vel
+	return true
 }
 
 // accelRef is the acceleration of body i, summed over all bodies.
@@ -109,7 +139,7 @@ func ReferenceAccelerations(pos []float64, softening float64) []float64 {
 	n := len(pos) / 4
 	out := make([]float64, 3*n)
 	eps2 := softening * softening
-	parallelFor(n, runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallelFor(n, UsableCPUs(), func(lo, hi int) {
 		var y yielder
 		for i := lo; i < hi; i++ {
 			y.add(n)
@@ -127,7 +157,7 @@ func ReferenceAccelerations(pos []float64, softening float64) []float64 {
 func ReferenceAccelerationsOf(pos []float64, softening float64, indices []int) []float64 {
 	out := make([]float64, 3*len(indices))
 	eps2 := softening * softening
-	parallelFor(len(indices), runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallelFor(len(indices), UsableCPUs(), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			a := accelRef(pos, indices[k], eps2)
 			copy(out[3*k:], a[:])

@@ -32,13 +32,11 @@ func Workers(n int) Option {
 const maxWorkers = 1024
 
 // DefaultWorkers is the number of goroutines a step uses when Workers is
-// not given: one per CPU the process may run on, min(GOMAXPROCS,
-// NumCPU). GOMAXPROCS alone can be set far above the cores
-// (GOMAXPROCS=1000 on two of them), and extra workers would only take
-// turns on the same cores; runtime.NumCPU respects the affinity mask on
-// Linux, so taskset and cpusets bound it too.
+// not given: one per CPU the process may run on, nbody.UsableCPUs
+// (min(GOMAXPROCS, NumCPU): GOMAXPROCS alone can be set far above the
+// cores, and extra workers would only take turns on the same cores).
 func DefaultWorkers() int {
-	return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU()))
+	return nbody.UsableCPUs()
 }
 
 // withPath forces a vector path (tests use it to cover every path on one
@@ -97,13 +95,23 @@ type integrator[T nbody.Float] struct {
 	work    func(worker int)
 	chunks  atomic.Int64 // next chunk of targets to claim in a step
 	dt      T
+	// stop is set when the ctx of the Step under way is cancelled (a new
+	// flag for each call, so that a late AfterFunc of an earlier call
+	// cannot stop a later one); a worker that sees it leaves its share
+	// unfinished and sets stopped.
+	stop    *atomic.Bool
+	stopped atomic.Bool
 
 	n, padded, chunk int
-	pos              [2]positions[T] // current and next, swapped each step
-	cur              int
-	vx, vy, vz       []T
-	vw               []float64 // the unused fourth component, carried exactly
-	closed           bool
+	// The state after the last whole step is pos[cur] and vel[cur]; a
+	// step writes the next one into the other buffers and flips cur once
+	// every chunk is done, so no worker sees a half-done step and a step
+	// stopped halfway changes nothing.
+	pos    [2]positions[T]
+	vel    [2]velocities[T]
+	cur    int
+	vw     []float64 // the unused fourth component, carried exactly
+	closed bool
 }
 
 // tileBytes sets the tile of source bodies: 16 KiB of four values per
@@ -171,14 +179,14 @@ func (f *integrator[T]) SetBodies(b nbody.Bodies) error {
 	f.n, f.padded = n, roundUp(n, padMultiple)
 	mass, m25, m15 := make([]T, f.padded), make([]T, f.padded), make([]T, f.padded)
 	f.pos = [2]positions[T]{newPositions(f.padded, mass, m25, m15), newPositions(f.padded, mass, m25, m15)}
+	f.vel = [2]velocities[T]{newVelocities[T](n), newVelocities[T](n)}
 	f.cur = 0
-	f.vx, f.vy, f.vz = make([]T, n), make([]T, n), make([]T, n)
 	f.vw = make([]float64, n)
-	p := &f.pos[0]
+	p, v := &f.pos[0], &f.vel[0]
 	for i := range n {
 		p.x[i], p.y[i], p.z[i], mass[i] = T(b.Pos[4*i]), T(b.Pos[4*i+1]), T(b.Pos[4*i+2]), T(b.Pos[4*i+3])
 		m25[i], m15[i] = 2.5*mass[i], -1.5*mass[i]
-		f.vx[i], f.vy[i], f.vz[i], f.vw[i] = T(b.Vel[4*i]), T(b.Vel[4*i+1]), T(b.Vel[4*i+2]), b.Vel[4*i+3]
+		v.x[i], v.y[i], v.z[i], f.vw[i] = T(b.Vel[4*i]), T(b.Vel[4*i+1]), T(b.Vel[4*i+2]), b.Vel[4*i+3]
 	}
 	// Enough chunks that every worker gets several, no more than maxChunk
 	// targets in each.
@@ -196,15 +204,18 @@ func (f *integrator[T]) Bodies(dst *nbody.Bodies) error {
 		return errors.New("fast integrator: no bodies set")
 	}
 	dst.Pos, dst.Vel = resize(dst.Pos, 4*f.n), resize(dst.Vel, 4*f.n)
-	p := &f.pos[f.cur]
+	p, v := &f.pos[f.cur], &f.vel[f.cur]
 	for i := range f.n {
 		dst.Pos[4*i], dst.Pos[4*i+1], dst.Pos[4*i+2], dst.Pos[4*i+3] = float64(p.x[i]), float64(p.y[i]), float64(p.z[i]), float64(p.m[i])
-		dst.Vel[4*i], dst.Vel[4*i+1], dst.Vel[4*i+2], dst.Vel[4*i+3] = float64(f.vx[i]), float64(f.vy[i]), float64(f.vz[i]), f.vw[i]
+		dst.Vel[4*i], dst.Vel[4*i+1], dst.Vel[4*i+2], dst.Vel[4*i+3] = float64(v.x[i]), float64(v.y[i]), float64(v.z[i]), f.vw[i]
 	}
 	return nil
 }
 
-// Step implements nbody.Integrator.
+// Step implements nbody.Integrator. Cancelling ctx also stops the step
+// under way: the workers check for it before each tile (a chunk's targets
+// against one tile of sources, at most 64·1024 interactions), and the
+// bodies stay as the last whole step left them.
 func (f *integrator[T]) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	if f.closed {
 		return 0, errors.New("fast integrator: step after Close")
@@ -214,12 +225,24 @@ func (f *integrator[T]) Step(ctx context.Context, dt float64, steps int) (time.D
 	}
 	f.dt = T(dt)
 	start := time.Now()
+	// The workers read a flag that ctx's cancellation sets: one load per
+	// tile, where ctx.Err() is a call through however many contexts wrap
+	// the one cancelled.
+	stop := new(atomic.Bool)
+	f.stop = stop
+	unregister := context.AfterFunc(ctx, func() { stop.Store(true) })
+	defer unregister()
 	for range steps {
 		if err := ctx.Err(); err != nil {
 			return time.Since(start), fmt.Errorf("fast integrator: %w", err)
 		}
 		f.chunks.Store(0)
+		f.stopped.Store(false)
 		f.pool.run(f.work)
+		if f.stopped.Load() {
+			// Only the AfterFunc sets stop, once ctx is done.
+			return time.Since(start), fmt.Errorf("fast integrator: %w", ctx.Err())
+		}
 		f.cur = 1 - f.cur
 	}
 	return time.Since(start), nil
@@ -235,10 +258,13 @@ func (f *integrator[T]) Close() error {
 // runChunks is one worker's share of a step: it claims chunks of targets
 // until none are left, sums each chunk's accelerations tile by tile from
 // the current positions, and writes the chunk's new velocities and
-// positions (into the other buffer, so no worker sees a half-done step).
+// positions into the other buffers. When the step's ctx is cancelled it
+// returns at the next tile, leaving the step unfinished.
 func (f *integrator[T]) runChunks(worker int) {
 	acc := f.scratch[worker]
+	stop := f.stop
 	src, dst := &f.pos[f.cur], &f.pos[1-f.cur]
+	vel, next := &f.vel[f.cur], &f.vel[1-f.cur]
 	eps2 := T(f.phys.Softening * f.phys.Softening)
 	dt, damping := f.dt, T(f.phys.Damping)
 	since := 0 // interactions since this worker last yielded
@@ -250,30 +276,37 @@ func (f *integrator[T]) runChunks(worker int) {
 		i1 := min(i0+f.chunk, f.n)
 		acc.clear()
 		for j0 := 0; j0 < f.padded; j0 += f.tile {
-			f.kernel(src, i0, i1, j0, min(j0+f.tile, f.padded), eps2, acc)
+			if stop.Load() {
+				f.stopped.Store(true)
+				return
+			}
+			j1 := min(j0+f.tile, f.padded)
+			f.kernel(src, i0, i1, j0, j1, eps2, acc)
 			// The kernel leaves the upper vector state dirty. Clear it
 			// before the scalar update below, and before the next kernel
 			// call: its stack check is where the scheduler may switch this
 			// thread to another goroutine, which must not inherit it.
 			zeroUpperVectors()
+			// Programs built with GOEXPERIMENT=simd run with asynchronous
+			// preemption off (bench/NOTES.md) and the scalar kernel has no
+			// stack check, so without this a GC's stop-the-world, or the
+			// goroutine that cancels a step, would wait for the worker's
+			// whole share of a step. Counted per tile, not per chunk: a
+			// chunk of 64 targets is 4·10⁹ interactions at N = 2^26.
+			if since += (i1 - i0) * (j1 - j0); since >= yieldEvery {
+				since = 0
+				runtime.Gosched()
+			}
 		}
 		for i := i0; i < i1; i++ {
 			ax, ay, az := acc.sum(i-i0, f.lanes)
-			vx := (f.vx[i] + ax*dt) * damping
-			vy := (f.vy[i] + ay*dt) * damping
-			vz := (f.vz[i] + az*dt) * damping
-			f.vx[i], f.vy[i], f.vz[i] = vx, vy, vz
+			vx := (vel.x[i] + ax*dt) * damping
+			vy := (vel.y[i] + ay*dt) * damping
+			vz := (vel.z[i] + az*dt) * damping
+			next.x[i], next.y[i], next.z[i] = vx, vy, vz
 			dst.x[i] = src.x[i] + vx*dt
 			dst.y[i] = src.y[i] + vy*dt
 			dst.z[i] = src.z[i] + vz*dt
-		}
-		// Programs built with GOEXPERIMENT=simd run with asynchronous
-		// preemption off (bench/NOTES.md) and the scalar kernel has no
-		// stack check, so without this a GC's stop-the-world would wait
-		// for the worker's whole share of a step.
-		if since += (i1 - i0) * f.padded; since >= yieldEvery {
-			since = 0
-			runtime.Gosched()
 		}
 	}
 }

@@ -28,6 +28,16 @@ func newPositions[T nbody.Float](padded int, mass, m25, m15 []T) positions[T] {
 	}
 }
 
+// velocities holds one copy of the bodies' velocities, unpadded: only
+// the scalar update reads and writes them.
+type velocities[T nbody.Float] struct {
+	x, y, z []T
+}
+
+func newVelocities[T nbody.Float](n int) velocities[T] {
+	return velocities[T]{x: make([]T, n), y: make([]T, n), z: make([]T, n)}
+}
+
 // accum holds a worker's running accelerations for one chunk of target
 // bodies: lanes partial sums per body and axis, added up once per step so
 // the vector loops never reduce across lanes.
