@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"runtime"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -22,18 +21,15 @@ const (
 	referencePerCore = 0.5e9
 )
 
-// usableCPUs is the number of CPUs the process may run on at once.
-func usableCPUs() int { return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
-
 // PeakRate is the most interactions per second the platform's integrator
 // can compute in prec: the chips' issue limit on GPUs, a rate above what
 // the fast path reaches on the CPU. Real runs are slower.
 func (p *Platform) PeakRate(prec nbody.Precision) float64 {
 	if p.GPU == nil {
 		if prec == nbody.Double {
-			return cpuFP64PerCore * float64(usableCPUs())
+			return cpuFP64PerCore * float64(nbody.UsableCPUs())
 		}
-		return cpuFP32PerCore * float64(usableCPUs())
+		return cpuFP32PerCore * float64(nbody.UsableCPUs())
 	}
 	perSMHz := gpuFP32PerSMHz
 	if prec == nbody.Double {
@@ -52,6 +48,6 @@ func (p *Platform) PeakRate(prec nbody.Precision) float64 {
 func (p *Platform) ShortestTime(n, steps, compareSteps int, prec nbody.Precision) time.Duration {
 	pairs := float64(n) * float64(n)
 	s := pairs * float64(steps) / max(p.PeakRate(prec), 1)
-	s += pairs * float64(compareSteps) * (1/max(p.PeakRate(prec), 1) + 1/(referencePerCore*float64(usableCPUs())))
+	s += pairs * float64(compareSteps) * (1/max(p.PeakRate(prec), 1) + 1/(referencePerCore*float64(nbody.UsableCPUs())))
 	return time.Duration(min(s, float64(1<<62)/1e9) * float64(time.Second))
 }
