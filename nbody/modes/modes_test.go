@@ -310,3 +310,26 @@ func TestRunTellsItsEventsInOrder(t *testing.T) {
 	var output *OutputError
 	assert.ErrorAs(t, Run(context.Background(), bad, &recordingObserver{}), &output)
 }
+
+// slowStep is an integrator whose one step takes until ctx is cancelled,
+// as a step of 2^26 bodies on a CPU does in practice.
+type slowStep struct{ nbody.Integrator }
+
+func (s slowStep) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// The interactive mode ends within a step that would never end: the
+// integrator stops inside it, and with nothing to show the run is
+// interrupted.
+func TestViewStopsInsideALongStep(t *testing.T) {
+	b, err := nbody.Generate(nbody.Shell, 64, nbody.DefaultParams(64), 1)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	_, err = View(ctx, &Platform{Integrator: slowStep{nbody.NewReference(nbody.Presets[0].Physics())}}, b, ViewOptions{})
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "nothing to show: the run was interrupted")
+	assert.Less(t, time.Since(began), time.Second)
+}

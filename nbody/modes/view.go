@@ -113,8 +113,8 @@ func View(ctx context.Context, p *Platform, b nbody.Bodies, o ViewOptions) (View
 	if err := load(in, b); err != nil {
 		return r, err
 	}
-	// Steps run to the end of their call: cancellation is seen between
-	// calls, so that the count of steps taken is exact.
+	// Calls of several steps run to their end: cancellation is seen
+	// between calls, so that the count of steps taken is exact.
 	stepCtx := context.WithoutCancel(ctx)
 	steps := &r.End.Steps
 	live := newMeter(o.StatusEvery)
@@ -127,7 +127,16 @@ func View(ctx context.Context, p *Platform, b nbody.Bodies, o ViewOptions) (View
 		if o.Frames != nil {
 			k = min(k, o.Every-*steps%o.Every)
 		}
-		d, err := in.Step(stepCtx, r.End.DT, k)
+		// A call of one step may stop inside it (and count nothing): a
+		// single step can last hours, and the integrators stop within one.
+		callCtx := stepCtx
+		if k == 1 {
+			callCtx = ctx
+		}
+		d, err := in.Step(callCtx, r.End.DT, k)
+		if err != nil && ctx.Err() != nil && k == 1 {
+			break // cancelled inside the step: the bodies are the last whole step's
+		}
 		if err != nil {
 			return r, fmt.Errorf("step %d: %w", *steps+1, err)
 		}
