@@ -38,7 +38,7 @@ else
 BUILD := $(PLAIN) GOARCH=$(ARCH) $(GO) build
 endif
 
-.PHONY: all build build-arm64 run test kernels ptx bench-cpu chart fuzz fmt lint docker clean
+.PHONY: all build build-arm64 run test test-container kernels ptx bench-cpu chart fuzz fmt lint docker clean
 
 all: build
 
@@ -94,6 +94,10 @@ lint:
 ## docker: the container image (see README, "Run in a container")
 docker:
 	docker build -t $(IMAGE) .
+
+## test-container: build the image with podman and check it without a GPU, and the arm64 binary under qemu (as root on Debian; installs what it needs)
+test-container:
+	bash .ci/test-container.sh
 
 clean:
 	rm -rf bin
