@@ -182,7 +182,12 @@ podman run --rm $NETNONE localhost/debian:bookworm-slim true 2>"$CACHE/podman-ru
 # --platform is given; docker buildx and newer podman set it themselves.
 BUILD=(podman build --quiet --pull=never --network=host --volume "$CA:/etc/ssl/certs/ca-certificates.crt:ro"
 	--build-arg "BUILDPLATFORM=linux/$HOSTARCH")
-build_image() { "${BUILD[@]}" --platform "linux/$HOSTARCH" -t "$IMAGE" . >/dev/null; }
+# The build stage gets a tag too, so that the pruning at the end keeps it:
+# a second run with the same sources then builds from the layer cache.
+build_image() {
+	"${BUILD[@]}" --platform "linux/$HOSTARCH" -t "$IMAGE" . >/dev/null &&
+		"${BUILD[@]}" --platform "linux/$HOSTARCH" --target build -t "$IMAGE-build" . >/dev/null
+}
 step "podman build --platform linux/$HOSTARCH" build_image || die "podman build of the Dockerfile failed"
 SIZE=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 echo "image $IMAGE: $((SIZE / 1000000)) MB ($SIZE bytes)"
@@ -294,6 +299,8 @@ make_sysroot() {
 BIN64=$W/nbody-linux-arm64
 build_arm64() {
 	local c
+	# podman warns that the stage's image is not of the platform asked for:
+	# it is the build platform's, as FROM --platform=$BUILDPLATFORM says.
 	"${BUILD[@]}" --platform linux/arm64 --target build -t "$IMAGE-arm64-build" . >/dev/null || return 1
 	c=$(podman create "$IMAGE-arm64-build" true) || return 1
 	podman cp "$c:/src/bin/nbody" "$BIN64"
@@ -334,6 +341,10 @@ if step "arm64 sysroot (libc6:arm64 for qemu's -L)" make_sysroot &&
 else
 	fail "arm64: no sysroot or no binary"
 fi
+
+# What earlier runs built from other sources has no tag now: it goes.
+podman image prune --force >/dev/null
+echo "podman storage: $(du -sh /var/lib/containers/storage | cut -f1)"
 
 echo "test-container: $(secs "$T_START") s in all"
 if [ "$FAILS" != 0 ]; then
