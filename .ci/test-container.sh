@@ -7,7 +7,8 @@
 # qemu-user-static with apt when they are missing) and Go 1.26 on the host.
 # Docker Hub need not be reachable: the two base images are made here, once,
 # with mmdebstrap from Debian's mirror, and kept in podman's storage under a
-# tag that hashes their recipe (delete them with `podman rmi` to remake them):
+# tag that hashes their recipe, in a storage of its own under
+# /var/lib/containers/nbody-go-test-container (delete it to start afresh):
 #   debian:bookworm-slim   mmdebstrap --variant=minbase bookworm, without the
 #                          docs, man pages and locales, as Debian's slim images
 #   golang:1.26-bookworm   the same plus make, git, ca-certificates and the Go
@@ -90,7 +91,16 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
-export CONTAINERS_CONF=$CACHE/containers.conf
+# Its own image storage, so that what it makes and prunes is its own alone:
+# run the image by hand with these two variables set.
+STORE=/var/lib/containers/nbody-go-test-container
+cat >"$CACHE/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$STORE"
+runroot = "/run/nbody-go-test-container"
+EOF
+export CONTAINERS_CONF=$CACHE/containers.conf CONTAINERS_STORAGE_CONF=$CACHE/storage.conf
 podman info >/dev/null 2>"$CACHE/podman-info.err" ||
 	skip "podman refuses to start here: $(head -n1 "$CACHE/podman-info.err")"
 
@@ -344,7 +354,8 @@ fi
 
 # What earlier runs built from other sources has no tag now: it goes.
 podman image prune --force >/dev/null
-echo "podman storage: $(du -sh /var/lib/containers/storage | cut -f1)"
+echo "podman storage: $(du -sh "$STORE" | cut -f1) in $STORE; the image by hand:"
+echo "  CONTAINERS_CONF=$CONTAINERS_CONF CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF podman run --rm $NETNONE $IMAGE"
 
 echo "test-container: $(secs "$T_START") s in all"
 if [ "$FAILS" != 0 ]; then
