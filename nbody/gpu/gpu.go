@@ -50,9 +50,8 @@ type Options struct {
 	Precision nbody.Precision
 	Physics   nbody.Physics
 	// BlockSize is the threads per block of the step and forces kernels,
-	// whole warps from 32 to 1024; 0 means DefaultBlockSize. (The sample,
-	// and so the command, takes powers of two; the kernels need no more
-	// than whole warps, and kernel variants are timed at others.)
+	// whole warps from 32 to 1024 (CheckBlockSize); 0 means
+	// DefaultBlockSize.
 	BlockSize int
 	// Device is the first device to use and NumDevices how many from it
 	// (0 means 1). Several devices split the bodies in proportion to their
