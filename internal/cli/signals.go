@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -57,46 +55,4 @@ func ExitAfter(ctx context.Context, grace time.Duration) {
 	if _, ok := SignalOf(ctx); ok {
 		time.AfterFunc(grace, func() { os.Exit(InterruptedStatus(ctx)) })
 	}
-}
-
-// StickyWriter passes writes on to W and keeps the first error, so that a
-// report that could not be written can fail the run at its end.
-type StickyWriter struct {
-	W   io.Writer
-	Err error
-}
-
-func (s *StickyWriter) Write(p []byte) (int, error) {
-	if s.Err != nil {
-		return 0, s.Err
-	}
-	n, err := s.W.Write(p)
-	s.Err = err
-	return n, err
-}
-
-// ReportOf is where a process of rank rank writes its report: w for rank
-// 0 (and a process on its own), nowhere for the others of a simulation
-// over several processes, which print only what fails (on stderr).
-func ReportOf(w io.Writer, rank int) io.Writer {
-	if rank > 0 {
-		return io.Discard
-	}
-	return w
-}
-
-// Asked reports whether args hold the boolean flag name, in any case and
-// spelling (-name, --name, -name=true), even when the command line as a
-// whole is refused: for a -json that must answer a bad command line too.
-func Asked(args []string, name string) bool {
-	for _, arg := range args {
-		if arg == "--" {
-			break
-		}
-		n, value, _ := strings.Cut(strings.ToLower(strings.TrimLeft(arg, "-")), "=")
-		if strings.HasPrefix(arg, "-") && n == name && value != "false" && value != "0" {
-			return true
-		}
-	}
-	return false
 }
