@@ -1,5 +1,7 @@
-// Package cli holds the command line's mechanics that the CUDA sample's
-// users expect: flag names matched in any case, and numbers in decimal.
+// Package cli holds a command's mechanics, apart from what its flags and
+// text mean: flag names matched in any case and numbers in decimal, as the
+// CUDA sample's users expect; the first signal's context and the exit
+// status a shell gives it; a report's writers.
 package cli
 
 import (
