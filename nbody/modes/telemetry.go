@@ -54,6 +54,9 @@ func (nvmlTelemetry) Read(d gpu.Device) (Reading, error) {
 	if r.HasPowerLimit {
 		out.PowerLimitW = &r.PowerLimitW
 	}
+	if r.HasECCUncorrected {
+		out.ECCErrors = &r.ECCUncorrected
+	}
 	if r.HasThrottleReasons {
 		out.ThrottleReasons = r.ThrottleReasons.Names()
 		if out.ThrottleReasons == nil {

@@ -103,6 +103,9 @@ func (g GPUResult) String() string {
 		if r.PowerW != nil {
 			fmt.Fprintf(&b, ", %.0f W", *r.PowerW)
 		}
+		if r.ECCErrors != nil {
+			fmt.Fprintf(&b, ", %d ECC errors", *r.ECCErrors)
+		}
 		switch {
 		case r.ThrottleReasons == nil: // not reported
 		case len(r.ThrottleReasons) == 0:

@@ -72,6 +72,9 @@ type Reading struct {
 	PowerW          *float64 `json:"power_w,omitempty"`
 	PowerLimitW     *float64 `json:"power_limit_w,omitempty"`
 	ThrottleReasons []string `json:"throttle_reasons"` // null: not reported; []: none active
+	// ECCErrors counts the memory errors ECC could not correct since the
+	// driver loaded; nil where ECC is off or not reported.
+	ECCErrors *uint64 `json:"ecc_uncorrected_errors,omitempty"`
 }
 
 // GPUResult is one GPU's validation: its figures, its accuracy, its state,
@@ -346,7 +349,7 @@ func read(t Telemetry, d gpu.Device) (*Reading, error) {
 }
 
 // judge gives every GPU its verdict: it fails when it could not run, when
-// its accuracy check failed, when it ran below MinGIPS, when a later window
+// its accuracy check failed, when ECC saw uncorrected errors during the run, when it ran below MinGIPS, when a later window
 // fell more than ThrottleDrop below its first, or, among two or more GPUs,
 // when its rate is below SlowRatio of the median.
 func judge(gpus []GPUResult, o ValidateOptions) {
@@ -373,6 +376,9 @@ func judge(gpus []GPUResult, o ValidateOptions) {
 		}
 		if g.Checks > 0 && !(g.Accuracy <= g.AccuracyBound) {
 			g.Reasons = append(g.Reasons, fmt.Sprintf("accuracy: relative L2 error %.3g above %.3g", g.Accuracy, g.AccuracyBound))
+		}
+		if b, a := g.Before, g.After; b != nil && a != nil && b.ECCErrors != nil && a.ECCErrors != nil && *a.ECCErrors > *b.ECCErrors {
+			g.Reasons = append(g.Reasons, fmt.Sprintf("ecc: %d uncorrected memory errors during the run", *a.ECCErrors-*b.ECCErrors))
 		}
 		if len(g.Windows) > 0 {
 			if o.MinGIPS > 0 && g.Rate() < o.MinGIPS {

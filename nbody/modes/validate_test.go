@@ -210,3 +210,17 @@ func TestValidationText(t *testing.T) {
 	v = Validation{Bodies: 4096, Duration: time.Minute, Elapsed: 10*time.Second + 30*time.Millisecond, Interrupted: true, GPUs: []GPUResult{{Passed: true}}}
 	assert.Equal(t, "Validated 1 GPUs, 4096 bodies each, 10s of the 1m0s asked, stopped early by a signal: 1 passed, 0 failed: PASS", v.String())
 }
+
+func TestJudgeECC(t *testing.T) {
+	zero, two := uint64(0), uint64(2)
+	g := []GPUResult{{Windows: []Figures{{GInteractions: 100}}, Checks: 1, AccuracyBound: 2e-5,
+		Before: &Reading{ECCErrors: &zero}, After: &Reading{ECCErrors: &two}}}
+	judge(g, ValidateOptions{})
+	assert.Equal(t, []string{"ecc: 2 uncorrected memory errors during the run"}, g[0].Reasons)
+	g[0].Before = &Reading{ECCErrors: &two}
+	judge(g, ValidateOptions{})
+	assert.True(t, g[0].Passed, "errors from before the run are not this run's")
+	g[0].Before = &Reading{}
+	judge(g, ValidateOptions{})
+	assert.True(t, g[0].Passed, "no count before: nothing to compare")
+}

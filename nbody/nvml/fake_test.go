@@ -76,6 +76,13 @@ func newFake() *library {
 			*reasons = uint64(ThrottleSWPowerCap)
 			return int32(Success)
 		},
+		eccErrors: func(h uintptr, errorType, counterType uint32, count *uint64) int32 {
+			if !device(h) || errorType != eccUncorrected || counterType != eccVolatile {
+				return int32(InvalidArgument)
+			}
+			*count = 2
+			return int32(Success)
+		},
 	}
 }
 

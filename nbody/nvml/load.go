@@ -50,6 +50,7 @@ type library struct {
 	powerLimit  func(device uintptr, milliwatts *uint32) int32
 	throttle    func(device uintptr, reasons *uint64) int32
 	clocksEvent func(device uintptr, reasons *uint64) int32 // nil where the library lacks it
+	eccErrors   func(device uintptr, errorType, counterType uint32, count *uint64) int32
 }
 
 // entryPoints is every entry point this package calls: the symbol NVML
@@ -77,6 +78,7 @@ func (l *library) entryPoints() []dynlib.Symbol {
 		// later), which Read prefers.
 		{Name: "nvmlDeviceGetCurrentClocksThrottleReasons", Func: &l.throttle},
 		{Name: "nvmlDeviceGetCurrentClocksEventReasons", Func: &l.clocksEvent, Optional: true},
+		{Name: "nvmlDeviceGetTotalEccErrors", Func: &l.eccErrors},
 	}
 }
 

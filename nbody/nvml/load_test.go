@@ -76,7 +76,7 @@ func TestOpenLibraryThatIsNotNVML(t *testing.T) {
 	assert.Equal(t, "NVML entry point missing: libc.so.6 lacks nvmlInit_v2, nvmlShutdown, nvmlErrorString, "+
 		"nvmlDeviceGetCount_v2, nvmlDeviceGetHandleByIndex_v2, nvmlDeviceGetHandleByUUID, nvmlDeviceGetName, "+
 		"nvmlDeviceGetUUID, nvmlDeviceGetClockInfo, nvmlDeviceGetMaxClockInfo, nvmlDeviceGetTemperature, "+
-		"nvmlDeviceGetPowerUsage, nvmlDeviceGetEnforcedPowerLimit, nvmlDeviceGetCurrentClocksThrottleReasons",
+		"nvmlDeviceGetPowerUsage, nvmlDeviceGetEnforcedPowerLimit, nvmlDeviceGetCurrentClocksThrottleReasons, nvmlDeviceGetTotalEccErrors",
 		err.Error())
 }
 
@@ -100,7 +100,7 @@ func TestEntryPoints(t *testing.T) {
 			optional = append(optional, s.Name)
 		}
 	}
-	assert.Len(t, names, 15)
+	assert.Len(t, names, 16)
 	assert.Equal(t, []string{"nvmlDeviceGetCurrentClocksEventReasons"}, optional)
 	for _, versioned := range []string{"nvmlInit_v2", "nvmlDeviceGetCount_v2", "nvmlDeviceGetHandleByIndex_v2"} {
 		assert.True(t, names[versioned], "binds %s", versioned)

@@ -25,13 +25,20 @@ type Reading struct {
 	// clocks event reasons), none when they are as high as they go.
 	ThrottleReasons ThrottleReasons
 
-	HasSMClock, HasMaxSMClock, HasTemperature, HasPower, HasPowerLimit, HasThrottleReasons bool
+	// ECCUncorrected counts the memory errors ECC detected but could not
+	// correct since the driver loaded (NVML's volatile count); absent
+	// where ECC is off or not there.
+	ECCUncorrected uint64
+
+	HasSMClock, HasMaxSMClock, HasTemperature, HasPower, HasPowerLimit, HasThrottleReasons, HasECCUncorrected bool
 }
 
 // NVML's enum values that Read passes.
 const (
 	clockSM        = 1 // NVML_CLOCK_SM of nvmlClockType_t
 	temperatureGPU = 0 // NVML_TEMPERATURE_GPU of nvmlTemperatureSensors_t
+	eccUncorrected = 1 // NVML_MEMORY_ERROR_TYPE_UNCORRECTED of nvmlMemoryErrorType_t
+	eccVolatile    = 0 // NVML_VOLATILE_ECC of nvmlEccCounterType_t
 )
 
 // Read takes a reading of every figure in Reading, one NVML call each.
@@ -47,7 +54,7 @@ func (dev Device) Read() (Reading, error) {
 	var r Reading
 	var name, uuid string
 	var clock, maxClock, temperature, power, powerLimit uint32
-	var reasons uint64
+	var reasons, ecc uint64
 	throttleCall, throttle := "nvmlDeviceGetCurrentClocksThrottleReasons", l.throttle
 	if l.clocksEvent != nil {
 		throttleCall, throttle = "nvmlDeviceGetCurrentClocksEventReasons", l.clocksEvent
@@ -65,6 +72,7 @@ func (dev Device) Read() (Reading, error) {
 		{"nvmlDeviceGetPowerUsage", &r.HasPower, func() int32 { return l.power(h, &power) }},
 		{"nvmlDeviceGetEnforcedPowerLimit", &r.HasPowerLimit, func() int32 { return l.powerLimit(h, &powerLimit) }},
 		{throttleCall, &r.HasThrottleReasons, func() int32 { return throttle(h, &reasons) }},
+		{"nvmlDeviceGetTotalEccErrors", &r.HasECCUncorrected, func() int32 { return l.eccErrors(h, eccUncorrected, eccVolatile, &ecc) }},
 	} {
 		ret := q.run()
 		switch Return(ret) {
@@ -95,6 +103,9 @@ func (dev Device) Read() (Reading, error) {
 	}
 	if r.HasThrottleReasons {
 		r.ThrottleReasons = ThrottleReasons(reasons)
+	}
+	if r.HasECCUncorrected {
+		r.ECCUncorrected = ecc
 	}
 	return r, nil
 }

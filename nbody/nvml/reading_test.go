@@ -59,8 +59,10 @@ func TestRead(t *testing.T) {
 		PowerW:          312.345,
 		PowerLimitW:     700,
 		ThrottleReasons: ThrottleSWPowerCap,
+		ECCUncorrected:  2,
 
 		HasSMClock: true, HasMaxSMClock: true, HasTemperature: true, HasPower: true, HasPowerLimit: true, HasThrottleReasons: true,
+		HasECCUncorrected: true,
 	}, r)
 }
 
@@ -73,6 +75,7 @@ func TestReadNotSupported(t *testing.T) {
 	l.powerLimit = notSupported
 	l.clock = func(h uintptr, c int32, out *uint32) int32 { return int32(NotSupported) }
 	l.throttle = func(h uintptr, reasons *uint64) int32 { return int32(NotSupported) }
+	l.eccErrors = func(h uintptr, errorType, counterType uint32, count *uint64) int32 { return int32(NotSupported) } // ECC off
 	l.uuid = func(h uintptr, buf *byte, n uint32) int32 { return int32(NotSupported) }
 	useFake(t, l)
 	r, err := Device{fakeHandle}.Read()
