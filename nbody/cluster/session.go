@@ -351,6 +351,22 @@ const helloTimeout = 10 * time.Second
 func (p *peer) write(kind byte, body []byte) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	return p.writeLocked(kind, body)
+}
+
+// ping says this rank is alive, unless a frame is on its way to the peer
+// already: its bytes say as much, and waiting for it to end would hold back
+// the pings of every other peer until they took this rank for dead.
+func (p *peer) ping() {
+	if !p.wmu.TryLock() {
+		return
+	}
+	defer p.wmu.Unlock()
+	_ = p.writeLocked(kindPing, nil)
+}
+
+// writeLocked sends one frame; the caller holds wmu.
+func (p *peer) writeLocked(kind byte, body []byte) error {
 	var head [9]byte
 	head[0] = kind
 	binary.BigEndian.PutUint64(head[1:], uint64(len(body)))
@@ -462,7 +478,7 @@ func (s *Session) beat() {
 		case <-t.C:
 			for _, p := range s.peers {
 				if p != nil {
-					_ = p.write(kindPing, nil)
+					p.ping()
 				}
 			}
 		}

@@ -329,3 +329,30 @@ func TestDataThenGoodbye(t *testing.T) {
 		assert.Equal(t, []byte("last"), got)
 	}
 }
+
+// A large frame to one rank does not hold back the heartbeats of the
+// others: with three ranks, rank 2 would otherwise hear nothing from rank
+// 0 while rank 1's frame is written, and take rank 0 for dead.
+func TestLargeFrameKeepsTheOthersAlive(t *testing.T) {
+	ss := joinAll(t, 3, freeAddress(t), 5*time.Millisecond) // dead after 20 ms of silence
+	big := bytes.Repeat([]byte{1}, 256<<20)
+	var wg sync.WaitGroup
+	errs := make([]error, len(ss))
+	for r, s := range ss {
+		wg.Go(func() {
+			var in []byte
+			if r == 0 {
+				in = big
+			}
+			_, errs[r] = s.Broadcast(in)
+		})
+	}
+	wg.Wait()
+	for r, s := range ss {
+		assert.NoError(t, errs[r], "rank %d's broadcast", r)
+		assert.NoError(t, s.Err(), "rank %d's session", r)
+	}
+	for _, s := range ss {
+		s.Close()
+	}
+}
