@@ -151,6 +151,8 @@ func (s *Spec) DetectFrom(lookup func(string) (string, bool)) error {
 	switch {
 	case !s.ranksGiven && s.Ranks == 0:
 		return usagef("the number of processes is missing: give it%s", besides(from))
+	case s.Ranks == 1 && s.Rank == 0:
+		return nil // one process in all runs on its own, whatever else is set
 	case !s.rankGiven && from == nil:
 		return usagef("this process's rank among the %d is missing: give it", s.Ranks)
 	case s.Rank >= s.Ranks:

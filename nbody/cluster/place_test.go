@@ -41,6 +41,7 @@ func TestDetect(t *testing.T) {
 		wantCoord, wantLauncher string
 	}{
 		{name: "alone", env: env()},
+		{name: "one rank in all, as options", ranks: "1", env: env(), wantRanks: 1, wantLauncher: "options"},
 		{name: "options", ranks: "2", rank: "1", coord: "127.0.0.1:4000", env: env(), wantRanks: 2, wantRank: 1, wantCoord: "127.0.0.1:4000", wantLauncher: "options"},
 		{name: "options win over torchrun", ranks: "4", rank: "3", coord: "a:1",
 			env: env("RANK", "0", "WORLD_SIZE", "2", "MASTER_ADDR", "m", "MASTER_PORT", "9"), wantRanks: 4, wantRank: 3, wantCoord: "a:1", wantLauncher: "options"},

@@ -571,7 +571,7 @@ func (g *Integrator) Close() error {
 	}
 	g.closed = true
 	g.abort.mu.Lock()
-	aborted := g.abort.aborted
+	aborted := g.abort.aborted.Load()
 	g.abort.mu.Unlock()
 	errs := []error{g.synchronize()}
 	if !aborted {

@@ -518,7 +518,7 @@ func (r *runner) gather() error {
 	// collectives are queued on them.
 	g.abort.mu.Lock()
 	defer g.abort.mu.Unlock()
-	if g.abort.aborted {
+	if g.abort.aborted.Load() {
 		return errAborted
 	}
 	if err := nccl.GroupStart(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody/nccl"
@@ -112,8 +113,8 @@ func (g *Integrator) initRanks() error {
 // abortState guards the communicators against Abort from another
 // goroutine while the runner queues collectives on them.
 type abortState struct {
-	mu      sync.Mutex // held while collectives are queued (gather)
-	aborted bool
+	mu      sync.Mutex  // held while collectives are queued (gather)
+	aborted atomic.Bool // set once, by the Abort that frees the communicators
 }
 
 // errAborted is the exchange of an integrator whose communicators Abort
@@ -141,10 +142,11 @@ func (g *Integrator) Abort() error {
 	if locked {
 		defer g.abort.mu.Unlock()
 	}
-	if g.abort.aborted {
+	// Exactly one Abort frees the communicators, also when two run at once
+	// and neither could take the lock from a runner stuck inside NCCL.
+	if !g.abort.aborted.CompareAndSwap(false, true) {
 		return nil
 	}
-	g.abort.aborted = true
 	var errs []error
 	for _, c := range g.comms {
 		errs = append(errs, c.Abort())
