@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -333,3 +334,27 @@ func TestViewStopsInsideALongStep(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "nothing to show: the run was interrupted")
 	assert.Less(t, time.Since(began), time.Second)
 }
+
+// A frames file that cannot be written does not cost the run its
+// snapshot: the bodies are saved, and the error still reported.
+func TestRunSavesWhenTheFramesFail(t *testing.T) {
+	dir := t.TempDir()
+	o := RunOptions{Platform: PlatformOptions{CPU: true, Physics: nbody.Presets[0].Physics()}, Params: nbody.Presets[0],
+		Bodies: 64, Seed: 1, Render: dir + "/gone/a.png", Frames: 1, Every: 2, Output: dir + "/end.bin"}
+	require.NoError(t, os.Mkdir(dir+"/gone", 0o755))
+	obs := &removeDirOnView{dir: dir + "/gone"}
+	err := Run(context.Background(), o, obs)
+	assert.ErrorContains(t, err, "a.png", "the frames' failure is reported")
+	assert.Contains(t, obs.events, "saved", "and the snapshot written all the same")
+	_, statErr := os.Stat(dir + "/end.bin")
+	assert.NoError(t, statErr)
+}
+
+// removeDirOnView takes the frames' folder away once the run has drawn,
+// so that writing the frames fails.
+type removeDirOnView struct {
+	recordingObserver
+	dir string
+}
+
+func (r *removeDirOnView) Viewed(ViewResult) { _ = os.RemoveAll(r.dir); r.add("viewed") }

@@ -2,6 +2,7 @@ package modes
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -141,20 +142,22 @@ func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
 	if o.Energy {
 		energy = StartEnergy(in.Bodies, o.Params.Softening)
 	}
+	// A run that failed but left its bodies (a frames file that could not
+	// be written) still measures and saves them: nothing it computed is lost.
 	end, err := runModes(ctx, p, in.Bodies, o, obs)
-	if err != nil || end == nil {
+	if end == nil {
 		return err
 	}
 	if energy != nil {
 		obs.Energy(energy.Finish(*end))
 	}
 	if o.Output != "" && lead {
-		if err := in.Save(o.Output, end.Bodies); err != nil {
-			return &OutputError{o.Output, err}
+		if saveErr := in.Save(o.Output, end.Bodies); saveErr != nil {
+			return errors.Join(err, &OutputError{o.Output, saveErr})
 		}
 		obs.Saved(o.Output)
 	}
-	return nil
+	return err
 }
 
 // interactive reports whether the options ask for the interactive mode.
@@ -218,7 +221,9 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 }
 
 // runModes runs the interactive mode, or the benchmark and the comparison,
-// and returns where they left the bodies (the benchmark's when both ran).
+// and returns where they left the bodies (the benchmark's when both ran);
+// with an error, the bodies only when the run itself ended whole (its
+// frames file could not be written), else nil.
 func runModes(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Observer) (*EndState, error) {
 	if o.interactive() {
 		return view(ctx, p, b, o, obs)
@@ -268,7 +273,7 @@ func view(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Ob
 	obs.Viewed(r)
 	if plan.Frames != nil {
 		if err := plan.Frames.Write(); err != nil {
-			return nil, err
+			return &r.End, err // the bodies are still the run's
 		}
 		obs.Drawn(r.Drawn)
 	}

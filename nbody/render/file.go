@@ -2,8 +2,10 @@ package render
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"image"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,14 +64,16 @@ const GIFDelay = 4
 
 // Recording draws bodies as a preset's camera sees them into an image
 // file: an animated GIF of every frame, or a PNG of the last. The file is
-// created when the recording is, so that a path that cannot be written
-// fails before anything is simulated, and it is removed again unless Write
-// succeeds.
+// written beside its place when the recording is created, so that a path
+// that cannot be written fails before anything is simulated, and renamed
+// into place only when Write succeeds: an earlier file at the path stays
+// as it was otherwise.
 type Recording struct {
 	path   string
 	format FileFormat
 	file   *os.File
-	owned  bool // a regular file, which is removed when it is not written
+	temp   string      // the temporary file renamed over path once written; "" when path is written in place
+	mode   os.FileMode // the file's mode once written: an earlier file's, or a new one's
 	r      *Renderer
 	frames []*image.RGBA // GIF: every frame so far; PNG: the latest
 	done   bool          // written, or abandoned
@@ -87,15 +91,33 @@ func Create(path string, width, height int, preset nbody.Params, prec nbody.Prec
 		return nil, err
 	}
 	r.Base = BaseColor(prec)
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
+	rec := &Recording{path: path, format: format, r: r, mode: 0o644}
+	info, err := os.Stat(path)
+	if err == nil && !info.Mode().IsRegular() {
+		// A device or a pipe (/dev/stdout) is written in place, and never
+		// removed.
+		if rec.file, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
+			return nil, err
+		}
+		return rec, nil
 	}
-	// Never remove what is not a regular file: a recording to /dev/stdout
-	// must leave /dev/stdout in place.
-	info, err := f.Stat()
-	owned := err == nil && info.Mode().IsRegular()
-	return &Recording{path: path, format: format, file: f, owned: owned, r: r}, nil
+	if err == nil {
+		rec.mode = info.Mode().Perm()
+	}
+	// A regular file is written beside its place and renamed over it at
+	// the end, so that an earlier file stays whole until the new one is,
+	// and a run that draws nothing leaves it as it was. Creating the
+	// temporary file now also fails at once where the folder takes none.
+	if rec.file, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp"); err != nil {
+		// The error names the temporary file; the user gave path.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	rec.temp = rec.file.Name()
+	return rec, nil
 }
 
 // Path is the file being recorded.
@@ -138,8 +160,16 @@ func (s *Recording) Write() error {
 	if err == nil {
 		err = bw.Flush()
 	}
+	if err == nil && s.temp != "" {
+		err = s.file.Sync()
+	}
 	if closeErr := s.file.Close(); err == nil {
 		err = closeErr
+	}
+	if err == nil && s.temp != "" {
+		if err = os.Chmod(s.temp, s.mode); err == nil {
+			err = os.Rename(s.temp, s.path)
+		}
 	}
 	s.done = true
 	if err != nil {
@@ -160,8 +190,10 @@ func (s *Recording) Abandon() {
 	s.remove()
 }
 
+// remove takes the temporary file away; the file at path, if any, is
+// never touched.
 func (s *Recording) remove() {
-	if s.owned {
-		_ = os.Remove(s.path)
+	if s.temp != "" {
+		_ = os.Remove(s.temp)
 	}
 }

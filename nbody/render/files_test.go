@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/gif"
 	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/nbody-go/nbody/nbody"
@@ -137,4 +139,40 @@ func TestMaxGIFFramesFitsTheBudget(t *testing.T) {
 	assert.Equal(t, [2]int{720, 480}, [2]int{w, h}, "the sample's window")
 	w, h = Size(true)
 	assert.Equal(t, [2]int{1920, 1080}, [2]int{w, h})
+}
+
+// A recording never harms an earlier file at its path: abandoned, the file
+// is as it was; written, it is replaced whole, with its mode kept.
+func TestRecordingKeepsAnEarlierFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "frame.png")
+	require.NoError(t, os.WriteFile(path, []byte("earlier"), 0o640))
+	b, err := nbody.Generate(nbody.Shell, 64, nbody.DefaultParams(64), 1)
+	require.NoError(t, err)
+
+	rec, err := Create(path, 32, 24, nbody.Presets[0], nbody.Single)
+	require.NoError(t, err)
+	rec.Abandon()
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "earlier", string(got), "an abandoned recording leaves the earlier file")
+
+	rec, err = Create(path, 32, 24, nbody.Presets[0], nbody.Single)
+	require.NoError(t, err)
+	rec.Add(b)
+	require.NoError(t, rec.Write())
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	_, err = png.Decode(f)
+	assert.NoError(t, err, "a whole PNG in its place")
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o640), info.Mode().Perm(), "the earlier file's mode")
+	left, err := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	require.NoError(t, err)
+	assert.Empty(t, left, "no temporary file left behind")
+
+	_, err = Create(filepath.Join(dir, "missing", "a.gif"), 32, 24, nbody.Presets[0], nbody.Single)
+	assert.ErrorContains(t, err, filepath.Join(dir, "missing", "a.gif"), "the error names the path given")
 }
