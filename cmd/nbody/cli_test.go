@@ -347,10 +347,12 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 
 // The sample matches flag names in any case; so do we. Values keep theirs.
 func TestFlagsInAnyCase(t *testing.T) {
-	r := runNbody(t, "-Benchmark", "-CPU", "-numBodies=64", "-I=2", "-FP64", "-blocksize=64", "--Seed=7")
+	r := runNbody(t, "-Benchmark", "-CPU", "-numBodies=64", "-I=2", "-FP64", "--Seed=7")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stdoutLines(), "number of bodies = 64")
 	checkReport(t, r, 64, 2, "double")
+	_, err := parseFlags([]string{"-blocksize=64", "-NumDevices=2", "-HOSTMEM"})
+	assert.NoError(t, err, "the GPU's flags too")
 	r = runNbody(t, "-benchmark", "-cpu", "-TIPSY=/nonexistent/Galaxy.BIN")
 	assert.Contains(t, r.stderr, "/nonexistent/Galaxy.BIN", "the value keeps its case")
 }

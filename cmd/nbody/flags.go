@@ -123,8 +123,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.energy, "energy", false, "print the energy and momentum at the start and the end, and the energy drift")
 	fs.BoolVar(&o.allDevices, "alldevices", false, "validate every GPU: each runs its own simulation at once; a line and a verdict per GPU")
 	fs.DurationVar(&o.duration, "duration", 0, "-alldevices: keep stepping for `d` (90s, 10m), in windows of a second")
-	fs.Float64Var(&o.slowRatio, "slow-ratio", modes.DefaultSlowRatio, "-alldevices: a GPU below `r` times the median fails; default 0.9")
-	fs.Float64Var(&o.minGIPS, "min-gips", 0, "-alldevices: a GPU below `x` billion interactions per second fails")
+	fs.Var(cli.DecimalFloat(&o.slowRatio, modes.DefaultSlowRatio, 0, 1), "slow-ratio", "-alldevices: a GPU below `r` times the median fails; default 0.9")
+	fs.Var(cli.DecimalFloat(&o.minGIPS, 0, 0, 1e9), "min-gips", "-alldevices: a GPU below `x` billion interactions per second fails")
 	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
 	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)
 	fs.Func("rank", "this process's `i` of -ranks, from 0; rank 0 reports", o.place.SetRank)
@@ -170,7 +170,17 @@ func (o *options) check(set map[string]bool) error {
 	case set["numdevices"] && o.numDevices < 1:
 		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
 	case o.cpu && o.gpuAsked:
-		return usagef("Error: -cpu cannot be used with -gpu, -device, -numdevices or -hostmem, which ask for a GPU")
+		return usagef("Error: -cpu cannot be used with -gpu, -device, -numdevices, -hostmem or -alldevices, which ask for a GPU")
+	case set["compare-steps"] && !o.compare:
+		return usagef("Error: -compare-steps needs -compare")
+	case o.iterationsSet && o.compare && !o.benchmark:
+		return usagef("Error: -i counts the steps -benchmark times; -compare takes -compare-steps")
+	case set["blockSize"] && o.cpu:
+		return usagef("Error: -blockSize is the GPU's; it cannot be used with -cpu")
+	case o.output != "" && o.output == o.render:
+		return usagef("Error: -output and -render cannot write the same file")
+	case o.json && (o.output == "/dev/stdout" || o.output == "/dev/fd/1"):
+		return usagef("Error: -output=/dev/stdout cannot be used with -json, which is all that goes to standard output")
 	case set["numdevices"] && set["device"] && o.numDevices > 1:
 		// The sample refuses only several devices with -device: one
 		// device starting at -device is what -device alone means.
@@ -206,6 +216,9 @@ func (o *options) check(set map[string]bool) error {
 	if err := o.place.Detect(); err != nil {
 		return usagef("Error: %v (-ranks=R -rank=I -coordinator=HOST:PORT)", err)
 	}
+	if o.place.Multi() && (o.interactive() || o.cpu || o.hostmem || o.allDevices) {
+		return usagef("Error: several processes (-ranks) run -benchmark or -compare in GPU memory: not with -cpu, -hostmem or -alldevices")
+	}
 	return o.checkRender(set)
 }
 
@@ -221,10 +234,6 @@ func (o *options) checkValidation(set map[string]bool) error {
 		return usagef("Error: -alldevices runs every GPU on its own bodies: it cannot be used with -cpu, -device, -numdevices, -compare, -tipsy, -render, -output or -energy")
 	case o.duration < 0 || (set["duration"] && o.duration == 0):
 		return usagef(`Error: "duration" specified %s is invalid.  Value should be a positive Go duration such as 90s or 10m`, o.duration)
-	case o.slowRatio <= 0 || o.slowRatio > 1:
-		return usagef(`Error: "slow-ratio" specified %g is invalid.  Value should be above 0 and at most 1`, o.slowRatio)
-	case o.minGIPS < 0:
-		return usagef(`Error: "min-gips" specified %g is invalid.  Value should be >= 0`, o.minGIPS)
 	}
 	return nil
 }

@@ -12,18 +12,12 @@ import (
 // describePlatform fills the JSON report's platform fields.
 func (a *app) describePlatform(p *modes.Platform) {
 	r := &a.report
-	r.Platform = "cpu"
+	r.Platform, r.Integrator, r.GPUUnavailable, r.Devices = "cpu", p.Integrator.Name(), p.Unavailable, p.Devices
 	if p.GPU != nil {
-		r.Platform = "gpu"
-	}
-	r.Integrator = p.Integrator.Name()
-	r.GPUUnavailable = p.Unavailable
-	r.Devices = p.Devices
-	if p.GPU != nil {
-		r.KernelImage = p.GPU.KernelImage()
-	}
-	if p.GPU != nil && len(p.Devices) > 1 {
-		r.Exchange = describeExchange(p.GPU.Exchange())
+		r.Platform, r.KernelImage = "gpu", p.GPU.KernelImage()
+		if len(p.Devices) > 1 {
+			r.Exchange = describeExchange(p.GPU.Exchange())
+		}
 	}
 }
 

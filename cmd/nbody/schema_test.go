@@ -124,10 +124,14 @@ func TestValidationJSONSchema(t *testing.T) {
 	require.NoError(t, err)
 	checkSchema(t, doc)
 
-	r := runNbody(t, "-benchmark", "-alldevices", "-json")
+	tl := filepath.Join(t.TempDir(), "termination-log")
+	r := runNbody(t, "-benchmark", "-alldevices", "-json", "-termination-log="+tl)
 	if gpuAbsent() {
 		assert.Equal(t, 1, r.code)
 		checkSchema(t, []byte(r.stdout))
+		got, err := os.ReadFile(tl)
+		require.NoError(t, err, "Kubernetes gets a reason also when nothing could run")
+		assert.Contains(t, string(got), "Validation not run: no usable CUDA GPU")
 	}
 	// A real run's document, when one was kept from a GPU machine.
 	if real, err := os.ReadFile(filepath.Join("testdata", "validate-h200x2.json")); err == nil {

@@ -250,7 +250,8 @@ func TestTipsyMixedByteOrderRefusedBeforeTheRun(t *testing.T) {
 // going to a deleted file.
 func TestOutputToStdoutRedirectedToAFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "stdout.txt")
-	f, err := os.Create(path)
+	require.NoError(t, os.WriteFile(path, []byte("precious log line\n"), 0o644))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) // as a shell's >>
 	require.NoError(t, err)
 	defer f.Close()
 	before, err := f.Stat()
@@ -262,6 +263,10 @@ func TestOutputToStdoutRedirectedToAFile(t *testing.T) {
 	after, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.True(t, os.SameFile(before, after), "the file stdout writes to is the one at the name")
-	// os.Create's truncation leaves the snapshot alone in the file.
-	assert.Equal(t, int64(32+64*36), after.Size())
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(got), "precious log line\n"), "what was there stays")
+	assert.Contains(t, string(got), "64 bodies, total time for 1 iterations", "and so does the report")
+	snapshot := got[len(got)-(32+64*36):]
+	assert.Equal(t, byte(3), snapshot[15], "the snapshot follows them: a big-endian header with ndim 3")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -9,13 +10,23 @@ import (
 
 // errValidationFailed ends a validation in which a GPU failed; the report
 // has already said which and why.
-var errValidationFailed = fmt.Errorf("a GPU failed its validation")
+var errValidationFailed = errors.New("a GPU failed its validation")
 
 // validate runs -alldevices: every GPU its own simulation at once, then a
 // line per GPU and the verdict. A signal ends it early with the report so
-// far, as a cluster's grace period does.
-func (a *app) validate() error {
+// far, as a cluster's grace period does. -termination-log gets the verdict
+// or, when there is none, why.
+func (a *app) validate() (err error) {
 	o := a.o
+	summary := ""
+	defer func() {
+		if o.terminationLog != "" && summary == "" {
+			summary = "Validation not run: " + oneLine(err.Error())
+		}
+		if o.terminationLog != "" { // Kubernetes shows this file as why a pod ended
+			err = errors.Join(err, os.WriteFile(o.terminationLog, []byte(summary+"\n"), 0o644))
+		}
+	}()
 	printBanner(a.out)
 	devs, err := modes.ListGPUs()
 	if err != nil {
@@ -38,15 +49,9 @@ func (a *app) validate() error {
 	for _, g := range v.GPUs {
 		fmt.Fprintln(a.out, "> "+g.String())
 	}
-	summary := v.String()
+	summary = v.String()
 	fmt.Fprintln(a.out, "> "+summary)
 	a.report.Bodies, a.report.Validation = v.Bodies, &v
-	if o.terminationLog != "" {
-		// Kubernetes shows this file as the reason a pod ended.
-		if err := os.WriteFile(o.terminationLog, []byte(summary+"\n"), 0o644); err != nil {
-			return fmt.Errorf("-termination-log: %w", err)
-		}
-	}
 	if !v.Passed() {
 		return errValidationFailed
 	}

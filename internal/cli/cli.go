@@ -77,3 +77,34 @@ func (d decimalValue[T]) Set(s string) error {
 	}
 	return nil
 }
+
+// floatValue is a number flag written in decimal, from lo to hi: the flag
+// package's own floats also take 0x1p4, NaN and Inf.
+type floatValue struct {
+	p      *float64
+	lo, hi float64
+}
+
+// DecimalFloat sets *p to def and returns the flag value that sets it from
+// a decimal number from lo to hi; anything else is refused, naming the
+// range.
+func DecimalFloat(p *float64, def, lo, hi float64) flag.Value {
+	*p = def
+	return floatValue{p, lo, hi}
+}
+
+func (f floatValue) String() string {
+	if f.p == nil {
+		return "0"
+	}
+	return strconv.FormatFloat(*f.p, 'g', -1, 64)
+}
+
+func (f floatValue) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || strings.ContainsAny(s, "xXnNiI_") || v < f.lo || v > f.hi {
+		return fmt.Errorf("want a decimal number from %g to %g", f.lo, f.hi)
+	}
+	*f.p = v
+	return nil
+}

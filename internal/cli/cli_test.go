@@ -40,3 +40,15 @@ func TestDecimal(t *testing.T) {
 	assert.Error(t, w.Set("-1"))
 	assert.Error(t, w.Set("18446744073709551616"))
 }
+
+func TestDecimalFloat(t *testing.T) {
+	var x float64
+	v := DecimalFloat(&x, 0.9, 0, 1)
+	assert.Equal(t, 0.9, x)
+	require.NoError(t, v.Set("0.75"))
+	assert.Equal(t, 0.75, x)
+	require.NoError(t, v.Set("1e-1"), "a decimal exponent is decimal")
+	for _, bad := range []string{"0x1p-1", "NaN", "Inf", "-inf", "1.5", "-0.1", "", "a"} {
+		assert.EqualError(t, v.Set(bad), "want a decimal number from 0 to 1", bad)
+	}
+}

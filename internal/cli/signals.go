@@ -12,7 +12,15 @@ import (
 // Signalled is the cause of a context that a signal cancelled.
 type Signalled struct{ Signal syscall.Signal }
 
-func (s Signalled) Error() string { return "stopped by " + s.Signal.String() }
+func (s Signalled) Error() string {
+	switch s.Signal {
+	case syscall.SIGINT:
+		return "stopped by SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "stopped by SIGTERM"
+	}
+	return "stopped by " + s.Signal.String()
+}
 
 // NotifyContext returns a context that the first SIGINT or SIGTERM cancels
 // with a Signalled cause. The signals' default action is restored at once,

@@ -87,6 +87,11 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	s, err := cluster.Join(ctx, cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator,
 		Info: info, Secret: secret})
 	if err != nil {
+		if setupErr != nil {
+			// Why this process could not take part says more than the
+			// join that failed after it.
+			return nil, errors.Join(setupErr, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err))
+		}
 		return nil, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err)
 	}
 	fail := func(err error) (*Platform, error) {

@@ -158,7 +158,10 @@ func writeFile(path string, write func(io.Writer) error) error {
 func writeInPlace(t target, write func(io.Writer) error) error {
 	flag := os.O_WRONLY | syscall.O_NONBLOCK
 	if t.info.Mode().IsRegular() {
-		flag |= os.O_TRUNC
+		// A regular file here is the program's own standard output or
+		// error redirected to a file: what is there already (a log, the
+		// report) stays, and the snapshot follows it.
+		flag |= os.O_APPEND
 	}
 	f, err := os.OpenFile(t.name, flag, 0)
 	if err != nil {
