@@ -249,7 +249,7 @@ func (s *Session) follow(ctx context.Context, c Config) error {
 	// Rank 0 answers once every rank has joined: wait as long as the join may.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
 	defer stop()
-	kind, body, err := p.readFrame(0)
+	kind, body, err := p.readFrame(0, maxGreeting)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("cluster: rank %d waiting for the other ranks at %s: %w", c.Rank, c.Coordinator, contextReason(ctx))
@@ -330,7 +330,7 @@ func (p *peer) readHello(ctx context.Context) (helloRank, []byte, error) {
 	}
 	_ = p.conn.SetReadDeadline(deadline)
 	defer p.conn.SetReadDeadline(time.Time{})
-	kind, body, err := p.readFrame(0)
+	kind, body, err := p.readFrame(0, maxGreeting)
 	if err != nil {
 		return helloRank{}, nil, err
 	}
@@ -393,9 +393,15 @@ const (
 	writeTimeout = 30 * time.Second
 )
 
-// readFrame reads one frame; with silence > 0, no byte for that long is
-// an error (the deadline moves on with every piece of a long frame).
-func (p *peer) readFrame(silence time.Duration) (byte, []byte, error) {
+// maxGreeting bounds the hello and the welcome, read before the peer is
+// known to be a rank of ours: a stranger on the coordinator's port must
+// not make rank 0 allocate maxFrame bytes.
+const maxGreeting = 1 << 20
+
+// readFrame reads one frame of at most limit bytes; with silence > 0, no
+// byte for that long is an error (the deadline moves on with every piece
+// of a long frame).
+func (p *peer) readFrame(silence time.Duration, limit uint64) (byte, []byte, error) {
 	extend := func() {
 		if silence > 0 {
 			_ = p.conn.SetReadDeadline(time.Now().Add(silence))
@@ -407,8 +413,8 @@ func (p *peer) readFrame(silence time.Duration) (byte, []byte, error) {
 		return 0, nil, err
 	}
 	size := binary.BigEndian.Uint64(head[1:])
-	if size > maxFrame {
-		return 0, nil, fmt.Errorf("a frame of %d bytes", size)
+	if size > limit {
+		return 0, nil, fmt.Errorf("a frame of %d bytes, more than the %d expected", size, limit)
 	}
 	body := make([]byte, size)
 	for off := 0; off < len(body); {
@@ -429,7 +435,7 @@ func (p *peer) readFrame(silence time.Duration) (byte, []byte, error) {
 func (s *Session) read(p *peer) {
 	silence := silentBeats * s.heartbeat
 	for {
-		kind, body, err := p.readFrame(silence)
+		kind, body, err := p.readFrame(silence, maxFrame)
 		if err != nil {
 			select {
 			case <-p.bye:

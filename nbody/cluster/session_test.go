@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -369,4 +371,21 @@ func TestPingSkipsAPeerBeingWritten(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("rank 2 got no ping")
 	}
+}
+
+// A stranger's oversized greeting is refused before anything is
+// allocated for it.
+func TestGreetingIsBounded(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	go func() {
+		head := make([]byte, 9)
+		head[0] = kindHello
+		binary.BigEndian.PutUint64(head[1:], 8<<30) // "8 GiB follow"
+		_, _ = b.Write(head)
+	}()
+	p := &peer{conn: a, rd: bufio.NewReader(a)}
+	_, _, err := p.readFrame(0, maxGreeting)
+	assert.ErrorContains(t, err, "a frame of 8589934592 bytes, more than the 1048576 expected")
 }
