@@ -215,6 +215,13 @@ const (
 	stepLimitSlack  = 30 * time.Second
 )
 
+// readBackLimit bounds reading the bodies back from this process's GPUs,
+// a copy of a few gigabytes at most: past it a GPU hangs, and the other
+// ranks, waiting for this one's velocities, would wait forever.
+const readBackLimit = 2 * time.Minute
+
+var errReadBackHangs = fmt.Errorf("reading the bodies back from the GPUs took over %s: a GPU hangs", readBackLimit)
+
 // StepTimeError ends a run whose steps stopped progressing: some rank
 // hangs, which one this rank cannot tell.
 type StepTimeError struct {
@@ -299,7 +306,7 @@ func (c *clusterIntegrator) Step(ctx context.Context, dt float64, steps int) (ti
 // from every process: each rank's part gathered at rank 0, the whole
 // handed back to every rank.
 func (c *clusterIntegrator) Bodies(dst *nbody.Bodies) error {
-	if err := c.guard(func() error { return c.g.Bodies(dst) }); err != nil {
+	if err := c.guardFor(readBackLimit, errReadBackHangs, func() error { return c.g.Bodies(dst) }); err != nil {
 		return err
 	}
 	first, count := c.g.LocalBodies()
