@@ -2,15 +2,14 @@ package render
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"image"
-	"io/fs"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // FileFormat is the kind of image file a Recording writes.
@@ -64,22 +63,19 @@ const GIFDelay = 4
 
 // Recording draws bodies as a preset's camera sees them into an image
 // file: an animated GIF of every frame, or a PNG of the last. The file is
-// written beside its place when the recording is created, so that a path
-// that cannot be written fails before anything is simulated, and renamed
-// into place only when Write succeeds: an earlier file at the path stays
-// as it was otherwise.
+// begun when the recording is created, so that a path that cannot be
+// written fails before anything is simulated, and put in its place only
+// when Write succeeds, as tipsy snapshots are: an earlier file at the path
+// stays as it was otherwise.
 type Recording struct {
 	path   string
 	format FileFormat
-	file   *os.File
-	temp   string      // the temporary file renamed over path once written; "" when path is written in place
-	mode   os.FileMode // the file's mode once written: an earlier file's, or a new one's
+	file   *atomicfile.Pending
 	r      *Renderer
 	frames []*image.RGBA // GIF: every frame so far; PNG: the latest
-	done   bool          // written, or abandoned
 }
 
-// Create creates path, whose extension gives the format, and a renderer of
+// Create begins path, whose extension gives the format, and a renderer of
 // width×height for the preset's camera in the colour of prec.
 func Create(path string, width, height int, preset nbody.Params, prec nbody.Precision) (*Recording, error) {
 	format, ok := FileFormatOf(path)
@@ -91,33 +87,11 @@ func Create(path string, width, height int, preset nbody.Params, prec nbody.Prec
 		return nil, err
 	}
 	r.Base = BaseColor(prec)
-	rec := &Recording{path: path, format: format, r: r, mode: 0o644}
-	info, err := os.Stat(path)
-	if err == nil && !info.Mode().IsRegular() {
-		// A device or a pipe (/dev/stdout) is written in place, and never
-		// removed.
-		if rec.file, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
-			return nil, err
-		}
-		return rec, nil
-	}
-	if err == nil {
-		rec.mode = info.Mode().Perm()
-	}
-	// A regular file is written beside its place and renamed over it at
-	// the end, so that an earlier file stays whole until the new one is,
-	// and a run that draws nothing leaves it as it was. Creating the
-	// temporary file now also fails at once where the folder takes none.
-	if rec.file, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp"); err != nil {
-		// The error names the temporary file; the user gave path.
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
+	file, err := atomicfile.Begin(path)
+	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	rec.temp = rec.file.Name()
-	return rec, nil
+	return &Recording{path: path, format: format, file: file, r: r}, nil
 }
 
 // Path is the file being recorded.
@@ -143,57 +117,37 @@ func (s *Recording) Add(b nbody.Bodies) {
 // Count is the number of frames the file will hold.
 func (s *Recording) Count() int { return len(s.frames) }
 
-// Write encodes the frames into the file and closes it; on any error the
-// file is removed.
+// Write encodes the frames and puts the file in its place; on any error
+// an earlier file at the path stays as it was.
 func (s *Recording) Write() error {
 	if len(s.frames) == 0 {
 		s.Abandon()
 		return fmt.Errorf("writing %s: no frame was drawn", s.path)
 	}
-	bw := bufio.NewWriter(s.file)
-	var err error
-	if s.EveryFrame() {
-		err = WriteGIF(bw, s.frames, GIFDelay)
-	} else {
-		err = WritePNG(bw, s.frames[0])
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil && s.temp != "" {
-		err = s.file.Sync()
-	}
-	if closeErr := s.file.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil && s.temp != "" {
-		if err = os.Chmod(s.temp, s.mode); err == nil {
-			err = os.Rename(s.temp, s.path)
+	err := s.file.Commit(func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		var err error
+		if s.EveryFrame() {
+			err = WriteGIF(bw, s.frames, GIFDelay)
+		} else {
+			err = WritePNG(bw, s.frames[0])
 		}
-	}
-	s.done = true
+		if err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 	if err != nil {
-		s.remove()
 		return fmt.Errorf("writing %s: %w", s.path, err)
 	}
 	return nil
 }
 
-// Abandon closes and removes the file unless it was written. It is safe to
-// call more than once, and on a nil recording.
+// Abandon gives the file up unless it was written, leaving an earlier
+// file at the path as it was. It is safe to call more than once, and on a
+// nil recording.
 func (s *Recording) Abandon() {
-	if s == nil || s.done {
-		return
-	}
-	s.done = true
-	_ = s.file.Close()
-	s.remove()
-}
-
-// remove takes the temporary file away; the file at path, if any, is
-// never touched.
-func (s *Recording) remove() {
-	if s.temp != "" {
-		_ = os.Remove(s.temp)
+	if s != nil {
+		s.file.Abort()
 	}
 }

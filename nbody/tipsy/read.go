@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // ReadFile reads the tipsy file at path in format f (Auto to detect it).
@@ -83,7 +84,7 @@ func notRegular(mode fs.FileMode) error {
 // fileError names the file once: the os package's errors already carry the
 // path (or a temporary file's), so only their cause is kept.
 func fileError(path string, err error) error {
-	return fmt.Errorf("tipsy file %s: %w", path, cause(err))
+	return fmt.Errorf("tipsy file %s: %w", path, atomicfile.Cause(err))
 }
 
 // Read reads a tipsy snapshot of size bytes from r in format f (Auto to

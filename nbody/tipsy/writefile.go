@@ -1,15 +1,10 @@
 package tipsy
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
-	"syscall"
+
+	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // WriteFile writes s to the file at path. An earlier file there is
@@ -49,235 +44,16 @@ func WriteFile(path string, s *Snapshot) error {
 // take our open and close for the end of its data. A named pipe with no
 // reader passes, since one may come before the write.
 func CheckWritable(path string) error {
-	t, err := resolve(path)
-	if err != nil {
+	if err := atomicfile.Check(path); err != nil {
 		return fileError(path, err)
-	}
-	if t.inPlace {
-		return nil
-	}
-	tmp, err := createTemp(t.name, 0o600)
-	if err != nil {
-		return fileError(path, err)
-	}
-	tmp.Close()
-	if err := os.Remove(tmp.Name()); err != nil {
-		return fileError(path, fmt.Errorf("removing the trial file %s: %w", tmp.Name(), cause(err)))
 	}
 	return nil
-}
-
-// target is what WriteFile does with a path, as resolve decides it for
-// both WriteFile and CheckWritable.
-type target struct {
-	name    string      // the file to write: the path, a symbolic link followed
-	info    fs.FileInfo // the file there now; nil when there is none
-	inPlace bool        // written in place rather than replaced (see WriteFile)
-}
-
-// resolve decides how a snapshot is written at path, or refuses it.
-func resolve(path string) (target, error) {
-	info, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return target{name: path}, nil
-	}
-	if err != nil {
-		return target{}, cause(err)
-	}
-	name := path
-	if info.Mode()&fs.ModeSymlink != 0 {
-		// Stat follows the link as opening it would, /proc's links to
-		// pipes and deleted files (/dev/stdout) included, which have
-		// no name to resolve.
-		if info, err = os.Stat(path); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return target{}, errors.New("a symbolic link to a missing file")
-			}
-			return target{}, cause(err)
-		}
-		if info.Mode().IsRegular() && !isStdio(info) {
-			// Replace the file the link names and keep the link, as
-			// writing through it does.
-			if name, err = filepath.EvalSymlinks(path); err != nil {
-				return target{}, cause(err)
-			}
-		}
-	}
-	mode := info.Mode()
-	switch {
-	case mode.IsDir():
-		return target{}, errors.New("is a directory")
-	case mode.IsRegular() && mode.Perm()&0o222 == 0:
-		// Root may write it, and anyone may rename over it in a folder
-		// they can write; its mode still says to leave it alone.
-		return target{}, fmt.Errorf("read-only (%v): %w", mode.Perm(), fs.ErrPermission)
-	}
-	// A file we may not write is not ours to replace either, as it was
-	// not when we wrote in place.
-	if err := canWrite(name); err != nil {
-		return target{}, err
-	}
-	return target{name: name, info: info, inPlace: !mode.IsRegular() || isStdio(info)}, nil
-}
-
-// isStdio reports whether info is the file that this process's standard
-// output or error writes to.
-func isStdio(info fs.FileInfo) bool {
-	for _, f := range []*os.File{os.Stdout, os.Stderr} {
-		if f == nil {
-			continue
-		}
-		if fi, err := f.Stat(); err == nil && os.SameFile(info, fi) {
-			return true
-		}
-	}
-	return false
 }
 
 // writeFile writes a file as WriteFile does, with write filling it.
 func writeFile(path string, write func(io.Writer) error) error {
-	t, err := resolve(path)
-	if err == nil {
-		if t.inPlace {
-			err = writeInPlace(t, write)
-		} else {
-			err = replace(t, write)
-		}
-	}
-	if err != nil {
+	if err := atomicfile.WriteFile(path, write); err != nil {
 		return fileError(path, err)
 	}
 	return nil
-}
-
-// writeInPlace writes a file that cannot be renamed over. It opens it
-// without blocking, so that a named pipe with no reader fails at once
-// (ENXIO) instead of waiting for one; the os package still waits for a
-// slow reader between writes. Our own output file is truncated first, as
-// os.Create does.
-func writeInPlace(t target, write func(io.Writer) error) error {
-	flag := os.O_WRONLY | syscall.O_NONBLOCK
-	if t.info.Mode().IsRegular() {
-		// A regular file here is the program's own standard output or
-		// error redirected to a file: what is there already (a log, the
-		// report) stays, and the snapshot follows it.
-		flag |= os.O_APPEND
-	}
-	f, err := os.OpenFile(t.name, flag, 0)
-	if err != nil {
-		if t.info.Mode()&fs.ModeNamedPipe != 0 && errors.Is(err, syscall.ENXIO) {
-			return errors.New("a named pipe with no reader")
-		}
-		return cause(err)
-	}
-	err = write(f)
-	if closeErr := f.Close(); err == nil {
-		err = cause(closeErr)
-	}
-	return err
-}
-
-// replace writes a temporary file beside t.name and renames it over it.
-func replace(t target, write func(io.Writer) error) error {
-	perm := fs.FileMode(0o666) // os.Create's, which the umask reduces
-	if t.info != nil {
-		perm = t.info.Mode().Perm()
-	}
-	tmp, err := createTemp(t.name, perm)
-	if err != nil {
-		return err
-	}
-	if err := fill(tmp, t.info != nil, perm, write); err != nil {
-		tmp.Close() // fill may have closed it already; the first error is the one to report
-		return removing(err, tmp.Name())
-	}
-	if err := os.Rename(tmp.Name(), t.name); err != nil {
-		return removing(fmt.Errorf("replacing it: %w", cause(err)), tmp.Name())
-	}
-	return syncDir(filepath.Dir(t.name))
-}
-
-// fill writes the temporary file, gives it perm (the umask took its share
-// when it was created, and an earlier file's mode is kept as it was),
-// syncs it to disk and closes it. The sync comes before the rename, so
-// that a crash just after it cannot leave an empty file under the name.
-func fill(tmp *os.File, keepMode bool, perm fs.FileMode, write func(io.Writer) error) error {
-	if keepMode {
-		if err := tmp.Chmod(perm); err != nil {
-			return cause(err)
-		}
-	}
-	if err := write(tmp); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return cause(err)
-	}
-	return cause(tmp.Close())
-}
-
-// removing removes the temporary file name after err, and adds to err if
-// that fails, so that no half-written file is left unmentioned.
-func removing(err error, name string) error {
-	if removeErr := os.Remove(name); removeErr != nil {
-		return errors.Join(err, fmt.Errorf("removing the temporary file %s: %w", name, cause(removeErr)))
-	}
-	return err
-}
-
-// createTemp creates a new file beside name, .NAME.RANDOM.tmp, so that one
-// left behind by a killed program says what it was for. perm goes to
-// os.OpenFile, and the umask applies to it.
-func createTemp(name string, perm fs.FileMode) (*os.File, error) {
-	dir, base := filepath.Dir(name), filepath.Base(name)
-	if len(base) > 200 {
-		base = base[:200] // room for the rest within a 255-byte name
-	}
-	for range 100 {
-		tmp := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", base, rand.Uint32()))
-		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("creating a temporary file in %s: %w", dir, cause(err))
-		}
-		return f, nil
-	}
-	return nil, fmt.Errorf("creating a temporary file in %s: 100 names tried, all taken", dir)
-}
-
-// syncDir makes a rename in dir durable. Windows cannot sync a folder, and
-// some file systems answer EINVAL or ENOTSUP: there the rename stands as
-// the system keeps it.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err == nil {
-		err = d.Sync()
-		d.Close()
-	}
-	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("written, but syncing its folder %s failed: %w", dir, cause(err))
-	}
-	return nil
-}
-
-// cause strips the os package's wrappers, which name a path (perhaps the
-// temporary file's): fileError names the file once, as the caller gave it.
-func cause(err error) error {
-	var pathErr *fs.PathError
-	var linkErr *os.LinkError
-	var sysErr *os.SyscallError
-	switch {
-	case errors.As(err, &pathErr):
-		return pathErr.Err
-	case errors.As(err, &linkErr):
-		return linkErr.Err
-	case errors.As(err, &sysErr):
-		return sysErr.Err
-	}
-	return err
 }

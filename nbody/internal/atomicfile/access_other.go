@@ -1,6 +1,6 @@
 //go:build !unix
 
-package tipsy
+package atomicfile
 
 import "os"
 
@@ -9,7 +9,7 @@ import "os"
 func canWrite(name string) error {
 	f, err := os.OpenFile(name, os.O_WRONLY, 0)
 	if err != nil {
-		return cause(err)
+		return Cause(err)
 	}
-	return cause(f.Close())
+	return Cause(f.Close())
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package tipsy
+package atomicfile
 
 import "syscall"
 
