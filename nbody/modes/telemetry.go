@@ -38,24 +38,14 @@ func (nvmlTelemetry) Read(d gpu.Device) (Reading, error) {
 	if err != nil {
 		return Reading{}, err
 	}
-	out := Reading{UUID: r.UUID}
-	if r.HasSMClock {
-		out.SMClockMHz = &r.SMClockMHz
-	}
-	if r.HasMaxSMClock {
-		out.MaxSMClockMHz = &r.MaxSMClockMHz
-	}
-	if r.HasTemperature {
-		out.TemperatureC = &r.TemperatureC
-	}
-	if r.HasPower {
-		out.PowerW = &r.PowerW
-	}
-	if r.HasPowerLimit {
-		out.PowerLimitW = &r.PowerLimitW
-	}
-	if r.HasECCUncorrected {
-		out.ECCErrors = &r.ECCUncorrected
+	out := Reading{
+		UUID:          r.UUID,
+		SMClockMHz:    known(r.HasSMClock, r.SMClockMHz),
+		MaxSMClockMHz: known(r.HasMaxSMClock, r.MaxSMClockMHz),
+		TemperatureC:  known(r.HasTemperature, r.TemperatureC),
+		PowerW:        known(r.HasPower, r.PowerW),
+		PowerLimitW:   known(r.HasPowerLimit, r.PowerLimitW),
+		ECCErrors:     known(r.HasECCUncorrected, r.ECCUncorrected),
 	}
 	if r.HasThrottleReasons {
 		out.ThrottleReasons = r.ThrottleReasons.Names()
@@ -64,4 +54,12 @@ func (nvmlTelemetry) Read(d gpu.Device) (Reading, error) {
 		}
 	}
 	return out, nil
+}
+
+// known is v where NVML gave it, and nil (null in JSON) where it did not.
+func known[T any](ok bool, v T) *T {
+	if !ok {
+		return nil
+	}
+	return &v
 }
