@@ -7,28 +7,11 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/nbody-go/nbody/nbody"
-	"github.com/stretchr/testify/assert"
+	"github.com/nbody-go/nbody/nbody/internal/integratortest"
 	"github.com/stretchr/testify/require"
 )
-
-// requireSameBits fails unless got holds exactly want's values, bit for
-// bit (assert.Equal would take −0 for +0 and fail on equal NaNs).
-func requireSameBits(t *testing.T, want, got nbody.Bodies, what string) {
-	t.Helper()
-	require.Equal(t, len(want.Pos), len(got.Pos), "%s: positions", what)
-	require.Equal(t, len(want.Vel), len(got.Vel), "%s: velocities", what)
-	for i := range want.Pos {
-		if math.Float64bits(want.Pos[i]) != math.Float64bits(got.Pos[i]) {
-			t.Fatalf("%s: position value %d: want %v, got %v", what, i, want.Pos[i], got.Pos[i])
-		}
-		if math.Float64bits(want.Vel[i]) != math.Float64bits(got.Vel[i]) {
-			t.Fatalf("%s: velocity value %d: want %v, got %v", what, i, want.Vel[i], got.Vel[i])
-		}
-	}
-}
 
 // On every path a cancel in the middle of a long step ends it soon, with
 // ctx's error, and leaves the bodies as they were before it.
@@ -45,27 +28,7 @@ func TestStopsInsideAStep(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", path, prec), func(t *testing.T) {
 				in := newOrSkip(t, path, prec, p.Physics())
 				require.NoError(t, in.SetBodies(b))
-				var before nbody.Bodies
-				require.NoError(t, in.Bodies(&before))
-
-				ctx, cancel := context.WithCancel(context.Background())
-				defer cancel()
-				var cancelled atomic.Int64 // when cancel was called, in Unix nanoseconds
-				time.AfterFunc(100*time.Millisecond, func() {
-					cancelled.Store(time.Now().UnixNano())
-					cancel()
-				})
-				_, err := in.Step(ctx, p.DT, 1)
-				returned := time.Now()
-				require.ErrorIs(t, err, context.Canceled)
-				require.NotZero(t, cancelled.Load(), "the step ended before the cancel")
-				late := returned.Sub(time.Unix(0, cancelled.Load()))
-				t.Logf("N=%d: Step returned %v after the cancel", n, late)
-				assert.Less(t, late, 500*time.Millisecond, "Step returned too long after the cancel")
-
-				var after nbody.Bodies
-				require.NoError(t, in.Bodies(&after))
-				requireSameBits(t, before, after, "after the cancelled step")
+				integratortest.StopsInsideAStep(t, in, p.DT)
 			})
 		}
 	}
@@ -141,12 +104,12 @@ func TestCancelledStepLeavesLastWholeStep(t *testing.T) {
 					require.ErrorIs(t, err, context.Canceled)
 					var got nbody.Bodies
 					require.NoError(t, in.Bodies(&got))
-					requireSameBits(t, want, got, "after the cancel")
+					integratortest.RequireSameBits(t, want, got, "after the cancel")
 
 					_, err = in.Step(context.Background(), p.DT, 1)
 					require.NoError(t, err)
 					require.NoError(t, in.Bodies(&got))
-					requireSameBits(t, wantNext, got, "a step after the cancel")
+					integratortest.RequireSameBits(t, wantNext, got, "a step after the cancel")
 				})
 			}
 		}
