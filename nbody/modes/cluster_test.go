@@ -92,7 +92,7 @@ func joinTwo(t *testing.T) [2]*cluster.Session {
 // integrates it, and rank 0's bodies read from a file reach the others.
 func TestClusterBodies(t *testing.T) {
 	ss := joinTwo(t)
-	in, err := Generate(1001, 7)
+	in, err := GenerateShell(1001, 7)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	got := [2]nbody.Bodies{}

@@ -181,13 +181,13 @@ func TestViewDrawsEveryFrameOrTheLast(t *testing.T) {
 }
 
 func TestInitialBodies(t *testing.T) {
-	in, err := Generate(100, 7)
+	in, err := GenerateShell(100, 7)
 	require.NoError(t, err)
 	assert.Equal(t, 100, in.Bodies.N())
 	assert.Equal(t, "shell", in.Source)
 	require.NotNil(t, in.Seed)
 	assert.Equal(t, uint64(7), *in.Seed)
-	_, err = Generate(nbody.MaxBodies+1, 1)
+	_, err = GenerateShell(nbody.MaxBodies+1, 1)
 	assert.ErrorContains(t, err, "at most 67108864")
 }
 

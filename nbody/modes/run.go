@@ -217,7 +217,7 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 	seed := o.Seed
 	obs.Bodies(BodiesInfo{N: n, Source: nbody.Shell.String(), Seed: &seed, Given: o.Bodies != 0})
 	warn(n)
-	return Generate(n, o.Seed)
+	return GenerateShell(n, o.Seed)
 }
 
 // runModes runs the interactive mode, or the benchmark and the comparison,
