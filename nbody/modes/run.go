@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/render"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 )
@@ -192,7 +193,7 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 	}
 	if o.Tipsy != "" && p.Session != nil && p.Rank != 0 {
 		// Rank 0 reads the file, which only its machine may hold.
-		b, err := shareBodies(p.Session, nbody.Bodies{})
+		b, err := gpu.ShareBodies(p.Session, p.Rank, nbody.Bodies{})
 		return Initial{Bodies: b, Source: o.Tipsy}, err
 	}
 	if o.Tipsy != "" {
@@ -202,7 +203,7 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 			return in, err
 		}
 		if p.Session != nil {
-			if _, err := shareBodies(p.Session, in.Bodies); err != nil {
+			if _, err := gpu.ShareBodies(p.Session, p.Rank, in.Bodies); err != nil {
 				return in, err
 			}
 		}
@@ -279,3 +280,19 @@ func view(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Ob
 	}
 	return &r.End, nil
 }
+
+// quiet is the observer of ranks other than 0, which report nothing.
+type quiet struct{}
+
+func (quiet) Opened(*Platform)             {}
+func (quiet) Reading(string)               {}
+func (quiet) Bodies(BodiesInfo)            {}
+func (quiet) Long(int, int, time.Duration) {}
+func (quiet) Benchmarked(BenchmarkResult)  {}
+func (quiet) Compared(Comparison)          {}
+func (quiet) Viewing(ViewPlan)             {}
+func (quiet) Status(Status)                {}
+func (quiet) Viewed(ViewResult)            {}
+func (quiet) Drawn(Drawing)                {}
+func (quiet) Energy(EnergyResult)          {}
+func (quiet) Saved(string)                 {}
