@@ -16,7 +16,7 @@ func TestClusterRefusesTheInteractiveMode(t *testing.T) {
 	require.NoError(t, spec.SetRank("1"))
 	require.NoError(t, spec.SetCoordinator("127.0.0.1:1"))
 	require.NoError(t, spec.DetectFrom(func(string) (string, bool) { return "", false }))
-	err := Run(context.Background(), RunOptions{Platform: PlatformOptions{Cluster: spec}}, quiet{})
+	err := Run(context.Background(), RunOptions{Platform: PlatformOptions{Cluster: spec}}, nil)
 	var ce *ClusterError
 	require.ErrorAs(t, err, &ce)
 }
