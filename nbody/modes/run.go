@@ -262,4 +262,3 @@ func view(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Ob
 	}
 	return &r.End, nil
 }
-
