@@ -34,10 +34,11 @@ func (c Config) String() string {
 
 // Generate returns n bodies of mass 1 in configuration c, drawn from the
 // sample's distributions with a generator seeded by seed: the same seed
-// gives the same bodies on every machine.
+// gives the same bodies on every machine. n is held to CheckCount before
+// anything is allocated.
 func Generate(c Config, n int, p Params, seed uint64) (Bodies, error) {
-	if n < 1 {
-		return Bodies{}, fmt.Errorf("generate: %d bodies, want at least 1", n)
+	if err := CheckCount(n); err != nil {
+		return Bodies{}, fmt.Errorf("generate: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6e626f6479)) // "nbody"
 	b := NewBodies(n)

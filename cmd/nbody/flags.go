@@ -12,9 +12,9 @@ import (
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/gpu"
-	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/render"
 	"github.com/nbody-go/nbody/nbody/tipsy"
+	"github.com/nbody-go/nbody/nbody/validate"
 )
 
 // Defaults that the report and the README quote.
@@ -123,7 +123,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.energy, "energy", false, "print the energy and momentum at the start and the end, and the energy drift")
 	fs.BoolVar(&o.allDevices, "alldevices", false, "validate every GPU: each runs its own simulation at once; a line and a verdict per GPU")
 	fs.DurationVar(&o.duration, "duration", 0, "-alldevices: keep stepping for `d` (90s, 10m), in windows of a second")
-	fs.Var(cli.DecimalFloat(&o.slowRatio, modes.DefaultSlowRatio, 0, 1), "slow-ratio", "-alldevices: a GPU below `r` times the median fails; default 0.9")
+	fs.Var(cli.DecimalFloat(&o.slowRatio, validate.DefaultSlowRatio, 0, 1), "slow-ratio", "-alldevices: a GPU below `r` times the median fails; default 0.9")
 	fs.Var(cli.DecimalFloat(&o.minGIPS, 0, 0, 1e9), "min-gips", "-alldevices: a GPU below `x` billion interactions per second fails")
 	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
 	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)

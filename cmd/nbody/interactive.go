@@ -24,9 +24,9 @@ func where(v modes.ViewPlan, done int) string {
 	}
 }
 
-// Viewing implements modes.Observer: it says, in place of the sample's
+// viewing says, in place of the sample's
 // window, what the interactive mode will do, and starts the status line.
-func (a *app) Viewing(v modes.ViewPlan) {
+func (a *app) viewing(v modes.ViewPlan) {
 	rec, width, height := v.Frames, v.Width, v.Height
 	a.view = v
 	a.status = newStatusLine(a.statusW, a.statusTerminal, a.report.Bodies, a.prec)
@@ -45,12 +45,9 @@ func (a *app) Viewing(v modes.ViewPlan) {
 	}
 }
 
-// Status implements modes.Observer: the status line's figures.
-func (a *app) Status(s modes.Status) { a.status.show(s, where(a.view, s.Done)) }
-
-// Viewed implements modes.Observer: the run's totals, from the
+// viewed prints the interactive mode's totals, from the
 // integrator's own clock as in -benchmark.
-func (a *app) Viewed(r modes.ViewResult) {
+func (a *app) viewed(r modes.ViewResult) {
 	a.status.clear()
 	steps := r.End.Steps
 	if r.Interrupted {
@@ -64,8 +61,8 @@ func (a *app) Viewed(r modes.ViewResult) {
 	a.report.View = &r
 }
 
-// Drawn implements modes.Observer: what -render wrote.
-func (a *app) Drawn(d modes.Drawing) {
+// drawn says what -render wrote.
+func (a *app) drawn(d modes.Drawing) {
 	if a.view.Frames.EveryFrame() {
 		fmt.Fprintf(a.out, "> Wrote %d %s of %d×%d to %s\n", d.Frames, plural(d.Frames, "frame", "frames"), d.Width, d.Height, d.Path)
 		return

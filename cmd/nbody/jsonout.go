@@ -7,6 +7,7 @@ import (
 
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/validate"
 )
 
 // describePlatform fills the JSON report's platform fields.
@@ -42,7 +43,7 @@ type jsonReport struct {
 	Compare        *modes.Comparison      `json:"compare,omitempty"`
 	View           *modes.ViewResult      `json:"interactive,omitempty"`
 	Energy         *modes.EnergyResult    `json:"energy,omitempty"`
-	Validation     *modes.Validation      `json:"validation,omitempty"` // -alldevices
+	Validation     *validate.Result       `json:"validation,omitempty"` // -alldevices
 	Output         string                 `json:"output,omitempty"`
 	Error          *jsonError             `json:"error,omitempty"` // why the run failed
 	ExitStatus     int                    `json:"exit_status"`

@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 			cli.ExitAfter(ctx, graceAfterSignal)
 		})()
 	}
-	work := a.main
+	work := a.simulate
 	if o.allDevices {
 		work = a.validate
 	}
@@ -151,8 +151,9 @@ func (a *app) outcome(err error, acknowledge func()) (int, *jsonError) {
 // before the process ends regardless, with the signal's exit status.
 const graceAfterSignal = 1500 * time.Millisecond
 
-// main runs what the options ask for, printing as the sample does.
-func (a *app) main() error {
+// simulate runs the simulation the options ask for (the benchmark, the
+// comparison or the interactive mode), printing as the sample does.
+func (a *app) simulate() error {
 	o := a.o
 	printBanner(a.out)
 	if o.numDevices > 0 {
@@ -172,7 +173,7 @@ func (a *app) main() error {
 		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,
 		ViewSteps: viewSteps, Render: o.render, Frames: o.frames, Every: o.every, Fullscreen: o.fullscreen,
 		Energy: o.energy, Output: o.output, LongerThan: time.Hour, Progress: a.progress,
-	}, a)
+	}, a.observe)
 	a.status.clear()
 	var dre *modes.DeviceRangeError
 	var noGPU *modes.NoGPUError
@@ -191,9 +192,42 @@ func (a *app) main() error {
 	return err
 }
 
-// Opened implements modes.Observer: the fallback line, the sample's
-// header and the platform's part of the JSON report.
-func (a *app) Opened(p *modes.Platform) {
+// observe reports each of the run's events as it happens: a line of the
+// report or of stderr, and its part of the JSON report (a modes.Observer).
+func (a *app) observe(e modes.Event) {
+	switch e := e.(type) {
+	case modes.Opened:
+		a.opened(e.Platform)
+	case modes.ReadingFile:
+		fmt.Fprintf(a.out, "Trying to read file: %s\n", e.Path)
+	case modes.BodiesInfo:
+		a.bodies(e)
+	case modes.LongRun:
+		a.long(e)
+	case modes.BenchmarkResult:
+		a.benchmarked(e)
+	case modes.Comparison:
+		printComparison(a.out, e)
+		a.report.Compare = &e
+	case modes.ViewPlan:
+		a.viewing(e)
+	case modes.Status:
+		a.status.show(e, where(a.view, e.Done))
+	case modes.ViewResult:
+		a.viewed(e)
+	case modes.Drawing:
+		a.drawn(e)
+	case modes.EnergyResult:
+		printEnergy(a.out, e)
+		a.report.Energy = &e
+	case modes.Saved:
+		a.report.Output = e.Path
+	}
+}
+
+// opened prints the fallback line and the sample's header, and fills the
+// platform's part of the JSON report.
+func (a *app) opened(p *modes.Platform) {
 	if p.FellBack {
 		fmt.Fprintln(a.errw, fallbackLine(p.Unavailable))
 	}
@@ -206,12 +240,9 @@ func (a *app) Opened(p *modes.Platform) {
 	a.describePlatform(p)
 }
 
-// Reading implements modes.Observer.
-func (a *app) Reading(path string) { fmt.Fprintf(a.out, "Trying to read file: %s\n", path) }
-
-// Bodies implements modes.Observer: the sample's line for the bodies,
+// bodies prints the sample's line for the bodies,
 // and the advisory it prints before a long double-precision benchmark.
-func (a *app) Bodies(b modes.BodiesInfo) {
+func (a *app) bodies(b modes.BodiesInfo) {
 	switch {
 	case b.Seed == nil:
 		fmt.Fprintf(a.errw, "Read %d bodies\n", b.N)
@@ -224,32 +255,18 @@ func (a *app) Bodies(b modes.BodiesInfo) {
 	}
 }
 
-// Long implements modes.Observer: a number of bodies picked by mistake
-// should not cost the user an hour before they notice.
-func (a *app) Long(n, steps int, least time.Duration) {
+// long warns of a long run: a number of bodies picked by mistake should
+// not cost the user an hour before they notice.
+func (a *app) long(l modes.LongRun) {
 	fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
-		n, steps, plural(steps, "step", "steps"), least.Hours())
+		l.N, l.Steps, plural(l.Steps, "step", "steps"), l.Least.Hours())
 }
 
-// Benchmarked implements modes.Observer.
-func (a *app) Benchmarked(r modes.BenchmarkResult) {
+// benchmarked prints the sample's benchmark lines and keeps the figures
+// and the start-up time for the JSON report.
+func (a *app) benchmarked(r modes.BenchmarkResult) {
 	printReport(a.out, r.Figures)
 	a.report.Benchmark = &r
 	startup := float64(r.TimedFrom.Sub(procstart.Start())) / float64(time.Millisecond)
 	a.report.StartupMs = &startup
 }
-
-// Compared implements modes.Observer.
-func (a *app) Compared(c modes.Comparison) {
-	printComparison(a.out, c)
-	a.report.Compare = &c
-}
-
-// Energy implements modes.Observer.
-func (a *app) Energy(r modes.EnergyResult) {
-	printEnergy(a.out, r)
-	a.report.Energy = &r
-}
-
-// Saved implements modes.Observer.
-func (a *app) Saved(path string) { a.report.Output = path }

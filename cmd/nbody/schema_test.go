@@ -16,6 +16,7 @@ import (
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/validate"
 )
 
 // schemaErrors checks doc against the part of JSON Schema that
@@ -113,10 +114,10 @@ func checkSchema(t *testing.T, doc []byte) {
 // GPU prints, hold to the schema kept in docs/.
 func TestValidationJSONSchema(t *testing.T) {
 	clock, temp := 1980, 40
-	v := modes.Validation{Bodies: 4096, Duration: time.Minute, Elapsed: time.Minute, GPUs: []modes.GPUResult{
+	v := validate.Result{Bodies: 4096, Duration: time.Minute, Elapsed: time.Minute, GPUs: []validate.GPUResult{
 		{Device: gpu.Device{Name: "a", UUID: [16]byte{1}}, Windows: []modes.Figures{modes.Throughput(4096, 10, time.Millisecond, nbody.Single)},
 			Ratio: 1, Accuracy: 3e-7, AccuracyBound: 2e-5, Checks: 1, Passed: true,
-			Before: &modes.Reading{UUID: "GPU-1", SMClockMHz: &clock, TemperatureC: &temp, ThrottleReasons: []string{}}},
+			Before: &validate.Reading{UUID: "GPU-1", SMClockMHz: &clock, TemperatureC: &temp, ThrottleReasons: []string{}}},
 		{Device: gpu.Device{Ordinal: 1, Name: "b"}, Err: fmt.Errorf("opening: boom"), Reasons: []string{"error: opening: boom"}},
 	}}
 	doc, err := json.Marshal(jsonReport{Mode: "validate", Precision: "single", BlockSize: 256, Validation: &v, ExitStatus: 1,

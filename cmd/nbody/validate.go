@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/validate"
 )
 
 // errValidationFailed ends a validation in which a GPU failed; the report
@@ -34,11 +35,11 @@ func (a *app) validate() (err error) {
 			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
 	}
 	printHeader(a.out, o, devs)
-	telemetry, err := modes.NVMLTelemetry()
+	telemetry, err := validate.NVMLTelemetry()
 	if err != nil {
 		fmt.Fprintf(a.errw, "> No telemetry (clocks, temperature, power): %s\n", oneLine(err.Error()))
 	}
-	v, err := modes.ValidateAll(a.ctx, modes.ValidateOptions{
+	v, err := validate.All(a.ctx, validate.Options{
 		Precision: a.prec, Physics: a.params.Physics(), BlockSize: o.blockSize, Bodies: o.numBodies, Seed: o.seed,
 		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS,
 		Telemetry: telemetry, Devices: devs,

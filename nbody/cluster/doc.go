@@ -7,7 +7,9 @@
 // coordinator's address, gathers every rank's description and hands all of
 // them back with an opaque secret (NCCL's unique id), and the connections
 // then stay open as a liveness channel and carry the few bulk transfers
-// a run needs (Broadcast, Gather).
+// a run needs (Broadcast, Gather). The run over the joined processes is
+// package gpu's (gpu.OpenMember), which takes a Session as its gpu.Peers
+// and imports nothing of this package.
 //
 // This is the one package below cmd/ that reads the environment: the
 // launchers speak through it, and detecting them is this package's job

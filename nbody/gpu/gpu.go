@@ -1,9 +1,3 @@
-// Package gpu is the GPU integrator: it steps bodies with the all-pairs
-// kernels of package kernels on one or several CUDA devices, through the
-// driver API of package cuda, which is loaded when the program runs. Several
-// devices split the bodies and exchange positions after every step (see
-// ExchangeMode). Options are typed values: the package reads no
-// environment and knows no command-line flag.
 package gpu
 
 import (

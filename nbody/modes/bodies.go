@@ -14,12 +14,10 @@ type Initial struct {
 	save   func(path string, b nbody.Bodies) error
 }
 
-// Generate makes the sample's shell of n bodies from seed, with the first
-// preset's scales for n.
-func Generate(n int, seed uint64) (Initial, error) {
-	if err := nbody.CheckCount(n); err != nil {
-		return Initial{}, err
-	}
+// GenerateShell makes the sample's shell of n bodies from seed, with the
+// first preset's scales for n, as a run's initial bodies: written back as
+// standard tipsy.
+func GenerateShell(n int, seed uint64) (Initial, error) {
 	b, err := nbody.Generate(nbody.Shell, n, nbody.DefaultParams(n), seed)
 	if err != nil {
 		return Initial{}, err

@@ -34,7 +34,7 @@ func ExampleBenchmark() {
 		log.Fatal(err)
 	}
 	defer p.Close()
-	in, err := modes.Generate(1024, 1)
+	in, err := modes.GenerateShell(1024, 1)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func ExampleCompare() {
 		log.Fatal(err)
 	}
 	defer p.Close()
-	in, err := modes.Generate(512, 1)
+	in, err := modes.GenerateShell(512, 1)
 	if err != nil {
 		log.Fatal(err)
 	}

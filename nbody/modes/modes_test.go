@@ -181,13 +181,13 @@ func TestViewDrawsEveryFrameOrTheLast(t *testing.T) {
 }
 
 func TestInitialBodies(t *testing.T) {
-	in, err := Generate(100, 7)
+	in, err := GenerateShell(100, 7)
 	require.NoError(t, err)
 	assert.Equal(t, 100, in.Bodies.N())
 	assert.Equal(t, "shell", in.Source)
 	require.NotNil(t, in.Seed)
 	assert.Equal(t, uint64(7), *in.Seed)
-	_, err = Generate(nbody.MaxBodies+1, 1)
+	_, err = GenerateShell(nbody.MaxBodies+1, 1)
 	assert.ErrorContains(t, err, "at most 67108864")
 }
 
@@ -270,19 +270,38 @@ func TestBenchmarkSaysWhenTheTimedStepsBegan(t *testing.T) {
 // recordingObserver keeps the names of the events it hears, in order.
 type recordingObserver struct{ events []string }
 
-func (r *recordingObserver) add(e string)                 { r.events = append(r.events, e) }
-func (r *recordingObserver) Opened(*Platform)             { r.add("opened") }
-func (r *recordingObserver) Reading(string)               { r.add("reading") }
-func (r *recordingObserver) Bodies(BodiesInfo)            { r.add("bodies") }
-func (r *recordingObserver) Long(int, int, time.Duration) { r.add("long") }
-func (r *recordingObserver) Benchmarked(BenchmarkResult)  { r.add("benchmarked") }
-func (r *recordingObserver) Compared(c Comparison)        { r.add(fmt.Sprint("compared ", c.Passed())) }
-func (r *recordingObserver) Viewing(ViewPlan)             { r.add("viewing") }
-func (r *recordingObserver) Status(Status)                {}
-func (r *recordingObserver) Viewed(ViewResult)            { r.add("viewed") }
-func (r *recordingObserver) Drawn(Drawing)                { r.add("drawn") }
-func (r *recordingObserver) Energy(EnergyResult)          { r.add("energy") }
-func (r *recordingObserver) Saved(string)                 { r.add("saved") }
+func (r *recordingObserver) add(e string) { r.events = append(r.events, e) }
+
+// observe is the Observer that records.
+func (r *recordingObserver) observe(e Event) {
+	switch e := e.(type) {
+	case Opened:
+		r.add("opened")
+	case ReadingFile:
+		r.add("reading")
+	case BodiesInfo:
+		r.add("bodies")
+	case LongRun:
+		r.add("long")
+	case BenchmarkResult:
+		r.add("benchmarked")
+	case Comparison:
+		r.add(fmt.Sprint("compared ", e.Passed()))
+	case ViewPlan:
+		r.add("viewing")
+	case Status:
+	case ViewResult:
+		r.add("viewed")
+	case Drawing:
+		r.add("drawn")
+	case EnergyResult:
+		r.add("energy")
+	case Saved:
+		r.add("saved")
+	default:
+		r.add(fmt.Sprintf("unknown %T", e))
+	}
+}
 
 func TestRunTellsItsEventsInOrder(t *testing.T) {
 	dir := t.TempDir()
@@ -292,24 +311,24 @@ func TestRunTellsItsEventsInOrder(t *testing.T) {
 	both.Benchmark, both.Steps, both.Compare, both.CompareSteps = true, 2, true, 1
 	both.Energy, both.Output = true, dir+"/end.bin"
 	var obs recordingObserver
-	require.NoError(t, Run(context.Background(), both, &obs))
+	require.NoError(t, Run(context.Background(), both, obs.observe))
 	assert.Equal(t, []string{"opened", "bodies", "benchmarked", "compared true", "energy", "saved"}, obs.events)
 
 	view := base
 	view.Tipsy, view.Render, view.Frames, view.Every = dir+"/end.bin", dir+"/a.gif", 2, 1
 	view.Bodies, view.LongerThan = 0, time.Nanosecond
 	obs = recordingObserver{}
-	require.NoError(t, Run(context.Background(), view, &obs))
+	require.NoError(t, Run(context.Background(), view, obs.observe))
 	assert.Equal(t, []string{"opened", "reading", "bodies", "long", "viewing", "viewed", "drawn"}, obs.events)
 
 	bad := base
 	bad.Render = dir + "/missing/a.gif"
 	var frames *FramesFileError
-	assert.ErrorAs(t, Run(context.Background(), bad, &recordingObserver{}), &frames)
+	assert.ErrorAs(t, Run(context.Background(), bad, (&recordingObserver{}).observe), &frames)
 	bad = base
 	bad.Benchmark, bad.Steps, bad.Output = true, 1, dir+"/missing/x.bin"
 	var output *OutputError
-	assert.ErrorAs(t, Run(context.Background(), bad, &recordingObserver{}), &output)
+	assert.ErrorAs(t, Run(context.Background(), bad, (&recordingObserver{}).observe), &output)
 }
 
 // slowStep is an integrator whose one step takes until ctx is cancelled,
@@ -343,7 +362,7 @@ func TestRunSavesWhenTheFramesFail(t *testing.T) {
 		Bodies: 64, Seed: 1, Render: dir + "/gone/a.png", Frames: 1, Every: 2, Output: dir + "/end.bin"}
 	require.NoError(t, os.Mkdir(dir+"/gone", 0o755))
 	obs := &removeDirOnView{dir: dir + "/gone"}
-	err := Run(context.Background(), o, obs)
+	err := Run(context.Background(), o, obs.observe)
 	assert.ErrorContains(t, err, "a.png", "the frames' failure is reported")
 	assert.Contains(t, obs.events, "saved", "and the snapshot written all the same")
 	_, statErr := os.Stat(dir + "/end.bin")
@@ -357,4 +376,9 @@ type removeDirOnView struct {
 	dir string
 }
 
-func (r *removeDirOnView) Viewed(ViewResult) { _ = os.RemoveAll(r.dir); r.add("viewed") }
+func (r *removeDirOnView) observe(e Event) {
+	if _, ok := e.(ViewResult); ok {
+		_ = os.RemoveAll(r.dir)
+	}
+	r.recordingObserver.observe(e)
+}

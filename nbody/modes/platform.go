@@ -69,6 +69,16 @@ func (e *NoGPUError) Error() string {
 	return "no usable CUDA GPU (" + e.Reason + ")"
 }
 
+// ListGPUs loads the driver and lists the GPUs; with none usable the error
+// is a *NoGPUError saying why.
+func ListGPUs() ([]gpu.Device, error) {
+	devs, err := gpu.Devices()
+	if err != nil {
+		return nil, &NoGPUError{Reason: unavailableReason(err)}
+	}
+	return devs, nil
+}
+
 // DeviceRangeError is a first GPU that does not exist.
 type DeviceRangeError struct {
 	Device, Count int

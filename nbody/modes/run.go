@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/render"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 )
@@ -61,24 +62,6 @@ type ViewPlan struct {
 	Width, Height int
 }
 
-// Observer hears a run's events in order, to report them as they happen.
-type Observer interface {
-	Opened(p *Platform)
-	Reading(path string) // a tipsy file, before it is read
-	Bodies(b BodiesInfo) // the bodies are chosen, before they are made
-	// Long says that the run cannot take less than least on this platform
-	// (only when least is over RunOptions.LongerThan).
-	Long(n, steps int, least time.Duration)
-	Benchmarked(r BenchmarkResult)
-	Compared(c Comparison)
-	Viewing(v ViewPlan)
-	Status(s Status)
-	Viewed(r ViewResult)
-	Drawn(d Drawing) // the frames file is written
-	Energy(r EnergyResult)
-	Saved(path string) // the snapshot is written
-}
-
 // FramesFileError is a frames file that could not be created.
 type FramesFileError struct{ Err error }
 
@@ -125,9 +108,9 @@ func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
 	}()
 	lead := p.Rank == 0
 	if !lead {
-		obs, o.Progress = quiet{}, nil
+		obs, o.Progress = nil, nil
 	}
-	obs.Opened(p)
+	obs.tell(Opened{p})
 	if o.Output != "" && lead {
 		// Fail before the run, not after it, when the snapshot cannot be written.
 		if err := tipsy.CheckWritable(o.Output); err != nil {
@@ -149,13 +132,13 @@ func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
 		return err
 	}
 	if energy != nil {
-		obs.Energy(energy.Finish(*end))
+		obs.tell(energy.Finish(*end))
 	}
 	if o.Output != "" && lead {
 		if saveErr := in.Save(o.Output, end.Bodies); saveErr != nil {
 			return errors.Join(err, &OutputError{o.Output, saveErr})
 		}
-		obs.Saved(o.Output)
+		obs.tell(Saved{o.Output})
 	}
 	return err
 }
@@ -187,26 +170,26 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 	warn := func(n int) {
 		steps, compareSteps := o.work()
 		if d := p.ShortestTime(n, steps, compareSteps, o.Platform.Precision); d > o.LongerThan && o.LongerThan > 0 {
-			obs.Long(n, steps+compareSteps, d)
+			obs.tell(LongRun{n, steps + compareSteps, d})
 		}
 	}
 	if o.Tipsy != "" && p.Session != nil && p.Rank != 0 {
 		// Rank 0 reads the file, which only its machine may hold.
-		b, err := shareBodies(p.Session, nbody.Bodies{})
+		b, err := gpu.ShareBodies(p.Session, p.Rank, nbody.Bodies{})
 		return Initial{Bodies: b, Source: o.Tipsy}, err
 	}
 	if o.Tipsy != "" {
-		obs.Reading(o.Tipsy)
+		obs.tell(ReadingFile{o.Tipsy})
 		in, err := ReadTipsy(o.Tipsy, o.TipsyFormat)
 		if err != nil {
 			return in, err
 		}
 		if p.Session != nil {
-			if _, err := shareBodies(p.Session, in.Bodies); err != nil {
+			if _, err := gpu.ShareBodies(p.Session, p.Rank, in.Bodies); err != nil {
 				return in, err
 			}
 		}
-		obs.Bodies(BodiesInfo{N: in.Bodies.N(), Source: in.Source})
+		obs.tell(BodiesInfo{N: in.Bodies.N(), Source: in.Source})
 		warn(in.Bodies.N())
 		return in, nil
 	}
@@ -215,9 +198,9 @@ func initialBodies(p *Platform, o RunOptions, obs Observer) (Initial, error) {
 		n = p.DefaultBodies(o.Compare)
 	}
 	seed := o.Seed
-	obs.Bodies(BodiesInfo{N: n, Source: nbody.Shell.String(), Seed: &seed, Given: o.Bodies != 0})
+	obs.tell(BodiesInfo{N: n, Source: nbody.Shell.String(), Seed: &seed, Given: o.Bodies != 0})
 	warn(n)
-	return Generate(n, o.Seed)
+	return GenerateShell(n, o.Seed)
 }
 
 // runModes runs the interactive mode, or the benchmark and the comparison,
@@ -234,7 +217,7 @@ func runModes(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, ob
 		if err != nil {
 			return nil, err
 		}
-		obs.Benchmarked(r)
+		obs.tell(r)
 		end = &r.End
 	}
 	if o.Compare {
@@ -242,7 +225,7 @@ func runModes(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, ob
 		if err != nil {
 			return nil, err
 		}
-		obs.Compared(c)
+		obs.tell(c)
 		if end == nil {
 			end = &got
 		}
@@ -253,7 +236,7 @@ func runModes(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, ob
 // view runs the interactive mode, drawing to the frames file when there is
 // one and writing it at the end, also when ctx ended the run.
 func view(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Observer) (*EndState, error) {
-	v := ViewOptions{DT: o.Params.DT, Every: o.Every, Steps: o.ViewSteps, OnStatus: obs.Status}
+	v := ViewOptions{DT: o.Params.DT, Every: o.Every, Steps: o.ViewSteps, OnStatus: func(s Status) { obs.tell(s) }}
 	plan := ViewPlan{Steps: o.ViewSteps, Every: o.Every}
 	plan.Width, plan.Height = render.Size(o.Fullscreen)
 	if o.Render != "" {
@@ -265,17 +248,17 @@ func view(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, obs Ob
 		v.Frames, v.Steps = rec, o.Frames*o.Every
 		plan.Frames, plan.Steps = rec, v.Steps
 	}
-	obs.Viewing(plan)
+	obs.tell(plan)
 	r, err := View(ctx, p, b, v)
 	if err != nil {
 		return nil, err
 	}
-	obs.Viewed(r)
+	obs.tell(r)
 	if plan.Frames != nil {
 		if err := plan.Frames.Write(); err != nil {
 			return &r.End, err // the bodies are still the run's
 		}
-		obs.Drawn(r.Drawn)
+		obs.tell(r.Drawn)
 	}
 	return &r.End, nil
 }

@@ -1,32 +1,29 @@
-package modes
+package validate
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/nvml"
 )
 
-// Defaults of a validation run.
+// Defaults of a validation run (the verdicts' own are in verdict.go).
 const (
-	DefaultSample       = 256             // bodies whose accelerations are checked
-	DefaultSlowRatio    = 0.9             // of the median GPU's rate
-	DefaultThrottleDrop = 0.10            // below the GPU's own first window
-	DefaultWindow       = time.Second     // one timed window of a -duration run
-	defaultValidateDT   = 0.016           // the sample's first preset
-	readingLate         = 2 * time.Second // telemetry that takes longer is dropped
+	DefaultSample     = 256         // bodies whose accelerations are checked
+	DefaultWindow     = time.Second // one timed window of a -duration run
+	defaultValidateDT = 0.016       // the sample's first preset
 )
 
-// ValidateOptions set a validation run: every GPU runs its own simulation
+// Options set a validation run: every GPU runs its own simulation
 // of the same bodies at once, and each gets a verdict.
-type ValidateOptions struct {
+type Options struct {
 	Precision nbody.Precision
 	Physics   nbody.Physics
 	BlockSize int // 0: gpu.DefaultBlockSize
@@ -52,36 +49,16 @@ type ValidateOptions struct {
 	Telemetry Telemetry
 	// OnWindow, when set, hears every window of every GPU as it ends
 	// (from the GPUs' goroutines, one at a time).
-	OnWindow func(gpu int, w Figures)
+	OnWindow func(gpu int, w modes.Figures)
 	// Devices are the GPUs to validate; nil: every visible one.
 	Devices []gpu.Device
-}
-
-// Telemetry reads a GPU's state, for the record beside its figures.
-type Telemetry interface {
-	Read(d gpu.Device) (Reading, error)
-}
-
-// Reading is a GPU's state at one moment; a field the GPU or the library
-// does not report is nil or empty.
-type Reading struct {
-	UUID            string   `json:"uuid,omitempty"`
-	SMClockMHz      *int     `json:"sm_clock_mhz,omitempty"`
-	MaxSMClockMHz   *int     `json:"max_sm_clock_mhz,omitempty"`
-	TemperatureC    *int     `json:"temperature_c,omitempty"`
-	PowerW          *float64 `json:"power_w,omitempty"`
-	PowerLimitW     *float64 `json:"power_limit_w,omitempty"`
-	ThrottleReasons []string `json:"throttle_reasons"` // null: not reported; []: none active
-	// ECCErrors counts the memory errors ECC could not correct since the
-	// driver loaded; nil where ECC is off or not reported.
-	ECCErrors *uint64 `json:"ecc_uncorrected_errors,omitempty"`
 }
 
 // GPUResult is one GPU's validation: its figures, its accuracy, its state,
 // and the verdict.
 type GPUResult struct {
 	Device  gpu.Device
-	Windows []Figures // timed windows, in order
+	Windows []modes.Figures // timed windows, in order
 	// Accuracy is the largest relative L2 error of the sampled bodies'
 	// accelerations against the float64 reference over every check;
 	// Checks counts them.
@@ -120,8 +97,8 @@ func (r GPUResult) Rate() float64 {
 	return median(rates)
 }
 
-// Validation is a validation run's record.
-type Validation struct {
+// Result is a validation run's record.
+type Result struct {
 	Bodies      int
 	Steps       int           // timed steps of a run without Duration
 	Duration    time.Duration // asked for; 0 without
@@ -131,7 +108,7 @@ type Validation struct {
 }
 
 // Passed reports whether every GPU passed.
-func (v Validation) Passed() bool {
+func (v Result) Passed() bool {
 	for _, g := range v.GPUs {
 		if !g.Passed {
 			return false
@@ -140,17 +117,17 @@ func (v Validation) Passed() bool {
 	return len(v.GPUs) > 0
 }
 
-// ValidateAll validates every visible GPU: each runs its own simulation of
+// All validates every visible GPU: each runs its own simulation of
 // the same bodies, on its own context and goroutine, all at once. A GPU
 // that fails to open or to run fails; the others go on. Cancelling ctx
 // ends the run early with the record so far. With no usable GPU the error
-// is a *NoGPUError.
-func ValidateAll(ctx context.Context, o ValidateOptions) (Validation, error) {
+// is a *modes.NoGPUError.
+func All(ctx context.Context, o Options) (Result, error) {
 	devs := o.Devices
 	if devs == nil {
 		var err error
-		if devs, err = ListGPUs(); err != nil {
-			return Validation{}, err
+		if devs, err = modes.ListGPUs(); err != nil {
+			return Result{}, err
 		}
 	}
 	if o.BlockSize == 0 {
@@ -177,7 +154,7 @@ func defaultValidateBodies(devs []gpu.Device, blockSize int) int {
 			n = m
 		}
 	}
-	return max(n, DefaultCompareBodies)
+	return max(n, modes.DefaultCompareBodies)
 }
 
 // unit is one device under test: how to open its integrator.
@@ -187,18 +164,15 @@ type unit struct {
 }
 
 // validate runs every unit at once and judges them.
-func validate(ctx context.Context, units []unit, o ValidateOptions) (Validation, error) {
-	if err := nbody.CheckCount(o.Bodies); err != nil {
-		return Validation{}, err
-	}
+func validate(ctx context.Context, units []unit, o Options) (Result, error) {
 	if o.Duration == 0 && o.Steps < 1 {
-		return Validation{}, fmt.Errorf("%d timed steps: want at least 1, or a duration", o.Steps)
+		return Result{}, fmt.Errorf("%d timed steps: want at least 1, or a duration", o.Steps)
 	}
 	b, err := nbody.Generate(nbody.Shell, o.Bodies, nbody.DefaultParams(o.Bodies), o.Seed)
 	if err != nil {
-		return Validation{}, err
+		return Result{}, err
 	}
-	v := Validation{Bodies: o.Bodies, Duration: o.Duration, GPUs: make([]GPUResult, len(units))}
+	v := Result{Bodies: o.Bodies, Duration: o.Duration, GPUs: make([]GPUResult, len(units))}
 	if o.Duration == 0 {
 		v.Steps = o.Steps
 	}
@@ -207,7 +181,7 @@ func validate(ctx context.Context, units []unit, o ValidateOptions) (Validation,
 	var wg sync.WaitGroup
 	for i, u := range units {
 		wg.Go(func() {
-			onWindow := func(w Figures) {
+			onWindow := func(w modes.Figures) {
 				if o.OnWindow != nil {
 					mu.Lock()
 					defer mu.Unlock()
@@ -226,7 +200,7 @@ func validate(ctx context.Context, units []unit, o ValidateOptions) (Validation,
 
 // runUnit validates one device: telemetry, a warm-up step, the timed
 // windows with an accuracy check after each, telemetry again.
-func runUnit(ctx context.Context, u unit, b nbody.Bodies, o ValidateOptions, onWindow func(Figures)) (r GPUResult) {
+func runUnit(ctx context.Context, u unit, b nbody.Bodies, o Options, onWindow func(modes.Figures)) (r GPUResult) {
 	r = GPUResult{Device: u.device, AccuracyBound: nbody.AccuracyBound(o.Precision)}
 	r.Before, r.TelemetryErr = read(o.Telemetry, u.device)
 	// The result is named so that this reading, taken once the GPU is
@@ -272,7 +246,7 @@ func runUnit(ctx context.Context, u unit, b nbody.Bodies, o ValidateOptions, onW
 			break // a cancelled window is not counted
 		}
 		perStep = d / time.Duration(steps)
-		w := Throughput(b.N(), steps, d, o.Precision)
+		w := modes.Throughput(b.N(), steps, d, o.Precision)
 		r.Windows = append(r.Windows, w)
 		onWindow(w)
 		// The check runs to the end even once ctx is cancelled: a
@@ -297,7 +271,7 @@ func runUnit(ctx context.Context, u unit, b nbody.Bodies, o ValidateOptions, onW
 // sound the GPU (7.7e-5 on H200s after 5 s), while the same arithmetic on
 // the same first positions every window shows a GPU that goes wrong
 // during the run.
-func checkSample(ctx context.Context, in nbody.Integrator, first nbody.Bodies, r *GPUResult, o ValidateOptions, rng *rand.Rand) error {
+func checkSample(ctx context.Context, in nbody.Integrator, first nbody.Bodies, r *GPUResult, o Options, rng *rand.Rand) error {
 	var now nbody.Bodies
 	if err := in.Bodies(&now); err != nil {
 		return fmt.Errorf("reading back the bodies: %w", err)
@@ -321,98 +295,6 @@ func checkSample(ctx context.Context, in nbody.Integrator, first nbody.Bodies, r
 	}
 	r.Checks++
 	return nil
-}
-
-// read takes one telemetry reading, giving up on a library that hangs.
-func read(t Telemetry, d gpu.Device) (*Reading, error) {
-	if t == nil {
-		return nil, nil
-	}
-	type answer struct {
-		r   Reading
-		err error
-	}
-	ch := make(chan answer, 1)
-	go func() {
-		r, err := t.Read(d)
-		ch <- answer{r, err}
-	}()
-	select {
-	case a := <-ch:
-		if a.err != nil {
-			return nil, a.err
-		}
-		return &a.r, nil
-	case <-time.After(readingLate):
-		return nil, fmt.Errorf("telemetry of GPU %d: no answer within %s", d.Ordinal, readingLate)
-	}
-}
-
-// judge gives every GPU its verdict: it fails when it could not run, when
-// its accuracy check failed, when ECC saw uncorrected errors during the run, when it ran below MinGIPS, when a later window
-// fell more than ThrottleDrop below its first, or, among two or more GPUs,
-// when its rate is below SlowRatio of the median.
-func judge(gpus []GPUResult, o ValidateOptions) {
-	rates := make([]float64, 0, len(gpus))
-	for _, g := range gpus {
-		if g.Err == nil && len(g.Windows) > 0 {
-			rates = append(rates, g.Rate())
-		}
-	}
-	mid := median(rates)
-	slow := cmpOr(o.SlowRatio, DefaultSlowRatio)
-	drop := cmpOr(o.ThrottleDrop, DefaultThrottleDrop)
-	for i := range gpus {
-		g := &gpus[i]
-		g.Reasons = nil
-		if mid > 0 {
-			g.Ratio = g.Rate() / mid
-		}
-		switch {
-		case g.Err != nil:
-			g.Reasons = append(g.Reasons, "error: "+g.Err.Error())
-		case len(g.Windows) == 0:
-			g.Reasons = append(g.Reasons, "no timed window finished")
-		}
-		if g.Checks > 0 && !(g.Accuracy <= g.AccuracyBound) {
-			g.Reasons = append(g.Reasons, fmt.Sprintf("accuracy: relative L2 error %.3g above %.3g", g.Accuracy, g.AccuracyBound))
-		}
-		if b, a := g.Before, g.After; b != nil && a != nil && b.ECCErrors != nil && a.ECCErrors != nil && *a.ECCErrors > *b.ECCErrors {
-			g.Reasons = append(g.Reasons, fmt.Sprintf("ecc: %d uncorrected memory errors during the run", *a.ECCErrors-*b.ECCErrors))
-		}
-		if len(g.Windows) > 0 {
-			if o.MinGIPS > 0 && g.Rate() < o.MinGIPS {
-				g.Reasons = append(g.Reasons, fmt.Sprintf("below %g GI/s", o.MinGIPS))
-			}
-			if o.Duration > 0 && len(g.Windows) > 1 {
-				first := g.Windows[0].GInteractions
-				for k, w := range g.Windows[1:] {
-					if w.GInteractions < (1-drop)*first {
-						g.Reasons = append(g.Reasons, fmt.Sprintf("throttled: window %d at %.0f%% of the first", k+2, 100*w.GInteractions/first))
-						break
-					}
-				}
-			}
-			if len(rates) >= 2 && g.Ratio < slow {
-				g.Reasons = append(g.Reasons, fmt.Sprintf("slow: %.0f%% of the median GPU", 100*g.Ratio))
-			}
-		}
-		g.Passed = len(g.Reasons) == 0
-	}
-}
-
-// median is the middle value (the mean of the two middle ones for an even
-// count); 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(xs))
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
 }
 
 // cmpOr is v, or def when v is zero.

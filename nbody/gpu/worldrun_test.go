@@ -1,4 +1,4 @@
-package modes
+package gpu
 
 import (
 	"context"
@@ -92,21 +92,21 @@ func joinTwo(t *testing.T) [2]*cluster.Session {
 // integrates it, and rank 0's bodies read from a file reach the others.
 func TestClusterBodies(t *testing.T) {
 	ss := joinTwo(t)
-	in, err := Generate(1001, 7)
+	in, err := nbody.Generate(nbody.Shell, 1001, nbody.DefaultParams(1001), 7)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	got := [2]nbody.Bodies{}
 	for r := range 2 {
 		wg.Go(func() {
-			src := in.Bodies
+			src := in
 			if r != 0 {
 				src = nbody.Bodies{} // as if only rank 0 could read the file
 			}
-			b, err := shareBodies(ss[r], src)
+			b, err := ShareBodies(ss[r], r, src)
 			if !assert.NoError(t, err) {
 				return
 			}
-			c := &clusterIntegrator{g: newFakePart(r), s: ss[r]}
+			c := &Member{g: newFakePart(r), peers: ss[r], rank: r}
 			assert.NoError(t, c.SetBodies(b))
 			_, err = c.Step(context.Background(), 0.01, 3)
 			assert.NoError(t, err)
@@ -116,7 +116,7 @@ func TestClusterBodies(t *testing.T) {
 	}
 	wg.Wait()
 	for r := range 2 {
-		assert.Equal(t, in.Bodies, got[r], "rank %d", r)
+		assert.Equal(t, in, got[r], "rank %d", r)
 		assert.NoError(t, ss[r].Err())
 	}
 }
@@ -128,7 +128,7 @@ func TestClusterPeerEndsMidStep(t *testing.T) {
 	ss := joinTwo(t)
 	part := newFakePart(0)
 	part.block = true
-	c := &clusterIntegrator{g: part, s: ss[0]}
+	c := &Member{g: part, peers: ss[0]}
 	go func() {
 		time.Sleep(200 * time.Millisecond)
 		ss[1].Fail(assert.AnError) // rank 1 dies: its connection ends with its word
@@ -150,10 +150,10 @@ func TestClusterPeerEndsMidStep(t *testing.T) {
 }
 
 // A step that does not come out of the aborted exchange is abandoned
-// after clusterGrace: the process can still exit.
+// after worldGrace: the process can still exit.
 func TestClusterGuardGivesUp(t *testing.T) {
 	ss := joinTwo(t)
-	c := &clusterIntegrator{g: newFakePart(0), s: ss[0]}
+	c := &Member{g: newFakePart(0), peers: ss[0]}
 	stuck := make(chan struct{})
 	defer close(stuck)
 	go ss[1].Fail(assert.AnError)
@@ -161,7 +161,7 @@ func TestClusterGuardGivesUp(t *testing.T) {
 	err := c.guard(func() error { <-stuck; return nil })
 	var pe *cluster.PeerError
 	require.ErrorAs(t, err, &pe)
-	assert.InDelta(t, clusterGrace.Seconds(), time.Since(start).Seconds(), 1)
+	assert.InDelta(t, worldGrace.Seconds(), time.Since(start).Seconds(), 1)
 }
 
 func TestSpanCodec(t *testing.T) {
@@ -172,25 +172,13 @@ func TestSpanCodec(t *testing.T) {
 	assert.Error(t, decodeSpan([]byte{1, 2}, dst))
 }
 
-// The interactive mode is refused before anything opens.
-func TestClusterRefusesTheInteractiveMode(t *testing.T) {
-	spec := cluster.Spec{}
-	require.NoError(t, spec.SetRanks("2"))
-	require.NoError(t, spec.SetRank("1"))
-	require.NoError(t, spec.SetCoordinator("127.0.0.1:1"))
-	require.NoError(t, spec.DetectFrom(func(string) (string, bool) { return "", false }))
-	err := Run(context.Background(), RunOptions{Platform: PlatformOptions{Cluster: spec}}, quiet{})
-	var ce *ClusterError
-	require.ErrorAs(t, err, &ce)
-}
-
 // A step far slower than the ones before (a rank that hangs while its
 // process lives) ends the run with a *StepTimeError, told to the other
 // ranks, which end naming this one.
 func TestClusterStepTimeLimit(t *testing.T) {
 	ss := joinTwo(t)
 	part := newFakePart(0)
-	c := &clusterIntegrator{g: part, s: ss[0], slack: 300 * time.Millisecond}
+	c := &Member{g: part, peers: ss[0], slack: 300 * time.Millisecond}
 	require.NoError(t, c.SetBodies(nbody.NewBodies(8)))
 	assert.Zero(t, c.stepLimit(5), "no limit before a step is measured")
 	_, err := c.Step(context.Background(), 0.01, 5)
@@ -217,4 +205,22 @@ func TestClusterStepTimeLimit(t *testing.T) {
 	require.ErrorAs(t, ss[1].Err(), &pe)
 	assert.Equal(t, 0, pe.Rank)
 	assert.Contains(t, pe.Reason, "a rank hangs")
+}
+
+// What a process tells of its GPUs makes, in every process, the same
+// world, with each process's first GPU at its global rank.
+func TestWorldDevices(t *testing.T) {
+	a, err := DescribeDevices([]Device{{Ordinal: 0, Name: "a", Multiprocessors: 132}, {Ordinal: 1, Name: "a", Multiprocessors: 132}})
+	require.NoError(t, err)
+	b, err := DescribeDevices([]Device{{Ordinal: 3, Name: "b", Multiprocessors: 78, ClockKHz: 1980000}})
+	require.NoError(t, err)
+	world, first, err := worldDevices([][]byte{a, b}, 1)
+	require.NoError(t, err)
+	require.Len(t, world, 3)
+	assert.Equal(t, 2, first)
+	assert.Equal(t, Device{Ordinal: 3, Name: "b", Multiprocessors: 78, ClockKHz: 1980000}, world[2])
+	none, err := DescribeDevices(nil)
+	require.NoError(t, err)
+	_, _, err = worldDevices([][]byte{a, none}, 0)
+	assert.ErrorContains(t, err, "rank 1 described its GPUs as")
 }

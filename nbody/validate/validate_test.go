@@ -1,4 +1,4 @@
-package modes
+package validate
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cpu"
 	"github.com/nbody-go/nbody/nbody/gpu"
+	"github.com/nbody-go/nbody/nbody/modes"
 )
 
 // clocked takes real steps but reports perStep for each, so that the rates
@@ -48,8 +49,8 @@ func (fakeTelemetry) Read(d gpu.Device) (Reading, error) {
 	return Reading{UUID: fmt.Sprintf("GPU-fake-%d", d.Ordinal), SMClockMHz: &clock, ThrottleReasons: []string{}}, nil
 }
 
-func validateOptions() ValidateOptions {
-	return ValidateOptions{Precision: nbody.Single, Physics: nbody.Presets[0].Physics(), Bodies: 512, Steps: 3, Seed: 1}
+func validateOptions() Options {
+	return Options{Precision: nbody.Single, Physics: nbody.Presets[0].Physics(), Bodies: 512, Steps: 3, Seed: 1}
 }
 
 func TestValidateGivesEachGPUAVerdict(t *testing.T) {
@@ -90,46 +91,46 @@ func TestValidateGivesEachGPUAVerdict(t *testing.T) {
 }
 
 func TestJudgeRules(t *testing.T) {
-	win := func(gis ...float64) []Figures {
-		out := make([]Figures, len(gis))
+	win := func(gis ...float64) []modes.Figures {
+		out := make([]modes.Figures, len(gis))
 		for i, g := range gis {
-			out[i] = Figures{GInteractions: g}
+			out[i] = modes.Figures{GInteractions: g}
 		}
 		return out
 	}
-	ok := func(w []Figures) GPUResult {
+	ok := func(w []modes.Figures) GPUResult {
 		return GPUResult{Windows: w, Checks: 1, Accuracy: 1e-7, AccuracyBound: 2e-5}
 	}
 
 	one := []GPUResult{ok(win(100))}
-	judge(one, ValidateOptions{})
+	judge(one, Options{})
 	assert.True(t, one[0].Passed, "a single GPU has no peers to be slow against")
 	assert.InDelta(t, 1, one[0].Ratio, 1e-12)
 
 	peers := []GPUResult{ok(win(100)), ok(win(99)), ok(win(89))}
-	judge(peers, ValidateOptions{})
+	judge(peers, Options{})
 	assert.True(t, peers[0].Passed)
 	assert.True(t, peers[1].Passed)
 	assert.False(t, peers[2].Passed, "below 90% of the median (99)")
-	judge(peers, ValidateOptions{SlowRatio: 0.8})
+	judge(peers, Options{SlowRatio: 0.8})
 	assert.True(t, peers[2].Passed, "the threshold is an option")
 
 	floor := []GPUResult{ok(win(100))}
-	judge(floor, ValidateOptions{MinGIPS: 150})
+	judge(floor, Options{MinGIPS: 150})
 	assert.Equal(t, []string{"below 150 GI/s"}, floor[0].Reasons)
 
 	throttled := []GPUResult{ok(win(100, 98, 89))}
-	judge(throttled, ValidateOptions{Duration: time.Minute})
+	judge(throttled, Options{Duration: time.Minute})
 	assert.Equal(t, []string{"throttled: window 3 at 89% of the first"}, throttled[0].Reasons)
-	judge(throttled, ValidateOptions{})
+	judge(throttled, Options{})
 	assert.True(t, throttled[0].Passed, "without a duration there is one window, no throttling rule")
 
 	nan := []GPUResult{{Windows: win(100), Checks: 1, Accuracy: nanValue(), AccuracyBound: 2e-5}}
-	judge(nan, ValidateOptions{})
+	judge(nan, Options{})
 	assert.False(t, nan[0].Passed, "a NaN accuracy fails")
 
 	none := []GPUResult{{}}
-	judge(none, ValidateOptions{})
+	judge(none, Options{})
 	assert.Equal(t, []string{"no timed window finished"}, none[0].Reasons)
 }
 
@@ -146,7 +147,7 @@ func TestValidateDurationAndCancel(t *testing.T) {
 	o := validateOptions()
 	o.Bodies, o.Steps, o.Duration, o.Window = 256, 0, 400*time.Millisecond, 50*time.Millisecond
 	var heard int
-	o.OnWindow = func(int, Figures) { heard++ }
+	o.OnWindow = func(int, modes.Figures) { heard++ }
 	v, err := validate(context.Background(), units, o)
 	require.NoError(t, err)
 	g := v.GPUs[0]
@@ -190,7 +191,7 @@ func TestValidationText(t *testing.T) {
 	clock, temp, power := 1980, 41, 312.4
 	g := GPUResult{
 		Device:  gpu.Device{Ordinal: 1, Name: "NVIDIA H200", UUID: [16]byte{0x4d, 0x44, 0xb1, 0x88}},
-		Windows: []Figures{{GInteractions: 2100}, {GInteractions: 2130}, {GInteractions: 2120}},
+		Windows: []modes.Figures{{GInteractions: 2100}, {GInteractions: 2130}, {GInteractions: 2120}},
 		Ratio:   1, Accuracy: 3.61e-7, AccuracyBound: 2e-5, Checks: 3, Passed: true,
 		After: &Reading{SMClockMHz: &clock, TemperatureC: &temp, PowerW: &power, ThrottleReasons: []string{}},
 	}
@@ -205,22 +206,22 @@ func TestValidationText(t *testing.T) {
 	broken := GPUResult{Device: gpu.Device{Ordinal: 0, Name: "x"}, Reasons: []string{"error: opening: boom"}}
 	assert.Equal(t, `GPU 0 "x": FAIL: error: opening: boom`, broken.String())
 
-	v := Validation{Bodies: 135168, Steps: 10, GPUs: []GPUResult{g, {Passed: true}}}
+	v := Result{Bodies: 135168, Steps: 10, GPUs: []GPUResult{g, {Passed: true}}}
 	assert.Equal(t, "Validated 2 GPUs, 135168 bodies each, 10 timed steps: 1 passed, 1 failed: FAIL", v.String())
-	v = Validation{Bodies: 4096, Duration: time.Minute, Elapsed: 10*time.Second + 30*time.Millisecond, Interrupted: true, GPUs: []GPUResult{{Passed: true}}}
+	v = Result{Bodies: 4096, Duration: time.Minute, Elapsed: 10*time.Second + 30*time.Millisecond, Interrupted: true, GPUs: []GPUResult{{Passed: true}}}
 	assert.Equal(t, "Validated 1 GPUs, 4096 bodies each, 10s of the 1m0s asked, stopped early by a signal: 1 passed, 0 failed: PASS", v.String())
 }
 
 func TestJudgeECC(t *testing.T) {
 	zero, two := uint64(0), uint64(2)
-	g := []GPUResult{{Windows: []Figures{{GInteractions: 100}}, Checks: 1, AccuracyBound: 2e-5,
+	g := []GPUResult{{Windows: []modes.Figures{{GInteractions: 100}}, Checks: 1, AccuracyBound: 2e-5,
 		Before: &Reading{ECCErrors: &zero}, After: &Reading{ECCErrors: &two}}}
-	judge(g, ValidateOptions{})
+	judge(g, Options{})
 	assert.Equal(t, []string{"ecc: 2 uncorrected memory errors during the run"}, g[0].Reasons)
 	g[0].Before = &Reading{ECCErrors: &two}
-	judge(g, ValidateOptions{})
+	judge(g, Options{})
 	assert.True(t, g[0].Passed, "errors from before the run are not this run's")
 	g[0].Before = &Reading{}
-	judge(g, ValidateOptions{})
+	judge(g, Options{})
 	assert.True(t, g[0].Passed, "no count before: nothing to compare")
 }

@@ -1,4 +1,4 @@
-package modes
+package gpu
 
 import (
 	"context"
@@ -11,31 +11,65 @@ import (
 	"time"
 
 	"github.com/nbody-go/nbody/nbody"
-	"github.com/nbody-go/nbody/nbody/cluster"
-	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
 // A simulation over several processes: every process opens its GPUs,
-// joins the others (package cluster: rank 0 hands out NCCL's unique id and
-// every process's GPUs), and runs the same run as every other, step for
-// step, with one NCCL communicator spanning every GPU of every process.
-// Rank 0 alone reports and writes; its integrator's Bodies gathers every
-// velocity from the others (over the rendezvous connections), and so does
-// every other rank's, so that every rank's run computes the same.
+// joins the others through a rendezvous (package cluster: rank 0 hands
+// out the NCCL id of NewWorldID and every process's DescribeDevices), and
+// runs the same run as every other, step for step, with one NCCL
+// communicator spanning every GPU of every process (World). Rank 0 alone
+// reports and writes; its Member's Bodies gathers every velocity from the
+// others (over the rendezvous connections), and so does every other
+// rank's, so that every rank's run computes the same.
 
-// clusterGrace is how long a rank waits, once another has ended, for its
+// Peers is what a process needs of the others beside the communicator:
+// the rendezvous that joined them, kept open as a liveness channel and
+// for the few bulk transfers a run needs. *cluster.Session satisfies it;
+// this package names only what it uses, and imports no rendezvous.
+type Peers interface {
+	// Gather collects every rank's data at rank 0, in rank order; the
+	// other ranks get nil. Broadcast hands rank 0's data to every rank.
+	// Every rank calls them at the same point of its run.
+	Gather(data []byte) ([][]byte, error)
+	Broadcast(data []byte) ([]byte, error)
+	// Fail ends the session because this process failed, telling the
+	// others; Close ends it after a run that succeeded.
+	Fail(err error)
+	Close() error
+	// Done is closed when the session ends; Err then says why: another
+	// process's end or this one's failure (nil after Close).
+	Done() <-chan struct{}
+	Err() error
+}
+
+// Membership is a process's place in a world, as the rendezvous gave it.
+type Membership struct {
+	Peers     Peers
+	Rank      int      // this process's, from 0
+	Processes int      // in the world
+	Infos     [][]byte // every rank's DescribeDevices, in rank order
+	ID        []byte   // the communicator's id, rank 0's NewWorldID
+}
+
+// worldGrace is how long a rank waits, once another has ended, for its
 // GPU work to come out of the aborted exchange before giving up on it:
 // with the liveness channel's 4 s for a silent peer, the rank still ends
 // within 10 s of the other's end.
-const clusterGrace = 3 * time.Second
+const worldGrace = 3 * time.Second
 
-// ClusterError is a run over several processes that cannot be run as
-// asked (the CPU, host memory, the interactive mode).
-type ClusterError struct{ Msg string }
-
-// Error returns the message.
-func (e *ClusterError) Error() string { return e.Msg }
+// NewWorldID loads NCCL and makes the id of a world's communicator, which
+// one process (rank 0) makes before the join and hands to every other.
+func NewWorldID() ([]byte, error) {
+	if err := nccl.Load(); err != nil {
+		return nil, err
+	}
+	id, err := nccl.GetUniqueID()
+	if err != nil {
+		return nil, err
+	}
+	return id.Internal[:], nil
+}
 
 // peerDevice is what a process tells the others of each of its GPUs.
 type peerDevice struct {
@@ -49,130 +83,68 @@ type peerDevice struct {
 	ClockKHz        int    `json:"clock_khz"`
 }
 
-// openCluster opens this process's GPUs as its part of a simulation over
-// several processes (o.Cluster, resolved): it joins the others, learns
-// every GPU of every process and the communicator's id, and opens the
-// integrator over them all. A failure after the join is told to the other
-// ranks, which end too.
-func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
-	spec := o.Cluster
-	if o.CPU || o.HostMem {
-		return nil, &ClusterError{"a simulation over several processes runs in GPU memory: not on the CPU, nor in host memory"}
-	}
-	// A process that cannot take part still joins, to tell the others at
-	// once rather than leave them waiting for the join's time limit.
-	local, setupErr := localGPUs(o)
+// DescribeDevices is what a process tells the others of its GPUs, for
+// Membership.Infos: each one's host, ordinal, name and figures.
+func DescribeDevices(devs []Device) ([]byte, error) {
 	host, _ := os.Hostname()
-	mine := make([]peerDevice, len(local))
-	for i, d := range local {
+	mine := make([]peerDevice, len(devs))
+	for i, d := range devs {
 		mine[i] = peerDevice{host, d.Ordinal, d.Name, d.Major, d.Minor, d.Multiprocessors, d.TotalMemory, d.ClockKHz}
 	}
-	info, err := json.Marshal(mine)
-	if err != nil {
-		return nil, fmt.Errorf("describing the GPUs to the other processes: %w", err)
-	}
-	// Rank 0 makes the id before the join, so that the others get it with
-	// the table of GPUs.
-	var secret []byte
-	if spec.Rank == 0 && setupErr == nil {
-		var id nccl.UniqueID
-		if setupErr = nccl.Load(); setupErr == nil {
-			id, setupErr = nccl.GetUniqueID()
-		}
-		if setupErr != nil {
-			setupErr = fmt.Errorf("several processes exchange through NCCL: %w", setupErr)
-		}
-		secret = id.Internal[:]
-	}
-	s, err := cluster.Join(ctx, cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator,
-		Info: info, Secret: secret})
-	if err != nil {
-		if setupErr != nil {
-			// Why this process could not take part says more than the
-			// join that failed after it.
-			return nil, errors.Join(setupErr, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err))
-		}
-		return nil, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err)
-	}
-	fail := func(err error) (*Platform, error) {
-		s.Fail(err)
-		_ = s.Close()
+	return json.Marshal(mine)
+}
+
+// OpenMember opens this process's GPUs (o.Device, o.NumDevices of them)
+// as its part of the world m: every GPU of every process, split and
+// exchanged as one. A failure is told to the other processes, which end
+// too; a world that the others described wrong is their failure, which
+// they are telling, and the error is theirs where it comes within a
+// second. Close the Member when done.
+func OpenMember(o Options, m Membership) (*Member, error) {
+	fail := func(err error) (*Member, error) {
+		m.Peers.Fail(err)
+		_ = m.Peers.Close()
 		return nil, err
 	}
 	// What this rank finds wrong with the others' part (no GPUs, no id)
 	// comes of their failure, which they are telling: report theirs.
-	theirs := func(err error) (*Platform, error) {
+	theirs := func(err error) (*Member, error) {
 		select {
-		case <-s.Done():
-			if perr := s.Err(); perr != nil {
+		case <-m.Peers.Done():
+			if perr := m.Peers.Err(); perr != nil {
 				return nil, perr
 			}
 		case <-time.After(time.Second):
 		}
 		return fail(err)
 	}
-	if setupErr != nil {
-		return fail(setupErr)
-	}
-	world, first, err := worldDevices(s.Infos, spec.Rank)
+	world, first, err := worldDevices(m.Infos, m.Rank)
 	if err != nil {
 		return theirs(err)
 	}
-	w := &gpu.World{Devices: world, First: first, Processes: spec.Ranks}
-	if copy(w.ID.Internal[:], s.Secret) != nccl.UniqueIDBytes {
-		return theirs(fmt.Errorf("rank 0 handed out an NCCL id of %d bytes, not %d", len(s.Secret), nccl.UniqueIDBytes))
+	w := &World{Devices: world, First: first, Processes: m.Processes}
+	if copy(w.ID.Internal[:], m.ID) != nccl.UniqueIDBytes {
+		return theirs(fmt.Errorf("rank 0 handed out an NCCL id of %d bytes, not %d", len(m.ID), nccl.UniqueIDBytes))
 	}
-	want := len(local)
-	var g *gpu.Integrator
-	ci := &clusterIntegrator{s: s}
-	err = ci.guard(func() error {
+	o.World = w
+	var g *Integrator
+	c := &Member{peers: m.Peers, rank: m.Rank, world: world}
+	err = c.guard(func() error {
 		var err error
-		g, err = gpu.New(gpu.Options{Precision: o.Precision, Physics: o.Physics, BlockSize: o.BlockSize,
-			Device: local[0].Ordinal, NumDevices: want, Exchange: o.Exchange, World: w})
+		g, err = New(o)
 		return err
 	})
 	if err != nil {
 		return fail(fmt.Errorf("opening the GPU: %w", err))
 	}
-	ci.g = g
-	return &Platform{Integrator: ci, GPU: g, Devices: world, Physics: o.Physics, BlockSize: o.BlockSize,
-		Session: s, Rank: spec.Rank}, nil
-}
-
-// localGPUs lists the GPUs this process contributes: NumDevices from
-// Device on, as in one process; but where a launcher started a process
-// per GPU and left every GPU visible to each (its local rank known, more
-// than one GPU seen, neither Device nor NumDevices asked for), the GPU of
-// the local rank, as launched programs do (torch.cuda.set_device).
-func localGPUs(o PlatformOptions) ([]gpu.Device, error) {
-	devs, err := gpu.Devices()
-	if err != nil {
-		if errors.Is(err, gpu.ErrUnavailable) {
-			return nil, &NoGPUError{Reason: unavailableReason(err)}
-		}
-		return nil, fmt.Errorf("listing CUDA devices: %w", err)
-	}
-	want, first := max(1, o.NumDevices), o.Device
-	if c := o.Cluster; c.HasLocalRank && first == 0 && want == 1 && len(devs) > 1 {
-		if c.LocalRank >= len(devs) {
-			return nil, fmt.Errorf("%s started this process as number %d on its machine, which has %d GPUs: start at most one process per GPU",
-				c.Launcher, c.LocalRank, len(devs))
-		}
-		first = c.LocalRank
-	}
-	if first >= len(devs) {
-		return nil, &DeviceRangeError{Device: first, Count: len(devs)}
-	}
-	if first+want > len(devs) {
-		return nil, fmt.Errorf("only %d Devices available, %d requested.  Exiting.", len(devs)-first, want)
-	}
-	return devs[first : first+want], nil
+	c.g, c.local = g, g
+	return c, nil
 }
 
 // worldDevices decodes every rank's GPUs, in rank order, and the global
 // rank of the first of rank's.
-func worldDevices(infos [][]byte, rank int) ([]gpu.Device, int, error) {
-	var world []gpu.Device
+func worldDevices(infos [][]byte, rank int) ([]Device, int, error) {
+	var world []Device
 	first := 0
 	for r, in := range infos {
 		var ds []peerDevice
@@ -183,20 +155,23 @@ func worldDevices(infos [][]byte, rank int) ([]gpu.Device, int, error) {
 			first = len(world)
 		}
 		for _, d := range ds {
-			world = append(world, gpu.Device{Ordinal: d.Ordinal, Name: d.Name, Major: d.Major, Minor: d.Minor,
+			world = append(world, Device{Ordinal: d.Ordinal, Name: d.Name, Major: d.Major, Minor: d.Minor,
 				Multiprocessors: d.Multiprocessors, TotalMemory: d.TotalMemory, ClockKHz: d.ClockKHz})
 		}
 	}
 	return world, first, nil
 }
 
-// clusterIntegrator is one process's part of a simulation over several:
-// the GPU integrator over the world, whose every call gives way when
-// another process ends (its communicators aborted, the call abandoned
-// after clusterGrace), and whose Bodies hold every velocity.
-type clusterIntegrator struct {
-	g worldPart
-	s *cluster.Session
+// Member is one process's part of a simulation over several: the GPU
+// integrator over the world, whose every call gives way when another
+// process ends (its communicators aborted, the call abandoned after
+// worldGrace), and whose Bodies hold every velocity.
+type Member struct {
+	g     worldPart
+	local *Integrator // g, where it is one (not in tests)
+	peers Peers
+	rank  int
+	world []Device
 	// perStep is the wall time per step of the last Step call that
 	// finished (0 before one), lastEnd when it returned; slack, the time
 	// a call may take beyond stepLimitFactor times that (0:
@@ -240,7 +215,7 @@ func (e *StepTimeError) Error() string {
 // added: the ranks do the same work on their CPUs between steps (the
 // comparison's float64 reference, the energy), and a faster rank waits in
 // its next step's exchange for a slower one.
-func (c *clusterIntegrator) stepLimit(steps int) time.Duration {
+func (c *Member) stepLimit(steps int) time.Duration {
 	if c.perStep <= 0 {
 		return 0
 	}
@@ -251,8 +226,8 @@ func (c *clusterIntegrator) stepLimit(steps int) time.Duration {
 	return time.Duration(stepLimitFactor*steps)*c.perStep + slack + 2*time.Since(c.lastEnd)
 }
 
-// worldPart is what clusterIntegrator needs of the GPU integrator
-// (*gpu.Integrator), and what the tests fake.
+// worldPart is what Member needs of the GPU integrator, and what the
+// tests fake.
 type worldPart interface {
 	nbody.Integrator
 	Abort() error
@@ -260,25 +235,30 @@ type worldPart interface {
 }
 
 var (
-	_ nbody.Integrator = (*clusterIntegrator)(nil)
-	_ worldPart        = (*gpu.Integrator)(nil)
-	_ Observer         = quiet{}
+	_ nbody.Integrator = (*Member)(nil)
+	_ worldPart        = (*Integrator)(nil)
 )
 
-func (c *clusterIntegrator) Name() string               { return c.g.Name() }
-func (c *clusterIntegrator) Precision() nbody.Precision { return c.g.Precision() }
+// Local is this process's GPU integrator, over its devices of the world.
+func (c *Member) Local() *Integrator { return c.local }
 
-func (c *clusterIntegrator) SetBodies(b nbody.Bodies) error {
+// Devices are every GPU of every process, in global rank order.
+func (c *Member) Devices() []Device { return c.world }
+
+func (c *Member) Name() string               { return c.g.Name() }
+func (c *Member) Precision() nbody.Precision { return c.g.Precision() }
+
+func (c *Member) SetBodies(b nbody.Bodies) error {
 	return c.guard(func() error { return c.g.SetBodies(b) })
 }
 
 // Step steps the world; another process's end cancels it.
-func (c *clusterIntegrator) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
+func (c *Member) Step(ctx context.Context, dt float64, steps int) (time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {
-		case <-c.s.Done():
+		case <-c.peers.Done():
 			cancel()
 		case <-ctx.Done():
 		}
@@ -305,17 +285,17 @@ func (c *clusterIntegrator) Step(ctx context.Context, dt float64, steps int) (ti
 // Bodies reads every position from this process's GPUs and every velocity
 // from every process: each rank's part gathered at rank 0, the whole
 // handed back to every rank.
-func (c *clusterIntegrator) Bodies(dst *nbody.Bodies) error {
+func (c *Member) Bodies(dst *nbody.Bodies) error {
 	if err := c.guardFor(readBackLimit, errReadBackHangs, func() error { return c.g.Bodies(dst) }); err != nil {
 		return err
 	}
 	first, count := c.g.LocalBodies()
-	parts, err := c.s.Gather(encodeSpan(first, dst.Vel[4*first:4*(first+count)]))
+	parts, err := c.peers.Gather(encodeSpan(first, dst.Vel[4*first:4*(first+count)]))
 	if err != nil {
 		return fmt.Errorf("gathering the velocities: %w", err)
 	}
 	var all []byte
-	if c.s.Rank == 0 {
+	if c.rank == 0 {
 		for r, p := range parts[1:] {
 			if err := decodeSpan(p, dst.Vel); err != nil {
 				return fmt.Errorf("the velocities of rank %d: %w", r+1, err)
@@ -323,10 +303,10 @@ func (c *clusterIntegrator) Bodies(dst *nbody.Bodies) error {
 		}
 		all = encodeSpan(0, dst.Vel)
 	}
-	if all, err = c.s.Broadcast(all); err != nil {
+	if all, err = c.peers.Broadcast(all); err != nil {
 		return fmt.Errorf("sharing the velocities: %w", err)
 	}
-	if c.s.Rank != 0 {
+	if c.rank != 0 {
 		if err := decodeSpan(all, dst.Vel); err != nil {
 			return fmt.Errorf("the velocities from rank 0: %w", err)
 		}
@@ -340,13 +320,13 @@ func (c *clusterIntegrator) Bodies(dst *nbody.Bodies) error {
 // this one's failure) the exchange may never complete: the communicators
 // are aborted, in the background, and the rest is left to the process's
 // exit, which is near.
-func (c *clusterIntegrator) Close() error {
-	if c.s.Err() == nil {
-		if _, err := c.s.Gather(nil); err == nil {
-			_, _ = c.s.Broadcast(nil)
+func (c *Member) Close() error {
+	if c.peers.Err() == nil {
+		if _, err := c.peers.Gather(nil); err == nil {
+			_, _ = c.peers.Broadcast(nil)
 		}
 	}
-	if c.s.Err() != nil {
+	if c.peers.Err() != nil {
 		if c.g != nil {
 			go c.g.Abort() // nothing waits for it: the process ends
 		}
@@ -356,21 +336,21 @@ func (c *clusterIntegrator) Close() error {
 	if c.g != nil {
 		err = c.g.Close()
 	}
-	return errors.Join(err, c.s.Close())
+	return errors.Join(err, c.peers.Close())
 }
 
 // guard runs fn, which drives the GPUs, and returns its error, unless the
 // session ends with another process's end first: then it aborts the
 // communicators (in the background: NCCL's abort may itself wait for the
-// network), waits up to clusterGrace for fn to come out, and returns the
+// network), waits up to worldGrace for fn to come out, and returns the
 // session's error, which names the rank.
-func (c *clusterIntegrator) guard(fn func() error) error { return c.guardFor(0, nil, fn) }
+func (c *Member) guard(fn func() error) error { return c.guardFor(0, nil, fn) }
 
 // guardFor is guard with a time limit for fn (0: none), past which this
 // rank fails with late, telling the others, and ends as when another rank
 // ends.
-func (c *clusterIntegrator) guardFor(limit time.Duration, late error, fn func() error) error {
-	if err := c.s.Err(); err != nil {
+func (c *Member) guardFor(limit time.Duration, late error, fn func() error) error {
+	if err := c.peers.Err(); err != nil {
 		return err
 	}
 	var timeout <-chan time.Time
@@ -383,15 +363,15 @@ func (c *clusterIntegrator) guardFor(limit time.Duration, late error, fn func() 
 	go func() { done <- fn() }()
 	select {
 	case err := <-done:
-		if perr := c.s.Err(); perr != nil {
+		if perr := c.peers.Err(); perr != nil {
 			return perr // fn failed because the other process ended
 		}
 		return err
-	case <-c.s.Done():
+	case <-c.peers.Done():
 	case <-timeout:
-		c.s.Fail(late)
+		c.peers.Fail(late)
 	}
-	if c.s.Err() == nil {
+	if c.peers.Err() == nil {
 		return <-done // closed, not failed
 	}
 	if c.g != nil {
@@ -399,9 +379,9 @@ func (c *clusterIntegrator) guardFor(limit time.Duration, late error, fn func() 
 	}
 	select {
 	case <-done:
-	case <-time.After(clusterGrace):
+	case <-time.After(worldGrace):
 	}
-	return c.s.Err()
+	return c.peers.Err()
 }
 
 // encodeSpan writes float64 values, those of the bodies from first, with
@@ -431,17 +411,19 @@ func decodeSpan(b []byte, dst []float64) error {
 	return nil
 }
 
-// shareBodies hands rank 0's bodies (read from a file) to every rank.
-func shareBodies(s *cluster.Session, b nbody.Bodies) (nbody.Bodies, error) {
+// ShareBodies hands rank 0's bodies (read from a file) to every rank: rank
+// 0 passes them and gets them back, the others pass none and get rank 0's.
+// Every rank calls it at the same point of its run.
+func ShareBodies(p Peers, rank int, b nbody.Bodies) (nbody.Bodies, error) {
 	var msg []byte
-	if s.Rank == 0 {
+	if rank == 0 {
 		msg = append(encodeSpan(0, b.Pos), encodeSpan(0, b.Vel)...)
 	}
-	msg, err := s.Broadcast(msg)
+	msg, err := p.Broadcast(msg)
 	if err != nil {
 		return nbody.Bodies{}, fmt.Errorf("receiving the bodies from rank 0: %w", err)
 	}
-	if s.Rank == 0 {
+	if rank == 0 {
 		return b, nil
 	}
 	if len(msg) < 16 {
@@ -461,19 +443,3 @@ func shareBodies(s *cluster.Session, b nbody.Bodies) (nbody.Bodies, error) {
 	}
 	return out, nil
 }
-
-// quiet is the observer of ranks other than 0, which report nothing.
-type quiet struct{}
-
-func (quiet) Opened(*Platform)             {}
-func (quiet) Reading(string)               {}
-func (quiet) Bodies(BodiesInfo)            {}
-func (quiet) Long(int, int, time.Duration) {}
-func (quiet) Benchmarked(BenchmarkResult)  {}
-func (quiet) Compared(Comparison)          {}
-func (quiet) Viewing(ViewPlan)             {}
-func (quiet) Status(Status)                {}
-func (quiet) Viewed(ViewResult)            {}
-func (quiet) Drawn(Drawing)                {}
-func (quiet) Energy(EnergyResult)          {}
-func (quiet) Saved(string)                 {}

@@ -1,0 +1,64 @@
+package validate
+
+import (
+	"encoding/json"
+
+	"github.com/nbody-go/nbody/nbody/internal/jsonnum"
+)
+
+// MarshalJSON implements json.Marshaler: the run, and a record per GPU
+// with every figure, its state before and after, and the verdict.
+func (v Result) MarshalJSON() ([]byte, error) {
+	type gpuJSON struct {
+		Ordinal       int             `json:"ordinal"`
+		Name          string          `json:"name"`
+		UUID          string          `json:"uuid,omitempty"`
+		GInteractions jsonnum.Float   `json:"billion_interactions_per_second"` // the median window's
+		Min           jsonnum.Float   `json:"min_billion_interactions_per_second"`
+		Max           jsonnum.Float   `json:"max_billion_interactions_per_second"`
+		Windows       []jsonnum.Float `json:"windows"` // each window's rate, in order
+		Ratio         jsonnum.Float   `json:"ratio_to_median"`
+		Accuracy      jsonnum.Float   `json:"accuracy_l2_error"` // the worst check's
+		Bound         float64         `json:"accuracy_bound"`
+		Checks        int             `json:"accuracy_checks"`
+		Before        *Reading        `json:"before,omitempty"`
+		After         *Reading        `json:"after,omitempty"`
+		TelemetryErr  string          `json:"telemetry_error,omitempty"`
+		Err           string          `json:"error,omitempty"`
+		Passed        bool            `json:"passed"`
+		Reasons       []string        `json:"reasons"`
+	}
+	gpus := make([]gpuJSON, len(v.GPUs))
+	for i, g := range v.GPUs {
+		rates := make([]jsonnum.Float, len(g.Windows))
+		lo, hi := 0.0, 0.0
+		for k, w := range g.Windows {
+			rates[k] = jsonnum.Float(w.GInteractions)
+			if k == 0 || w.GInteractions < lo {
+				lo = w.GInteractions
+			}
+			hi = max(hi, w.GInteractions)
+		}
+		gpus[i] = gpuJSON{Ordinal: g.Device.Ordinal, Name: g.Device.Name, UUID: g.UUID(), GInteractions: jsonnum.Float(g.Rate()),
+			Min: jsonnum.Float(lo), Max: jsonnum.Float(hi), Windows: rates, Ratio: jsonnum.Float(g.Ratio), Accuracy: jsonnum.Float(g.Accuracy),
+			Bound: g.AccuracyBound, Checks: g.Checks, Before: g.Before, After: g.After, Passed: g.Passed, Reasons: g.Reasons}
+		if gpus[i].Reasons == nil {
+			gpus[i].Reasons = []string{}
+		}
+		if g.TelemetryErr != nil {
+			gpus[i].TelemetryErr = g.TelemetryErr.Error()
+		}
+		if g.Err != nil {
+			gpus[i].Err = g.Err.Error()
+		}
+	}
+	return json.Marshal(struct {
+		Bodies          int           `json:"bodies"`
+		Steps           int           `json:"steps,omitempty"`
+		DurationSeconds float64       `json:"duration_seconds,omitempty"`
+		ElapsedSeconds  jsonnum.Float `json:"elapsed_seconds"`
+		Interrupted     bool          `json:"interrupted"`
+		Passed          bool          `json:"passed"`
+		GPUs            []gpuJSON     `json:"gpus"`
+	}{v.Bodies, v.Steps, v.Duration.Seconds(), jsonnum.Float(v.Elapsed.Seconds()), v.Interrupted, v.Passed(), gpus})
+}
