@@ -7,7 +7,10 @@
 // coordinator's address, gathers every rank's description and hands all of
 // them back with an opaque secret (NCCL's unique id), and the connections
 // then stay open as a liveness channel and carry the few bulk transfers
-// a run needs (Broadcast, Gather).
+// a run needs (Broadcast, Gather). A process that cannot take part calls
+// Withdraw in place of Join, and the others' Join ends at once, naming it.
+// Rank 0 reads the greetings of new connections concurrently, so that
+// anyone else who can reach its port cannot hold the ranks back.
 //
 // This is the one package below cmd/ that reads the environment: the
 // launchers speak through it, and detecting them is this package's job

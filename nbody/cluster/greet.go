@@ -258,17 +258,18 @@ func greetRankZero(ctx context.Context, c Config, kind byte, body []byte) (*peer
 }
 
 // Withdraw tells the other ranks, in place of Join, that this one cannot
-// take part in the simulation, and why: their Join (or the one they start
-// later, while Withdraw lasts) ends with a *PeerError naming this rank and
-// "it cannot take part: " and reason. Rank 0 passing on another rank's
-// *PeerError (a Join that ended with one) names that rank instead.
+// take part in the simulation, and why: every other rank's Join ends with
+// a *PeerError naming this rank, its Reason "it cannot take part: " and
+// reason. A rank other than 0 tells rank 0 (retrying its connection until
+// the join's time limit, as Join does) and returns once rank 0 has its
+// word; rank 0 tells the ranks waiting at once, and those that greet it
+// later as they come.
 //
-// A rank other than 0 returns once rank 0 has its word, retrying its
-// connection until the join's time limit as Join does. Rank 0 listens and
-// answers every rank that greets it, until every other rank has heard or
-// the join's time limit: it lasts until the last rank starts, so a caller
-// should say why this rank cannot take part before it calls Withdraw, not
-// after. The error says whom it could not tell.
+// Rank 0, withdrawing itself, listens and answers every rank that greets
+// it until every other rank has heard or the join's time limit: it lasts
+// until the last rank starts, so a caller should say why this rank cannot
+// take part before it calls Withdraw, not after. The error says whom it
+// could not tell.
 func Withdraw(ctx context.Context, c Config, reason error) error {
 	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
 		return fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
@@ -281,11 +282,7 @@ func Withdraw(ctx context.Context, c Config, reason error) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.JoinTimeout)
 	defer cancel()
-	rank, why := c.Rank, "it cannot take part: "+reasonText(reason)
-	var pe *PeerError
-	if errors.As(reason, &pe) {
-		rank, why = pe.Rank, pe.Reason
-	}
+	why := "it cannot take part: " + reasonText(reason)
 	if c.Rank != 0 {
 		p, kind, body, err := greetRankZero(ctx, c, kindCannot, greetingBody(c.Ranks, c.Rank, []byte(why)))
 		if err != nil {
@@ -307,7 +304,7 @@ func Withdraw(ctx context.Context, c Config, reason error) error {
 	defer g.close()
 	told := make([]bool, c.Ranks)
 	told[0] = true
-	return g.tell(ctx, c, told, abortPayload(rank, why))
+	return g.tell(ctx, c, told, abortPayload(0, why))
 }
 
 // tell answers every greeting with refusal (a kindCannot's body: rank,

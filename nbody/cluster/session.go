@@ -117,9 +117,9 @@ const maxFrame = 1 << 33
 // through Withdraw that it cannot take part ends it with a *PeerError
 // naming that rank, on every rank: at once on those waiting, at their
 // hello on those that come later, and on rank 0 once every rank has heard
-// or at the time limit. A join that ends
-// at its time limit says which ranks never came, and is a
-// context.DeadlineExceeded. One rank joins alone at once.
+// or at the time limit. A join that ends at its time limit says which
+// ranks never came, and is a context.DeadlineExceeded. One rank joins
+// alone at once.
 func Join(ctx context.Context, c Config) (*Session, error) {
 	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
 		return nil, fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
