@@ -9,7 +9,10 @@
 // then stay open as a liveness channel and carry the few bulk transfers
 // a run needs (Broadcast, Gather). The run over the joined processes is
 // package gpu's (gpu.OpenMember), which takes a Session as its gpu.Peers
-// and imports nothing of this package.
+// and imports nothing of this package. A process that cannot take part calls
+// Withdraw in place of Join, and the others' Join ends at once, naming it.
+// Rank 0 reads the greetings of new connections concurrently, so that
+// anyone else who can reach its port cannot hold the ranks back.
 //
 // This is the one package below cmd/ that reads the environment: the
 // launchers speak through it, and detecting them is this package's job

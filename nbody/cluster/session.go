@@ -96,9 +96,10 @@ const (
 	kindPing    byte = 4 // alive
 	kindBye     byte = 5 // done, the connection closes next
 	kindAbort   byte = 6 // rank, reason: a rank failed
+	kindCannot  byte = 7 // rank > 0 to rank 0: a hello's fields, why it cannot take part; rank 0 on: rank, why
 )
 
-// magic opens every hello: a process that is not ours is turned away.
+// magic opens every greeting: a process that is not ours is turned away.
 const magic = "nbody-go cluster 1\n"
 
 // maxFrame bounds a frame's payload (bodies of 2^28 fp64 4-vectors: 8 GiB).
@@ -108,8 +109,17 @@ const maxFrame = 1 << 33
 // (its port on every interface, or the loopback address when that is the
 // host) until every other rank has said hello, then hands each the secret
 // and every rank's info; the others connect, retrying until the join's
-// time limit. A hello that does not match (another number of ranks, a
-// rank twice) ends the join with an error. One rank joins alone at once.
+// time limit. Rank 0 reads the greetings of new connections concurrently,
+// so connections that are not ranks of this run (silent, slow or sending
+// anything else) are dropped without holding back the ranks. A hello that
+// does not match (another number of ranks, a rank twice) ends the join
+// with an error that every rank greeted so far hears; a rank that said
+// through Withdraw that it cannot take part ends it with a *PeerError
+// naming that rank, on every rank: at once on those waiting, at their
+// hello on those that come later, and on rank 0 once every rank has heard
+// or at the time limit. A join that ends at its time limit says which
+// ranks never came, and is a context.DeadlineExceeded. One rank joins
+// alone at once.
 func Join(ctx context.Context, c Config) (*Session, error) {
 	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
 		return nil, fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
@@ -166,60 +176,98 @@ func listenAddress(coordinator string) (string, error) {
 	return net.JoinHostPort("", port), nil
 }
 
-// lead is rank 0's part of Join.
-func (s *Session) lead(ctx context.Context, c Config) error {
-	addr, err := listenAddress(c.Coordinator)
+// listen opens rank 0's listener for the coordinator's address.
+func listen(ctx context.Context, coordinator string) (net.Listener, error) {
+	addr, err := listenAddress(coordinator)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("cluster: rank 0 listening at %s: %w", addr, err)
+		return nil, fmt.Errorf("cluster: rank 0 listening at %s: %w", addr, err)
 	}
-	defer ln.Close()
-	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
-	defer stop()
+	// Closing it ends Accept at the join's end.
+	context.AfterFunc(ctx, func() { _ = ln.Close() })
+	return ln, nil
+}
+
+// lead is rank 0's part of Join: it reads greetings concurrently (greet)
+// until every other rank has said hello. A rank that cannot take part
+// ends the join with a *PeerError naming it; a hello that does not fit
+// (another number of ranks, a rank out of range or twice) with an error
+// that every rank greeted so far hears too.
+func (s *Session) lead(ctx context.Context, c Config) error {
+	ln, err := listen(ctx, c.Coordinator)
+	if err != nil {
+		return err
+	}
+	g := greet(ctx, ln)
+	defer g.close()
 	s.peers = make([]*peer, c.Ranks)
 	infos := make([][]byte, c.Ranks)
 	infos[0] = c.Info
-	for joined := 1; joined < c.Ranks; {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("cluster: rank 0 at %s: %d of %d ranks joined before %w", c.Coordinator,
-					joined, c.Ranks, contextReason(ctx))
+	came := make([]bool, c.Ranks)
+	came[0] = true
+	// end tells every rank greeted so far why the join ends (they would
+	// read a closed connection otherwise), as kind.
+	end := func(kind byte, body []byte) {
+		for _, p := range s.peers {
+			if p != nil {
+				_ = p.write(kind, body)
 			}
-			return fmt.Errorf("cluster: rank 0 at %s: %w", c.Coordinator, err)
 		}
-		p := newPeer(-1, conn)
-		rank, info, err := p.readHello(ctx)
-		if err != nil {
-			// Not one of ours, or too slow: another may still come.
-			_ = conn.Close()
-			continue
+	}
+	for joined := 1; joined < c.Ranks; {
+		var h greeting
+		select {
+		case h = <-g.out:
+		case err := <-g.acceptErr:
+			if ctx.Err() == nil {
+				return fmt.Errorf("cluster: rank 0 at %s: %w", c.Coordinator, err)
+			}
+		case <-ctx.Done():
 		}
+		if ctx.Err() != nil {
+			why := absent(came, g)
+			end(kindAbort, abortPayload(0, fmt.Sprintf("%d of %d ranks joined before %v (%s)", joined, c.Ranks, contextReason(ctx), why)))
+			return fmt.Errorf("cluster: rank 0 at %s: %d of %d ranks joined before %w (%s)", c.Coordinator,
+				joined, c.Ranks, contextReason(ctx), why)
+		}
+		p, conn := h.p, h.p.conn
 		reject := func(format string, args ...any) error {
 			msg := fmt.Sprintf(format, args...)
 			_ = p.write(kindAbort, abortPayload(0, msg))
 			_ = conn.Close()
+			end(kindAbort, abortPayload(0, msg))
 			return fmt.Errorf("cluster: %s", msg)
 		}
 		switch {
-		case rank.ranks != c.Ranks:
-			return reject("rank %d (%s) was started for %d processes, rank 0 for %d", rank.rank, conn.RemoteAddr(), rank.ranks, c.Ranks)
-		case rank.rank < 1 || rank.rank >= c.Ranks:
-			return reject("a process at %s says it is rank %d of %d", conn.RemoteAddr(), rank.rank, c.Ranks)
-		case s.peers[rank.rank] != nil:
-			return reject("rank %d joined twice (from %s and %s)", rank.rank, s.peers[rank.rank].conn.RemoteAddr(), conn.RemoteAddr())
+		case h.ranks != c.Ranks:
+			return reject("rank %d (%s) was started for %d processes, rank 0 for %d", h.rank, conn.RemoteAddr(), h.ranks, c.Ranks)
+		case h.rank < 1 || h.rank >= c.Ranks:
+			return reject("a process at %s says it is rank %d of %d", conn.RemoteAddr(), h.rank, c.Ranks)
+		case h.cannot:
+			// Every rank hears it, those that greet later too, so that
+			// none waits for the time limit; rank 0 then ends with it.
+			pe := &PeerError{Rank: h.rank, Reason: string(h.body)}
+			_ = p.write(kindBye, nil) // heard
+			_ = conn.Close()
+			refusal := abortPayload(pe.Rank, pe.Reason)
+			end(kindCannot, refusal)
+			came[h.rank] = true
+			_ = g.tell(ctx, c, came, refusal)
+			return pe
+		case s.peers[h.rank] != nil:
+			return reject("rank %d joined twice (from %s and %s)", h.rank, s.peers[h.rank].conn.RemoteAddr(), conn.RemoteAddr())
 		}
-		p.rank = rank.rank
-		s.peers[rank.rank], infos[rank.rank] = p, info
+		p.rank = h.rank
+		s.peers[h.rank], infos[h.rank], came[h.rank] = p, h.body, true
 		joined++
 	}
 	s.Infos, s.Secret = infos, c.Secret
 	welcome := appendBytes(nil, c.Secret)
-	welcome = binary.AppendUvarint(welcome, uint64(len(infos)))
+	welcome = appendUvarint(welcome, len(infos))
 	for _, in := range infos {
 		welcome = appendBytes(welcome, in)
 	}
@@ -233,34 +281,18 @@ func (s *Session) lead(ctx context.Context, c Config) error {
 
 // follow is the part of Join of a rank other than 0.
 func (s *Session) follow(ctx context.Context, c Config) error {
-	conn, err := dial(ctx, c.Coordinator)
+	p, kind, body, err := greetRankZero(ctx, c, kindHello, greetingBody(c.Ranks, c.Rank, c.Info))
 	if err != nil {
-		return fmt.Errorf("cluster: rank %d reaching rank 0 at %s: %w", c.Rank, c.Coordinator, err)
+		return err
 	}
-	p := newPeer(0, conn)
 	s.peers = []*peer{p}
-	hello := []byte(magic)
-	hello = binary.AppendUvarint(hello, uint64(c.Ranks))
-	hello = binary.AppendUvarint(hello, uint64(c.Rank))
-	hello = appendBytes(hello, c.Info)
-	if err := p.write(kindHello, hello); err != nil {
-		return fmt.Errorf("cluster: rank %d greeting rank 0 at %s: %w", c.Rank, c.Coordinator, err)
-	}
-	// Rank 0 answers once every rank has joined: wait as long as the join may.
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
-	defer stop()
-	kind, body, err := p.readFrame(0, maxGreeting)
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("cluster: rank %d waiting for the other ranks at %s: %w", c.Rank, c.Coordinator, contextReason(ctx))
-		}
-		return fmt.Errorf("cluster: rank %d waiting for rank 0 at %s: %w", c.Rank, c.Coordinator, err)
-	}
-	_ = conn.SetReadDeadline(time.Time{})
 	switch kind {
 	case kindAbort:
 		_, reason := parseAbort(body)
 		return fmt.Errorf("cluster: rank 0 turned rank %d away: %s", c.Rank, reason)
+	case kindCannot:
+		rank, reason := parseAbort(body)
+		return &PeerError{Rank: rank, Reason: reason}
 	case kindWelcome:
 	default:
 		return fmt.Errorf("cluster: rank %d: rank 0 at %s answered with frame kind %d", c.Rank, c.Coordinator, kind)
@@ -301,14 +333,20 @@ func dial(ctx context.Context, addr string) (net.Conn, error) {
 
 const retryEvery = 200 * time.Millisecond
 
-// contextReason names the end of a join's context: the time limit, or a
-// cancel.
+// contextReason names the end of a join's context: the time limit (which
+// is a context.DeadlineExceeded), or a cancel.
 func contextReason(ctx context.Context) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return errors.New("the join's time limit")
+		return errTimeLimit{}
 	}
 	return ctx.Err()
 }
+
+// errTimeLimit is the end of a join at its time limit.
+type errTimeLimit struct{}
+
+func (errTimeLimit) Error() string { return "the join's time limit" }
+func (errTimeLimit) Unwrap() error { return context.DeadlineExceeded }
 
 func newPeer(rank int, conn net.Conn) *peer {
 	if tc, ok := conn.(*net.TCPConn); ok {
@@ -318,34 +356,6 @@ func newPeer(rank int, conn net.Conn) *peer {
 	return &peer{rank: rank, conn: conn, rd: bufio.NewReaderSize(conn, 1<<16),
 		inbox: make(chan []byte, 1), bye: make(chan struct{})}
 }
-
-// helloRank is what a hello says of its sender.
-type helloRank struct{ ranks, rank int }
-
-// readHello reads a hello within helloTimeout.
-func (p *peer) readHello(ctx context.Context) (helloRank, []byte, error) {
-	deadline := time.Now().Add(helloTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	_ = p.conn.SetReadDeadline(deadline)
-	defer p.conn.SetReadDeadline(time.Time{})
-	kind, body, err := p.readFrame(0, maxGreeting)
-	if err != nil {
-		return helloRank{}, nil, err
-	}
-	if kind != kindHello || len(body) < len(magic) || string(body[:len(magic)]) != magic {
-		return helloRank{}, nil, errors.New("not an nbody-go hello")
-	}
-	r := reader{b: body[len(magic):]}
-	h := helloRank{ranks: int(r.uvarint()), rank: int(r.uvarint())}
-	info := r.bytes()
-	return h, info, r.err
-}
-
-// helloTimeout bounds how long rank 0 waits for the hello of a
-// connection that it accepted.
-const helloTimeout = 10 * time.Second
 
 // write sends one frame.
 func (p *peer) write(kind byte, body []byte) error {
@@ -661,6 +671,9 @@ func parseAbort(body []byte) (int, string) {
 	}
 	return rank, reason
 }
+
+// appendUvarint appends n as a uvarint.
+func appendUvarint(dst []byte, n int) []byte { return binary.AppendUvarint(dst, uint64(n)) }
 
 // appendBytes appends b with its length before it.
 func appendBytes(dst, b []byte) []byte {
