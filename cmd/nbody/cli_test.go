@@ -21,8 +21,8 @@ import (
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
-// sampleBanner is what the CUDA sample prints first on every run, as
-// SPEC.md gives it: tabs before the options, a space ending two lines.
+// sampleBanner is what the CUDA sample prints first on every run, as its
+// nbody.cpp prints it: tabs before the options, a space ending two lines.
 var sampleBanner = strings.Join([]string{
 	`Run "nbody -benchmark [-numbodies=<numBodies>]" to measure performance.`,
 	"\t-fullscreen       (run n-body simulation in fullscreen mode)",
