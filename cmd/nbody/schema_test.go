@@ -133,7 +133,7 @@ func TestGPUAndFailedCompareDocumentsHoldToTheSchema(t *testing.T) {
 	startup := 381.4
 	end := modes.EndState{Steps: 10, DT: 0.016}
 	gpuRun := jsonReport{Mode: "benchmark", Platform: "gpu", Integrator: "GPU (2 devices, float32)",
-		Devices: []gpu.Device{{Name: "NVIDIA H200", Major: 9, Multiprocessors: 132, TotalMemory: 150 << 30}, {Ordinal: 1, Name: "NVIDIA H200", Major: 9, Multiprocessors: 132}},
+		Devices:  []gpu.Device{{Name: "NVIDIA H200", Major: 9, Multiprocessors: 132, TotalMemory: 150 << 30}, {Ordinal: 1, Name: "NVIDIA H200", Major: 9, Multiprocessors: 132}},
 		Exchange: "peer (NVLink/PCIe peer copies)", KernelImage: "sm_90", Precision: "single", Bodies: 135168, Source: "shell", Seed: &seed,
 		BlockSize: &blockSize, HostMem: &hostMem, StartupMs: &startup,
 		Benchmark: &modes.BenchmarkResult{Figures: modes.Throughput(135168, 10, 60*time.Millisecond, nbody.Single), End: end}}
