@@ -2,7 +2,7 @@
 # Everything bench/RESULTS.md's "GPU: one H100" section quotes, as one command on the GPU
 # machine. Build here first (the GPU machine has no Go) and carry the folder:
 #
-#   B=.gpu/g; mkdir -p $B && cp ../shared/data/galaxy_20K.bin $B/
+#   B=.gpu/g; mkdir -p $B && cp testdata/galaxy_20K.bin $B/
 #   CGO_ENABLED=0 go build -o $B/nbody ./cmd/nbody
 #   CGO_ENABLED=0 go build -o $B/gpubench ./bench/gpubench
 #   CGO_ENABLED=0 go build -o $B/kernelbench ./bench/kernelbench

@@ -4,7 +4,7 @@
 # sizes, the compare runs and the sample's errors. Build here first (the GPU machine has no Go)
 # and carry the folder:
 #
-#   B=.gpu/m; mkdir -p $B && cp ../shared/data/galaxy_20K.bin $B/
+#   B=.gpu/m; mkdir -p $B && cp testdata/galaxy_20K.bin $B/
 #   CGO_ENABLED=0 go test -c -o $B/gpu.test ./nbody/gpu
 #   CGO_ENABLED=0 go test -c -o $B/nccl.test ./nbody/nccl
 #   CGO_ENABLED=0 go build -o $B/nbody ./cmd/nbody

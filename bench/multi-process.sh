@@ -15,7 +15,7 @@
 #      rank 1; and the other way round.
 # Build here first (the GPU machine has no Go) and carry the folder:
 #
-#   B=.gpu/mp; mkdir -p $B && cp ../shared/data/galaxy_20K.bin $B/
+#   B=.gpu/mp; mkdir -p $B && cp testdata/galaxy_20K.bin $B/
 #   CGO_ENABLED=0 go build -o $B/nbody ./cmd/nbody
 #   CGO_ENABLED=0 go test -c -o $B/nccl.test ./nbody/nccl
 #   CGO_ENABLED=0 go test -c -o $B/gpu.test ./nbody/gpu

@@ -1,10 +1,13 @@
 #!/bin/sh
 # Regenerates the committed kernels from nbody.cu (`make kernels`, or its
-# old name `make ptx`); install nvcc 11.8 with ../shared/tools/install-nvcc.sh.
+# old name `make ptx`). Needs nvcc 11.8: on Debian 12, the package
+# nvidia-cuda-toolkit from the non-free component.
 #
 # - nbody_f32.ptx, nbody_f64.ptx: one PTX file per precision, for compute_52
 #   with nvcc 11.8 (PTX ISA 7.8, which every driver from CUDA 11.8 on
-#   compiles; see DESIGN.md).
+#   compiles, so the binary runs on old drivers as well as new ones; PTX
+#   of a newer nvcc would need a newer driver, and ran no faster:
+#   bench/ANCHORS.md, "How close to the chip's limit").
 # - cubin/nbody_{f32,f64}.sm_XY.cubin: machine code of that same PTX for
 #   every architecture ptxas 11.8 targets from Volta on, so that a GPU of
 #   one of them loads its kernels without JIT-compiling the PTX. They are

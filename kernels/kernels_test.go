@@ -61,7 +61,7 @@ func TestSelectRecordsThePrecision(t *testing.T) {
 }
 
 // The PTX must stay loadable by old drivers: ISA 7.8 for compute_52, what
-// nvcc 11.8 writes (DESIGN.md); PTX from a newer nvcc would fail here.
+// nvcc 11.8 writes (kernels/genptx.sh); PTX from a newer nvcc would fail here.
 func TestPTXIsISA78ForCompute52(t *testing.T) {
 	for name, ptx := range map[string]string{"f32": PTXFloat32, "f64": PTXFloat64} {
 		assert.Regexp(t, `(?m)^\.version 7\.8$`, ptx, name)

@@ -2,7 +2,7 @@
 // precision. Generated PTX (kernels/genptx.sh) is committed and embedded by
 // kernels.go; nothing at build or run time needs nvcc.
 //
-// Physics (SPEC.md): a_i = sum_j m_j r_ij / (|r_ij|^2 + eps^2)^(3/2) with
+// Physics, the sample's: a_i = sum_j m_j r_ij / (|r_ij|^2 + eps^2)^(3/2) with
 // r_ij = p_j - p_i, over every j including i; then
 // v <- (v + a dt) damping, p <- p + v dt, positions double-buffered.
 //

@@ -3,11 +3,12 @@
 // table with the ratios to the project's speed goals: the fast path in
 // float32 at least half the vectorized C build, the float64 reference at
 // least half the plain C build. bench/cpu-bench.sh builds it with
-// GOEXPERIMENT=simd and passes the peer script.
+// GOEXPERIMENT=simd, compiles the C peer (bench/cpu-peer.c) twice and passes
+// the folder of its builds.
 //
 // Usage:
 //
-//	cpubench [-numbodies=16384] [-i=4] [-repeat=3] [-workers=0] [-peer=PATH]
+//	cpubench [-numbodies=16384] [-i=4] [-repeat=3] [-workers=0] [-peer=DIR]
 package main
 
 import (
@@ -36,7 +37,7 @@ func main() {
 // config is what one run measures.
 type config struct {
 	n, iters, repeat, workers int
-	peer                      string // path of cpu-peer.sh; empty leaves the C rows out
+	peer                      string // folder of the C peer's builds; empty leaves the C rows out
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -47,7 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.iters, "i", 4, "steps timed per measurement")
 	fs.IntVar(&c.repeat, "repeat", 3, "measurements per row; the table shows the best and the spread")
 	fs.IntVar(&c.workers, "workers", 0, "goroutines for the fast path (0: one per CPU)")
-	fs.StringVar(&c.peer, "peer", "", "path of ../shared/tools/cpu-peer.sh (empty: no C rows)")
+	fs.StringVar(&c.peer, "peer", "", "folder with the C peer's builds, plain and simd, of bench/cpu-peer.c (empty: no C rows)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "Usage: cpubench [flags]  (bench/cpu-bench.sh runs it with the C peer)")

@@ -39,7 +39,7 @@ import (
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
-// Instructions per interaction that bound the chip (issue 9, ANCHORS.md):
+// Instructions per interaction that bound the chip (issue 9, bench/ANCHORS.md):
 // fp32, 12 FP32 instructions plus one MUFU issued per lane; fp64, the
 // library kernel's 18 fp64 instructions on 64 lanes per SM.
 const (

@@ -21,8 +21,8 @@ import (
 	"github.com/nbody-go/nbody/nbody/modes"
 )
 
-// sampleBanner is what the CUDA sample prints first on every run, as
-// SPEC.md gives it: tabs before the options, a space ending two lines.
+// sampleBanner is what the CUDA sample prints first on every run, as its
+// nbody.cpp prints it: tabs before the options, a space ending two lines.
 var sampleBanner = strings.Join([]string{
 	`Run "nbody -benchmark [-numbodies=<numBodies>]" to measure performance.`,
 	"\t-fullscreen       (run n-body simulation in fullscreen mode)",
@@ -226,7 +226,13 @@ func TestJSONHasEveryFigureAndNothingElse(t *testing.T) {
 	assert.EqualValues(t, 200, got["bodies"])
 	assert.EqualValues(t, 7, got["seed"])
 	assert.Equal(t, "shell", got["source"])
-	assert.EqualValues(t, 256, got["block_size"])
+	if got["platform"] == "gpu" {
+		assert.EqualValues(t, 256, got["block_size"])
+		assert.Equal(t, false, got["hostmem"])
+	} else {
+		assert.NotContains(t, got, "block_size", "the GPU's settings are not a CPU run's")
+		assert.NotContains(t, got, "hostmem")
+	}
 
 	b, ok := got["benchmark"].(map[string]any)
 	require.True(t, ok, "benchmark object: %v", got)
@@ -548,4 +554,5 @@ func TestJSONWhenInterrupted(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc), "stdout: %q", out.String())
 	assert.Equal(t, "interrupted", doc.Error.Code)
 	assert.Equal(t, 130, doc.ExitStatus)
+	checkSchema(t, out.Bytes())
 }

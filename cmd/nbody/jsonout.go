@@ -19,11 +19,27 @@ func (a *app) describePlatform(p *modes.Platform) {
 		if len(p.Devices) > 1 {
 			r.Exchange = describeExchange(p.GPU.Exchange())
 		}
+	} else {
+		r.BlockSize, r.HostMem = nil, nil // a run on the CPU has no GPU settings
 	}
 }
 
+// setGPUSettings puts the GPU's settings of o into the report, unless the
+// run is on the CPU (-cpu): a CPU run has no block size or host memory, and
+// describePlatform takes them out again where a run falls back to the CPU.
+func (r *jsonReport) setGPUSettings(o options) {
+	if o.cpu {
+		return
+	}
+	blockSize, hostMem := o.blockSize, o.hostmem
+	r.BlockSize, r.HostMem = &blockSize, &hostMem
+}
+
 // jsonReport is what -json prints: one object with every figure of the
-// run, at full precision (the text report rounds to three decimals).
+// run, at full precision (the text report rounds to three decimals). Its
+// schema is docs/run.schema.json, or docs/validate.schema.json for
+// -alldevices; schema_test.go holds every document the program prints to
+// them.
 type jsonReport struct {
 	Mode           string                 `json:"mode"`               // "interactive", "benchmark", "compare" or "benchmark+compare"
 	Platform       string                 `json:"platform,omitempty"` // "gpu" or "cpu"
@@ -36,8 +52,8 @@ type jsonReport struct {
 	Bodies         int                    `json:"bodies,omitempty"`
 	Source         string                 `json:"source,omitempty"` // "shell" or the tipsy file
 	Seed           *uint64                `json:"seed,omitempty"`
-	BlockSize      int                    `json:"block_size"`
-	HostMem        bool                   `json:"hostmem"`
+	BlockSize      *int                   `json:"block_size,omitempty"` // the GPU's; absent for a run on the CPU
+	HostMem        *bool                  `json:"hostmem,omitempty"`    // the GPU's; absent for a run on the CPU
 	Benchmark      *modes.BenchmarkResult `json:"benchmark,omitempty"`
 	StartupMs      *float64               `json:"startup_ms,omitempty"` // from the process's start (procstart.Start) to the first timed step
 	Compare        *modes.Comparison      `json:"compare,omitempty"`
@@ -56,7 +72,8 @@ type jsonError struct {
 	Message string `json:"message"`
 }
 
-// jsonFailure is what -json prints for a command line that was refused.
+// jsonFailure is what -json prints for a command line that was refused:
+// nothing is known of the run but its mode.
 type jsonFailure struct {
 	Mode       string    `json:"mode"`
 	Error      jsonError `json:"error"`

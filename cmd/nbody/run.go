@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		a.prec = nbody.Double
 	}
 	a.report.Mode, a.report.Precision = o.mode(), a.prec.String()
-	a.report.BlockSize, a.report.HostMem = o.blockSize, o.hostmem
+	a.report.setGPUSettings(o)
 	a.statusW = stderr
 	if terminal != nil {
 		a.progress = console.NewBar(terminal, progressAfter)

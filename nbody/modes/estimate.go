@@ -8,7 +8,7 @@ import (
 
 // Rates that no platform of ours beats, in interactions per second, for
 // estimates that err on the short side: a run estimated at an hour takes
-// at least that. GPUs: the chip's issue limit (ANCHORS.md) per lane and
+// at least that. GPUs: the chip's issue limit (bench/ANCHORS.md) per lane and
 // clock, 13 instructions per interaction on 128 fp32 lanes of an SM, 18 on
 // 64 fp64 lanes; we reach about 83% of it on an H200. CPUs: per core, the
 // vectorized fast path (9 GI/s fp32 on 2 cores of an AMD EPYC) and the

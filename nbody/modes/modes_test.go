@@ -84,7 +84,8 @@ func TestAdvanceStopsOnCancel(t *testing.T) {
 }
 
 func TestThroughputFollowsTheSamplesFormulas(t *testing.T) {
-	// The sample's H100 run (SPEC.md): 135168 bodies, 10 steps, 120.38896 ms.
+	// The sample's H100 run: 135168 bodies, 10 steps, 120.38896 ms
+	// (bench/ANCHORS.md: 1,517.6 GI/s).
 	f := Throughput(135168, 10, 120388960*time.Nanosecond, nbody.Single)
 	assert.InDelta(t, 1517.613, f.GInteractions, 5e-4)
 	assert.InDelta(t, 30352.265, f.GFLOPS, 5e-3)
@@ -218,7 +219,7 @@ func TestMeterSumsEachInterval(t *testing.T) {
 
 func TestShortestTimeIsALowerBound(t *testing.T) {
 	h200 := &Platform{GPU: &gpu.Integrator{}, Devices: []gpu.Device{{Multiprocessors: 132, ClockKHz: 1980000}}}
-	// The chip's limit (ANCHORS.md): about 2,570 GI/s in fp32; we measured
+	// The chip's limit (bench/ANCHORS.md): about 2,570 GI/s in fp32; we measured
 	// 2,100 to 2,150 at large N, and 806 in fp64.
 	assert.InDelta(t, 2573e9, h200.PeakRate(nbody.Single), 1e9)
 	assert.Greater(t, h200.PeakRate(nbody.Double), 806e9)

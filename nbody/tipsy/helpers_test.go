@@ -8,19 +8,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// galaxyPath is the sample's galaxy file in the repository's sibling
-// shared/ folder, reached from this package's directory.
-const galaxyPath = "../../../shared/data/galaxy_20K.bin"
+// galaxyPath is the sample's galaxy file, committed in the repository's
+// testdata/ (testdata/README.md says where it comes from), reached from
+// this package's directory.
+const galaxyPath = "../../testdata/galaxy_20K.bin"
 
-// galaxyBytes returns the galaxy file's bytes, or skips the test when the
-// file is not there.
+// galaxyBytes returns the galaxy file's bytes; a missing file fails the
+// test, since the repository holds it.
 func galaxyBytes(t testing.TB) []byte {
 	t.Helper()
 	data, err := os.ReadFile(galaxyPath)
-	if os.IsNotExist(err) {
-		t.Skipf("the sample's galaxy file is not at %s (the shared/ folder beside the repository)", galaxyPath)
-	}
-	require.NoError(t, err)
+	require.NoError(t, err, "the sample's galaxy file, committed under testdata/")
 	return data
 }
 
