@@ -13,8 +13,10 @@ import (
 	"github.com/nbody-go/nbody/internal/console"
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
 // Exit statuses.
@@ -166,7 +168,7 @@ func (a *app) main() error {
 		Platform: modes.PlatformOptions{
 			Precision: a.prec, Physics: a.params.Physics(), CPU: o.cpu, BlockSize: o.blockSize,
 			Device: o.device, NumDevices: o.numDevices, HostMem: o.hostmem, Exchange: o.exchange,
-			RequireGPU: o.gpuAsked, Cluster: o.place,
+			NCCLLibrary: o.ncclLibrary, RequireGPU: o.gpuAsked, Cluster: o.place,
 		},
 		Params: a.params, Tipsy: o.tipsy, TipsyFormat: o.tipsyFormat, Bodies: o.numBodies, Seed: o.seed,
 		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,
@@ -185,6 +187,10 @@ func (a *app) main() error {
 			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", noGPU)
 	case errors.As(err, &frames):
 		return fmt.Errorf("-render: %w", frames.Err)
+	case errors.Is(err, nccl.ErrNoLibrary) && o.ncclLibrary == "":
+		// Only NCCL's absence fails a run: the driver's is a fallback to
+		// the CPU or a *NoGPUError, and NVML's leaves out telemetry.
+		return fmt.Errorf("%w (set %s to its path)", err, cluster.NCCLLibraryEnv)
 	case err == nil && a.report.Compare != nil && !a.report.Compare.Passed():
 		return errCompareFailed
 	}

@@ -1,6 +1,7 @@
 package modes
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -76,8 +77,9 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	var secret []byte
 	if spec.Rank == 0 && setupErr == nil {
 		var id nccl.UniqueID
-		if setupErr = nccl.Load(); setupErr == nil {
-			id, setupErr = nccl.GetUniqueID()
+		var lib *nccl.Library
+		if lib, setupErr = nccl.Open(cmp.Or(o.NCCLLibrary, nccl.LibraryName)); setupErr == nil {
+			id, setupErr = lib.GetUniqueID()
 		}
 		if setupErr != nil {
 			setupErr = fmt.Errorf("several processes exchange through NCCL: %w", setupErr)
@@ -128,7 +130,7 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	err = ci.guard(func() error {
 		var err error
 		g, err = gpu.New(gpu.Options{Precision: o.Precision, Physics: o.Physics, BlockSize: o.BlockSize,
-			Device: local[0].Ordinal, NumDevices: want, Exchange: o.Exchange, World: w})
+			Device: local[0].Ordinal, NumDevices: want, Exchange: o.Exchange, World: w, NCCLLibrary: o.NCCLLibrary})
 		return err
 	})
 	if err != nil {

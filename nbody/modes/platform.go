@@ -28,6 +28,9 @@ type PlatformOptions struct {
 	NumDevices int              // GPUs to split the bodies over; 0 means 1
 	HostMem    bool             // keep the bodies in mapped, page-locked host memory
 	Exchange   gpu.ExchangeMode // how several GPUs exchange positions
+	// NCCLLibrary is NCCL's library where NCCL may be used: a path, or ""
+	// for nccl.LibraryName as the dynamic loader finds it.
+	NCCLLibrary string
 	// RequireGPU makes a missing GPU an error (a *NoGPUError) instead of
 	// a fallback to the CPU.
 	RequireGPU bool
@@ -127,13 +130,14 @@ func openPlatform(ctx context.Context, o PlatformOptions) (*Platform, error) {
 		return nil, &DeviceRangeError{Device: o.Device, Count: len(devs)}
 	}
 	g, err := gpu.New(gpu.Options{
-		Precision:  o.Precision,
-		Physics:    o.Physics,
-		BlockSize:  o.BlockSize,
-		Device:     o.Device,
-		NumDevices: want,
-		HostMem:    o.HostMem,
-		Exchange:   o.Exchange,
+		Precision:   o.Precision,
+		Physics:     o.Physics,
+		BlockSize:   o.BlockSize,
+		Device:      o.Device,
+		NumDevices:  want,
+		HostMem:     o.HostMem,
+		Exchange:    o.Exchange,
+		NCCLLibrary: o.NCCLLibrary,
 	})
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {
