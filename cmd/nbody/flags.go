@@ -59,6 +59,7 @@ type options struct {
 	frames          int
 	every           int
 	place           cluster.Spec // -ranks, -rank, -coordinator; check completes it from a launcher's environment
+	ncclLibrary     string       // NCCL's library from the launchers' environment (NBODY_NCCL_LIBRARY); "" for the loader's
 }
 
 // mode names the run the options ask for, as -json reports it.
@@ -216,6 +217,7 @@ func (o *options) check(set map[string]bool) error {
 	if err := o.place.Detect(); err != nil {
 		return usagef("Error: %v (-ranks=R -rank=I -coordinator=HOST:PORT)", err)
 	}
+	o.ncclLibrary = cluster.NCCLLibrary()
 	if o.place.Multi() && (o.interactive() || o.cpu || o.hostmem || o.allDevices) {
 		return usagef("Error: several processes (-ranks) run -benchmark or -compare in GPU memory: not with -cpu, -hostmem or -alldevices")
 	}

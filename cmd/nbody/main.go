@@ -6,13 +6,22 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
+	"github.com/nbody-go/nbody/nbody/cluster"
 )
 
 func main() {
+	// NCCL's settings that this program needs (NVLink multicast off),
+	// where the user left them unset: set before NCCL first reads them,
+	// which no binding below cmd/ may do for it.
+	if err := cluster.DefaultNCCLSettings(); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
 	// The first Ctrl-C or SIGTERM cancels the run's context: the run stops
 	// within a step and the exit status says which signal it was; a
 	// second one ends the program at once.

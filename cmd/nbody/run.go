@@ -13,8 +13,10 @@ import (
 	"github.com/nbody-go/nbody/internal/console"
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
+	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
 // Exit statuses.
@@ -167,7 +169,7 @@ func (a *app) simulate() error {
 		Platform: modes.PlatformOptions{
 			Precision: a.prec, Physics: a.params.Physics(), CPU: o.cpu, BlockSize: o.blockSize,
 			Device: o.device, NumDevices: o.numDevices, HostMem: o.hostmem, Exchange: o.exchange,
-			RequireGPU: o.gpuAsked, Cluster: o.place,
+			NCCLLibrary: o.ncclLibrary, RequireGPU: o.gpuAsked, Cluster: o.place,
 		},
 		Params: a.params, Tipsy: o.tipsy, TipsyFormat: o.tipsyFormat, Bodies: o.numBodies, Seed: o.seed,
 		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,
@@ -183,9 +185,13 @@ func (a *app) simulate() error {
 		return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
 	case errors.As(err, &noGPU):
 		return fmt.Errorf("%w; -gpu, -device, -numdevices, -hostmem and -ranks need one. Check that nvidia-smi sees it; "+
-			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", noGPU)
+			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
 	case errors.As(err, &frames):
 		return fmt.Errorf("-render: %w", frames.Err)
+	case errors.Is(err, nccl.ErrNoLibrary) && o.ncclLibrary == "":
+		// Only NCCL's absence fails a run: the driver's is a fallback to
+		// the CPU or a *NoGPUError, and NVML's leaves out telemetry.
+		return fmt.Errorf("%w (set %s to its path)", err, cluster.NCCLLibraryEnv)
 	case err == nil && a.report.Compare != nil && !a.report.Compare.Passed():
 		return errCompareFailed
 	}
@@ -196,6 +202,9 @@ func (a *app) simulate() error {
 // report or of stderr, and its part of the JSON report (a modes.Observer).
 func (a *app) observe(e modes.Event) {
 	switch e := e.(type) {
+	case modes.Withdrawing:
+		fmt.Fprintf(a.errw, "Rank %d of %d cannot take part: %s; telling the other ranks as they join (for up to %s)\n",
+			e.Rank, e.Ranks, oneLine(e.Reason.Error()), e.Limit)
 	case modes.Opened:
 		a.opened(e.Platform)
 	case modes.ReadingFile:

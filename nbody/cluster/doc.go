@@ -16,5 +16,8 @@
 //
 // This is the one package below cmd/ that reads the environment: the
 // launchers speak through it, and detecting them is this package's job
-// (Spec.Detect). Everything else takes typed values.
+// (Spec.Detect). So is what the launched processes are handed for NCCL:
+// where its library is (NCCLLibrary) and the NCCL settings this program
+// needs where the user left them unset (DefaultNCCLSettings). Everything
+// else takes typed values.
 package cluster

@@ -3,7 +3,6 @@ package cuda
 import (
 	"errors"
 	"fmt"
-	"unsafe"
 )
 
 // Context is a CUDA context (a CUcontext). This package uses the device's
@@ -15,7 +14,7 @@ import (
 //
 //	runtime.LockOSThread()
 //	defer runtime.UnlockOSThread()
-//	ctx, err := dev.PrimaryCtxRetain()
+//	ctx, err := dev.PrimaryCtxRetain() // dev from drv.DeviceGet
 //	...
 //	err = ctx.SetCurrent()
 //	... memory, module, launch, stream and event calls ...
@@ -23,9 +22,12 @@ import (
 //
 // Drive each device from one such goroutine, or make its context current
 // again at the start of each batch of calls. Calls that take no context
-// (Load, DriverVersion, DeviceCount, DeviceGet and the Device methods) may
-// be made from any goroutine.
-type Context uintptr
+// (Open, DeviceCount, DeviceGet and the Device methods) may be made from
+// any goroutine. The zero Context is none.
+type Context struct {
+	d   *Driver
+	ctx uintptr
+}
 
 // ContextFlags are the primary context's scheduling and mapping flags.
 type ContextFlags uint32
@@ -47,82 +49,89 @@ const (
 // with. Call it before the first PrimaryCtxRetain of the device: drivers
 // may refuse to change the flags of an active primary context.
 func (dev Device) PrimaryCtxSetFlags(flags ContextFlags) error {
-	d, err := get("cuDevicePrimaryCtxSetFlags")
-	if err != nil {
+	const call = "cuDevicePrimaryCtxSetFlags"
+	d := dev.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuDevicePrimaryCtxSetFlags, uintptr(dev), uintptr(flags))
+	return d.check(call, d.cuDevicePrimaryCtxSetFlags(dev.dev, uint32(flags)))
 }
 
 // PrimaryCtxRetain retains the device's primary context, creating it on the
 // first retain, and returns it. It does not make it current (SetCurrent
 // does). Balance each retain with PrimaryCtxRelease.
 func (dev Device) PrimaryCtxRetain() (Context, error) {
-	d, err := get("cuDevicePrimaryCtxRetain")
-	if err != nil {
-		return 0, err
+	const call = "cuDevicePrimaryCtxRetain"
+	d := dev.d
+	if err := d.use(call); err != nil {
+		return Context{}, err
 	}
 	var ctx uintptr
-	if err := d.call(d.cuDevicePrimaryCtxRetain, uintptr(unsafe.Pointer(&ctx)), uintptr(dev)); err != nil {
-		return 0, fmt.Errorf("device %d: %w", int(dev), err)
+	if err := d.check(call, d.cuDevicePrimaryCtxRetain(&ctx, dev.dev)); err != nil {
+		return Context{}, fmt.Errorf("device %d: %w", dev.dev, err)
 	}
-	return Context(ctx), nil
+	return Context{d, ctx}, nil
 }
 
 // PrimaryCtxRelease releases one retain of the device's primary context;
 // the last release destroys it, with every allocation, module, stream and
 // event made in it.
 func (dev Device) PrimaryCtxRelease() error {
-	d, err := get("cuDevicePrimaryCtxRelease")
-	if err != nil {
+	const call = "cuDevicePrimaryCtxRelease"
+	d := dev.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuDevicePrimaryCtxRelease, uintptr(dev))
+	return d.check(call, d.cuDevicePrimaryCtxRelease(dev.dev))
 }
 
 // SetCurrent makes the context current on the calling OS thread. Lock the
 // goroutine to its thread first (runtime.LockOSThread).
 func (c Context) SetCurrent() error {
-	d, err := get("cuCtxSetCurrent")
-	if err != nil {
+	const call = "cuCtxSetCurrent"
+	d := c.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuCtxSetCurrent, uintptr(c))
+	return d.check(call, d.cuCtxSetCurrent(c.ctx))
 }
 
 // CurrentContext returns the context current on the calling OS thread, or
-// 0 if there is none.
-func CurrentContext() (Context, error) {
-	d, err := get("cuCtxGetCurrent")
-	if err != nil {
-		return 0, err
+// the zero Context if there is none.
+func (d *Driver) CurrentContext() (Context, error) {
+	const call = "cuCtxGetCurrent"
+	if err := d.use(call); err != nil {
+		return Context{}, err
 	}
 	var ctx uintptr
-	if err := d.call(d.cuCtxGetCurrent, uintptr(unsafe.Pointer(&ctx))); err != nil {
-		return 0, err
+	if err := d.check(call, d.cuCtxGetCurrent(&ctx)); err != nil {
+		return Context{}, err
 	}
-	return Context(ctx), nil
+	if ctx == 0 {
+		return Context{}, nil
+	}
+	return Context{d, ctx}, nil
 }
 
 // CtxSynchronize waits until the current context has finished all its work,
 // and returns the error of any that failed.
-func CtxSynchronize() error {
-	d, err := get("cuCtxSynchronize")
-	if err != nil {
+func (d *Driver) CtxSynchronize() error {
+	const call = "cuCtxSynchronize"
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuCtxSynchronize)
+	return d.check(call, d.cuCtxSynchronize())
 }
 
 // EnablePeerAccess lets the current context address memory allocated in
 // peer (another device's context); check CanAccessPeer first. Access that
 // is already enabled is not an error.
-func EnablePeerAccess(peer Context) error {
-	d, err := get("cuCtxEnablePeerAccess")
-	if err != nil {
+func (d *Driver) EnablePeerAccess(peer Context) error {
+	const call = "cuCtxEnablePeerAccess"
+	if err := d.use(call); err != nil {
 		return err
 	}
-	err = d.call(d.cuCtxEnablePeerAccess, uintptr(peer), 0)
+	err := d.check(call, d.cuCtxEnablePeerAccess(peer.ctx, 0))
 	if errors.Is(err, ErrPeerAccessAlreadyEnabled) {
 		return nil
 	}

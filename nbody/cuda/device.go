@@ -1,61 +1,55 @@
 package cuda
 
-import (
-	"fmt"
-	"unsafe"
-)
-
-// DriverVersion returns the version of the loaded driver as it encodes it:
-// 1000*major + 10*minor (13000 is CUDA 13.0; FormatVersion writes it so).
-func DriverVersion() (int, error) {
-	d, err := get("cuDriverGetVersion")
-	if err != nil {
-		return 0, err
-	}
-	return d.version, nil
-}
+import "fmt"
 
 // DeviceCount returns the number of CUDA devices the driver sees.
-func DeviceCount() (int, error) {
-	d, err := get("cuDeviceGetCount")
-	if err != nil {
+func (d *Driver) DeviceCount() (int, error) {
+	const call = "cuDeviceGetCount"
+	if err := d.use(call); err != nil {
 		return 0, err
 	}
 	var n int32
-	if err := d.call(d.cuDeviceGetCount, uintptr(unsafe.Pointer(&n))); err != nil {
+	if err := d.check(call, d.cuDeviceGetCount(&n)); err != nil {
 		return 0, err
 	}
 	return int(n), nil
 }
 
-// Device is a CUDA device handle (a CUdevice).
-type Device int
+// Device is a CUDA device (a CUdevice), with the Driver that found it.
+type Device struct {
+	d   *Driver
+	dev int32
+}
+
+// Ordinal returns the device's ordinal, as DeviceGet took it.
+func (dev Device) Ordinal() int { return int(dev.dev) }
 
 // DeviceGet returns the device with the given ordinal, 0 to DeviceCount()-1.
 // An ordinal out of range gives an error that errors.Is ErrInvalidDevice.
-func DeviceGet(ordinal int) (Device, error) {
-	d, err := get("cuDeviceGet")
-	if err != nil {
-		return 0, err
+func (d *Driver) DeviceGet(ordinal int) (Device, error) {
+	const call = "cuDeviceGet"
+	if err := d.use(call); err != nil {
+		return Device{}, err
 	}
 	if ordinal < 0 || ordinal > 1<<30 {
-		return 0, fmt.Errorf("device %d: %w", ordinal, d.newError(d.cuDeviceGet.name, ErrInvalidDevice.Code))
+		return Device{}, fmt.Errorf("device %d: %w", ordinal, d.newError(call, ErrInvalidDevice.Code))
 	}
 	var dev int32
-	if err := d.call(d.cuDeviceGet, uintptr(unsafe.Pointer(&dev)), uintptr(ordinal)); err != nil {
-		return 0, fmt.Errorf("device %d: %w", ordinal, err)
+	if err := d.check(call, d.cuDeviceGet(&dev, int32(ordinal))); err != nil {
+		return Device{}, fmt.Errorf("device %d: %w", ordinal, err)
 	}
-	return Device(dev), nil
+	return Device{d, dev}, nil
 }
 
 // Name returns the device's marketing name, e.g. "NVIDIA H100 80GB HBM3".
 func (dev Device) Name() (string, error) {
-	d, err := get("cuDeviceGetName")
-	if err != nil {
+	const call = "cuDeviceGetName"
+	d := dev.d
+	if err := d.use(call); err != nil {
 		return "", err
 	}
 	var buf [256]byte
-	if err := d.call(d.cuDeviceGetName, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(dev)); err != nil {
+	if err := d.check(call, d.cuDeviceGetName(&buf[0], int32(len(buf)), dev.dev)); err != nil {
 		return "", err
 	}
 	n := 0
@@ -68,25 +62,21 @@ func (dev Device) Name() (string, error) {
 // UUID returns the device's 16-byte UUID (a CUuuid), by which other NVIDIA
 // libraries, NVML for one, find the same device whatever its CUDA ordinal;
 // for a MIG instance it is the instance's own. It needs cuDeviceGetUuid_v2
-// (CUDA 11.4, driver 470, and later): an older driver loads, and this call
+// (CUDA 11.4, driver 470, and later): an older driver opens, and this call
 // fails with an error that wraps ErrMissingSymbol.
 func (dev Device) UUID() ([16]byte, error) {
-	d, err := get("cuDeviceGetUuid")
-	if err != nil {
-		return [16]byte{}, err
-	}
-	return d.deviceUUID(dev)
-}
-
-// deviceUUID is UUID on the driver d.
-func (d *driver) deviceUUID(dev Device) ([16]byte, error) {
+	const call = "cuDeviceGetUuid"
+	d := dev.d
 	var uuid [16]byte
-	if d.cuDeviceGetUuid.addr == 0 {
-		return uuid, fmt.Errorf("device %d UUID: %w: CUDA driver %s lacks %s (CUDA 11.4 and later)",
-			int(dev), ErrMissingSymbol, FormatVersion(d.version), d.cuDeviceGetUuid.symbol)
+	if err := d.use(call); err != nil {
+		return uuid, err
 	}
-	if err := d.call(d.cuDeviceGetUuid, uintptr(unsafe.Pointer(&uuid)), uintptr(dev)); err != nil {
-		return [16]byte{}, fmt.Errorf("device %d: %w", int(dev), err)
+	if d.cuDeviceGetUuid == nil {
+		return uuid, fmt.Errorf("device %d UUID: CUDA driver %w: CUDA driver %s lacks cuDeviceGetUuid_v2 (CUDA 11.4 and later)",
+			dev.dev, ErrMissingSymbol, FormatVersion(d.version))
+	}
+	if err := d.check(call, d.cuDeviceGetUuid(&uuid, dev.dev)); err != nil {
+		return [16]byte{}, fmt.Errorf("device %d: %w", dev.dev, err)
 	}
 	return uuid, nil
 }
@@ -132,25 +122,27 @@ const (
 
 // Attribute returns one of the device's attributes.
 func (dev Device) Attribute(a DeviceAttribute) (int, error) {
-	d, err := get("cuDeviceGetAttribute")
-	if err != nil {
+	const call = "cuDeviceGetAttribute"
+	d := dev.d
+	if err := d.use(call); err != nil {
 		return 0, err
 	}
 	var v int32
-	if err := d.call(d.cuDeviceGetAttribute, uintptr(unsafe.Pointer(&v)), uintptr(a), uintptr(dev)); err != nil {
-		return 0, fmt.Errorf("device %d attribute %d: %w", int(dev), int(a), err)
+	if err := d.check(call, d.cuDeviceGetAttribute(&v, int32(a), dev.dev)); err != nil {
+		return 0, fmt.Errorf("device %d attribute %d: %w", dev.dev, int(a), err)
 	}
 	return int(v), nil
 }
 
 // TotalMem returns the device's memory in bytes.
 func (dev Device) TotalMem() (uint64, error) {
-	d, err := get("cuDeviceTotalMem")
-	if err != nil {
+	const call = "cuDeviceTotalMem"
+	d := dev.d
+	if err := d.use(call); err != nil {
 		return 0, err
 	}
 	var n uint64
-	if err := d.call(d.cuDeviceTotalMem, uintptr(unsafe.Pointer(&n)), uintptr(dev)); err != nil {
+	if err := d.check(call, d.cuDeviceTotalMem(&n, dev.dev)); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -158,14 +150,14 @@ func (dev Device) TotalMem() (uint64, error) {
 
 // CanAccessPeer reports whether contexts on dev can address memory on peer
 // once peer access is enabled (EnablePeerAccess).
-func CanAccessPeer(dev, peer Device) (bool, error) {
-	d, err := get("cuDeviceCanAccessPeer")
-	if err != nil {
+func (d *Driver) CanAccessPeer(dev, peer Device) (bool, error) {
+	const call = "cuDeviceCanAccessPeer"
+	if err := d.use(call); err != nil {
 		return false, err
 	}
 	var can int32
-	if err := d.call(d.cuDeviceCanAccessPeer, uintptr(unsafe.Pointer(&can)), uintptr(dev), uintptr(peer)); err != nil {
-		return false, fmt.Errorf("devices %d and %d: %w", int(dev), int(peer), err)
+	if err := d.check(call, d.cuDeviceCanAccessPeer(&can, dev.dev, peer.dev)); err != nil {
+		return false, fmt.Errorf("devices %d and %d: %w", dev.dev, peer.dev, err)
 	}
 	return can != 0, nil
 }

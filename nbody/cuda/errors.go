@@ -3,8 +3,6 @@ package cuda
 import (
 	"fmt"
 	"unsafe"
-
-	"github.com/ebitengine/purego"
 )
 
 // Error is a failed driver call: the call, the CUresult it returned, and
@@ -115,29 +113,28 @@ func resultName(code int) (name, message string) {
 
 // newError builds the *Error of a failed call, asking the driver to name
 // the result and falling back to knownResults. d may be nil.
-func (d *driver) newError(call string, code int) *Error {
+func (d *Driver) newError(call string, code int) *Error {
 	name, message := resultName(code)
-	if d != nil && d.cuGetErrorName.addr != 0 {
-		if s, ok := d.resultString(d.cuGetErrorName, code); ok {
+	if d != nil {
+		if s, ok := resultString(d.cuGetErrorName, code); ok {
 			name = s
 		}
-		if s, ok := d.resultString(d.cuGetErrorString, code); ok {
+		if s, ok := resultString(d.cuGetErrorString, code); ok {
 			message = s
 		}
 	}
 	return &Error{Call: call, Code: code, Name: name, Message: message}
 }
 
-// resultString asks cuGetErrorName or cuGetErrorString about code. They
-// point at a constant C string inside the driver, or fail for a code they
-// do not know.
-func (d *driver) resultString(p proc, code int) (string, bool) {
-	if p.addr == 0 {
+// resultString asks query, cuGetErrorName or cuGetErrorString (nil before
+// they are resolved), about code. They point at a constant C string inside
+// the driver, or fail for a code they do not know.
+func resultString(query func(int32, **byte) int32, code int) (string, bool) {
+	if query == nil {
 		return "", false
 	}
 	var s *byte
-	r, _, _ := purego.SyscallN(p.addr, uintptr(code), uintptr(unsafe.Pointer(&s)))
-	if int32(r) != 0 || s == nil {
+	if query(int32(code), &s) != 0 || s == nil {
 		return "", false
 	}
 	return goString(s), true

@@ -1,66 +1,69 @@
 package cuda
 
-import (
-	"time"
-	"unsafe"
-)
+import "time"
 
-// Event is a marker in a stream (a CUevent): it completes when the work
-// queued before it has, and timing events record when that happened on the
-// device.
-type Event uintptr
+// Event is a marker in a stream (a CUevent), with its Driver: it completes
+// when the work queued before it has, and timing events record when that
+// happened on the device. The zero Event is none.
+type Event struct {
+	d     *Driver
+	event uintptr
+}
 
 // EventCreate creates an event in the current context that can time work
 // (EventElapsed).
-func EventCreate() (Event, error) {
-	d, err := get("cuEventCreate")
-	if err != nil {
-		return 0, err
+func (d *Driver) EventCreate() (Event, error) {
+	const call = "cuEventCreate"
+	if err := d.use(call); err != nil {
+		return Event{}, err
 	}
 	var e uintptr
-	if err := d.call(d.cuEventCreate, uintptr(unsafe.Pointer(&e)), 0); err != nil {
-		return 0, err
+	if err := d.check(call, d.cuEventCreate(&e, 0)); err != nil {
+		return Event{}, err
 	}
-	return Event(e), nil
+	return Event{d, e}, nil
 }
 
-// Record queues the event on stream s (0: the default stream).
+// Record queues the event on stream s (the zero Stream: the default one).
 func (e Event) Record(s Stream) error {
-	d, err := get("cuEventRecord")
-	if err != nil {
+	const call = "cuEventRecord"
+	d := e.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuEventRecord, uintptr(e), uintptr(s))
+	return d.check(call, d.cuEventRecord(e.event, s.stream))
 }
 
 // Synchronize waits until the event has completed.
 func (e Event) Synchronize() error {
-	d, err := get("cuEventSynchronize")
-	if err != nil {
+	const call = "cuEventSynchronize"
+	d := e.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuEventSynchronize, uintptr(e))
+	return d.check(call, d.cuEventSynchronize(e.event))
 }
 
 // Destroy destroys the event.
 func (e Event) Destroy() error {
-	d, err := get("cuEventDestroy")
-	if err != nil {
+	const call = "cuEventDestroy"
+	d := e.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuEventDestroy, uintptr(e))
+	return d.check(call, d.cuEventDestroy(e.event))
 }
 
 // EventElapsed returns the device time between two completed events, to
 // about half a microsecond. Both must have been recorded, and end must have
 // completed (end.Synchronize), or the error errors.Is ErrNotReady.
-func EventElapsed(start, end Event) (time.Duration, error) {
-	d, err := get("cuEventElapsedTime")
-	if err != nil {
+func (d *Driver) EventElapsed(start, end Event) (time.Duration, error) {
+	const call = "cuEventElapsedTime"
+	if err := d.use(call); err != nil {
 		return 0, err
 	}
 	var ms float32
-	if err := d.call(d.cuEventElapsedTime, uintptr(unsafe.Pointer(&ms)), uintptr(start), uintptr(end)); err != nil {
+	if err := d.check(call, d.cuEventElapsedTime(&ms, start.event, end.event)); err != nil {
 		return 0, err
 	}
 	return time.Duration(float64(ms) * float64(time.Millisecond)), nil

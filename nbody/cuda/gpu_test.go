@@ -24,17 +24,18 @@ import (
 
 var primary struct {
 	once sync.Once
+	drv  *cuda.Driver
 	dev  cuda.Device
 	ctx  cuda.Context
-	err  error // from Load: no usable GPU, so skip
-	fail error // after Load: a real failure
+	err  error // from Open: no usable GPU, so skip
+	fail error // after Open: a real failure
 
 	mapHost error // PrimaryCtxSetFlags(CtxMapHost), which CUDA 13 refuses
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if primary.ctx != 0 {
+	if primary.ctx != (cuda.Context{}) {
 		if err := primary.dev.PrimaryCtxRelease(); err != nil {
 			fmt.Fprintln(os.Stderr, "releasing the primary context:", err)
 			code = 1
@@ -48,10 +49,10 @@ func TestMain(m *testing.M) {
 func onGPU(t *testing.T) cuda.Device {
 	t.Helper()
 	primary.once.Do(func() {
-		if primary.err = cuda.Load(); primary.err != nil {
+		if primary.drv, primary.err = cuda.Open(cuda.LibraryName); primary.err != nil {
 			return
 		}
-		if primary.dev, primary.fail = cuda.DeviceGet(0); primary.fail != nil {
+		if primary.dev, primary.fail = primary.drv.DeviceGet(0); primary.fail != nil {
 			return
 		}
 		// Before the first retain, while the flags may still change, as a
@@ -74,7 +75,7 @@ func loadAxpy(t *testing.T) cuda.Module {
 	t.Helper()
 	ptx, err := os.ReadFile("testdata/axpy.ptx")
 	require.NoError(t, err)
-	mod, err := cuda.ModuleLoadData(ptx)
+	mod, err := primary.drv.ModuleLoadData(ptx)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, mod.Unload()) })
 	return mod
@@ -84,15 +85,14 @@ func blocks(n, block int) cuda.Dim3 { return cuda.Dim3{X: uint32((n + block - 1)
 
 func TestDevices(t *testing.T) {
 	onGPU(t)
-	version, err := cuda.DriverVersion()
-	require.NoError(t, err)
+	version := primary.drv.Version()
 	assert.GreaterOrEqual(t, version, 11080, "PTX ISA 7.8 needs CUDA 11.8 or later")
-	n, err := cuda.DeviceCount()
+	n, err := primary.drv.DeviceCount()
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 1)
 	t.Logf("CUDA driver %s, %d device(s)", cuda.FormatVersion(version), n)
 	for i := range n {
-		dev, err := cuda.DeviceGet(i)
+		dev, err := primary.drv.DeviceGet(i)
 		require.NoError(t, err)
 		name, err := dev.Name()
 		require.NoError(t, err)
@@ -122,45 +122,45 @@ func TestDevices(t *testing.T) {
 			i, name, major, minor, sms, clock/1000, threads, shared>>10, optin>>10, float64(total)/(1<<30))
 	}
 	for _, bad := range []int{n, -1} {
-		_, err = cuda.DeviceGet(bad)
+		_, err = primary.drv.DeviceGet(bad)
 		assert.ErrorIs(t, err, cuda.ErrInvalidDevice)
 		assert.Contains(t, err.Error(), fmt.Sprintf("device %d", bad))
 	}
-	_, err = cuda.Device(0).Attribute(cuda.DeviceAttribute(100000))
+	_, err = primary.dev.Attribute(cuda.DeviceAttribute(100000))
 	assert.ErrorIs(t, err, cuda.ErrInvalidValue)
 }
 
 func TestPrimaryContext(t *testing.T) {
 	dev := onGPU(t)
-	current, err := cuda.CurrentContext()
+	current, err := primary.drv.CurrentContext()
 	require.NoError(t, err)
 	assert.NotZero(t, current)
 	again, err := dev.PrimaryCtxRetain()
 	require.NoError(t, err)
 	assert.Equal(t, current, again, "the primary context is one per device")
 	assert.NoError(t, dev.PrimaryCtxRelease())
-	assert.NoError(t, cuda.CtxSynchronize())
+	assert.NoError(t, primary.drv.CtxSynchronize())
 }
 
 func TestMemoryRoundTrip(t *testing.T) {
 	onGPU(t)
-	free, total, err := cuda.MemGetInfo()
+	free, total, err := primary.drv.MemGetInfo()
 	require.NoError(t, err)
 	assert.Positive(t, free)
 	assert.LessOrEqual(t, free, total)
 
 	const n = 1<<20 + 3
-	a, err := cuda.MemAlloc(n * 4)
+	a, err := primary.drv.MemAlloc(n * 4)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(a)) }()
-	b, err := cuda.MemAlloc(n * 4)
+	defer func() { assert.NoError(t, primary.drv.MemFree(a)) }()
+	b, err := primary.drv.MemAlloc(n * 4)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(b)) }()
+	defer func() { assert.NoError(t, primary.drv.MemFree(b)) }()
 
 	// Memset reaches every word.
-	require.NoError(t, cuda.MemsetD32(a, 0xDEADBEEF, n))
+	require.NoError(t, primary.drv.MemsetD32(a, 0xDEADBEEF, n))
 	got := make([]uint32, n)
-	require.NoError(t, cuda.CopyFromDevice(got, a))
+	require.NoError(t, cuda.CopyFromDevice(primary.drv, got, a))
 	assert.Zero(t, countUnequal(got, func(int) uint32 { return 0xDEADBEEF }), "words memset")
 
 	// Host → device → device → host brings every word back.
@@ -169,23 +169,23 @@ func TestMemoryRoundTrip(t *testing.T) {
 	for i := range src {
 		src[i] = pattern(i)
 	}
-	require.NoError(t, cuda.CopyToDevice(a, src))
-	require.NoError(t, cuda.MemcpyDtoD(b, a, n*4))
+	require.NoError(t, cuda.CopyToDevice(primary.drv, a, src))
+	require.NoError(t, primary.drv.MemcpyDtoD(b, a, n*4))
 	clear(got)
-	require.NoError(t, cuda.CopyFromDevice(got, b))
+	require.NoError(t, cuda.CopyFromDevice(primary.drv, got, b))
 	assert.Zero(t, countUnequal(got, pattern), "words through HtoD, DtoD, DtoH")
 
 	// The same through a stream.
-	s, err := cuda.StreamCreate()
+	s, err := primary.drv.StreamCreate()
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, s.Destroy()) }()
 	// The memset has finished when it returns, though s does not wait for
 	// the default stream.
-	require.NoError(t, cuda.MemsetD32(a, 0, n))
-	require.NoError(t, cuda.MemcpyDtoDAsync(a, b, n*4, s))
+	require.NoError(t, primary.drv.MemsetD32(a, 0, n))
+	require.NoError(t, primary.drv.MemcpyDtoDAsync(a, b, n*4, s))
 	require.NoError(t, s.Synchronize())
 	clear(got)
-	require.NoError(t, cuda.MemcpyDtoH(unsafe.Pointer(&got[0]), a, n*4))
+	require.NoError(t, primary.drv.MemcpyDtoH(unsafe.Pointer(&got[0]), a, n*4))
 	assert.Zero(t, countUnequal(got, pattern), "words through DtoDAsync")
 }
 
@@ -224,41 +224,41 @@ func TestLaunchSaxpy(t *testing.T) {
 	for i := range n {
 		x[i], y[i] = float32(i%4096), float32(i%777)
 	}
-	dx, err := cuda.MemAlloc(n * 4)
+	dx, err := primary.drv.MemAlloc(n * 4)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(dx)) }()
-	dy, err := cuda.MemAlloc((n + pad) * 4)
+	defer func() { assert.NoError(t, primary.drv.MemFree(dx)) }()
+	dy, err := primary.drv.MemAlloc((n + pad) * 4)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(dy)) }()
-	require.NoError(t, cuda.CopyToDevice(dx, x))
-	require.NoError(t, cuda.CopyToDevice(dy, y))
+	defer func() { assert.NoError(t, primary.drv.MemFree(dy)) }()
+	require.NoError(t, cuda.CopyToDevice(primary.drv, dx, x))
+	require.NoError(t, cuda.CopyToDevice(primary.drv, dy, y))
 	poison := math.Float32bits(float32(math.NaN()))
-	require.NoError(t, cuda.MemsetD32(dy+n*4, poison, pad))
+	require.NoError(t, primary.drv.MemsetD32(dy+n*4, poison, pad))
 
-	s, err := cuda.StreamCreate()
+	s, err := primary.drv.StreamCreate()
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, s.Destroy()) }()
-	start, err := cuda.EventCreate()
+	start, err := primary.drv.EventCreate()
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, start.Destroy()) }()
-	end, err := cuda.EventCreate()
+	end, err := primary.drv.EventCreate()
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, end.Destroy()) }()
 
 	// The copies and the memset have finished, though s does not wait for
 	// the default stream they ran on.
 	require.NoError(t, start.Record(s))
-	require.NoError(t, cuda.LaunchKernel(saxpy, blocks(n, block), cuda.Dim3{X: block}, 0, s, uint32(n), a, dx, dy))
+	require.NoError(t, primary.drv.LaunchKernel(saxpy, blocks(n, block), cuda.Dim3{X: block}, 0, s, uint32(n), a, dx, dy))
 	require.NoError(t, end.Record(s))
 	require.NoError(t, end.Synchronize())
-	elapsed, err := cuda.EventElapsed(start, end)
+	elapsed, err := primary.drv.EventElapsed(start, end)
 	require.NoError(t, err)
 	assert.Positive(t, elapsed)
 	assert.Less(t, elapsed, time.Second)
 	t.Logf("saxpy over %d elements: %v by the events", n, elapsed)
 
 	got := make([]float32, n+pad)
-	require.NoError(t, cuda.CopyFromDevice(got, dy))
+	require.NoError(t, cuda.CopyFromDevice(primary.drv, got, dy))
 	assert.Zero(t, countUnequal(got[:n], func(i int) float32 { return a*x[i] + y[i] }), "elements of y = a*x + y")
 	tail := make([]uint32, pad)
 	for i, v := range got[n:] {
@@ -278,18 +278,18 @@ func TestLaunchDaxpy(t *testing.T) {
 	for i := range n {
 		x[i], y[i] = math.Sqrt(float64(i)), math.Cos(float64(i))
 	}
-	dx, err := cuda.MemAlloc(n * 8)
+	dx, err := primary.drv.MemAlloc(n * 8)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(dx)) }()
-	dy, err := cuda.MemAlloc(n * 8)
+	defer func() { assert.NoError(t, primary.drv.MemFree(dx)) }()
+	dy, err := primary.drv.MemAlloc(n * 8)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(dy)) }()
-	require.NoError(t, cuda.CopyToDevice(dx, x))
-	require.NoError(t, cuda.CopyToDevice(dy, y))
-	require.NoError(t, cuda.LaunchKernel(daxpy, blocks(n, block), cuda.Dim3{X: block}, 0, 0, uint32(n), a, dx, dy))
-	require.NoError(t, cuda.CtxSynchronize())
+	defer func() { assert.NoError(t, primary.drv.MemFree(dy)) }()
+	require.NoError(t, cuda.CopyToDevice(primary.drv, dx, x))
+	require.NoError(t, cuda.CopyToDevice(primary.drv, dy, y))
+	require.NoError(t, primary.drv.LaunchKernel(daxpy, blocks(n, block), cuda.Dim3{X: block}, 0, cuda.Stream{}, uint32(n), a, dx, dy))
+	require.NoError(t, primary.drv.CtxSynchronize())
 	got := make([]float64, n)
-	require.NoError(t, cuda.CopyFromDevice(got, dy))
+	require.NoError(t, cuda.CopyFromDevice(primary.drv, got, dy))
 	// fma.rn.f64 rounds once, as math.FMA does: the results are identical.
 	assert.Zero(t, countUnequal(got, func(i int) float64 { return math.FMA(a, x[i], y[i]) }), "elements")
 }
@@ -307,22 +307,22 @@ func TestMappedHostMemory(t *testing.T) {
 	require.NoError(t, err)
 	const n, block = 4097, 256
 	const a = float32(-2)
-	hx, err := cuda.MemHostAlloc(n*4, cuda.HostAllocPortable|cuda.HostAllocDeviceMap|cuda.HostAllocWriteCombined)
+	hx, err := primary.drv.MemHostAlloc(n*4, cuda.HostAllocPortable|cuda.HostAllocDeviceMap|cuda.HostAllocWriteCombined)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFreeHost(hx)) }()
-	hy, err := cuda.MemHostAlloc(n*4, cuda.HostAllocPortable|cuda.HostAllocDeviceMap)
+	defer func() { assert.NoError(t, primary.drv.MemFreeHost(hx)) }()
+	hy, err := primary.drv.MemHostAlloc(n*4, cuda.HostAllocPortable|cuda.HostAllocDeviceMap)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFreeHost(hy)) }()
+	defer func() { assert.NoError(t, primary.drv.MemFreeHost(hy)) }()
 	x, y := unsafe.Slice((*float32)(hx), n), unsafe.Slice((*float32)(hy), n)
 	for i := range n {
 		x[i], y[i] = float32(i), float32(3*i+1)
 	}
-	dx, err := cuda.MemHostGetDevicePointer(hx)
+	dx, err := primary.drv.MemHostGetDevicePointer(hx)
 	require.NoError(t, err)
-	dy, err := cuda.MemHostGetDevicePointer(hy)
+	dy, err := primary.drv.MemHostGetDevicePointer(hy)
 	require.NoError(t, err)
-	require.NoError(t, cuda.LaunchKernel(saxpy, blocks(n, block), cuda.Dim3{X: block}, 0, 0, uint32(n), a, dx, dy))
-	require.NoError(t, cuda.CtxSynchronize())
+	require.NoError(t, primary.drv.LaunchKernel(saxpy, blocks(n, block), cuda.Dim3{X: block}, 0, cuda.Stream{}, uint32(n), a, dx, dy))
+	require.NoError(t, primary.drv.CtxSynchronize())
 	assert.Zero(t, countUnequal(y, func(i int) float32 { return float32(i + 1) }), "elements the kernel wrote to host memory")
 }
 
@@ -333,7 +333,7 @@ func TestBrokenPTX(t *testing.T) {
 	require.NoError(t, err)
 	const good, bad = "fma.rn.f32 \t%f4, %f1, %f2, %f3;", "fma.rn.f32 \t%f4, %f1, %f2, %f_undeclared;"
 	require.Contains(t, string(ptx), good)
-	_, err = cuda.ModuleLoadData([]byte(strings.Replace(string(ptx), good, bad, 1)))
+	_, err = primary.drv.ModuleLoadData([]byte(strings.Replace(string(ptx), good, bad, 1)))
 	require.Error(t, err)
 	t.Logf("%v", err)
 	var jit *cuda.JITError
@@ -343,7 +343,7 @@ func TestBrokenPTX(t *testing.T) {
 	assert.ErrorIs(t, err, cuda.ErrInvalidPTX)
 
 	for _, empty := range [][]byte{nil, []byte(" \n\x00")} {
-		_, err = cuda.ModuleLoadData(empty)
+		_, err = primary.drv.ModuleLoadData(empty)
 		assert.Error(t, err)
 	}
 	_, err = loadAxpy(t).Function("no_such_kernel")
@@ -358,17 +358,17 @@ func TestOutOfMemory(t *testing.T) {
 	total, err := dev.TotalMem()
 	require.NoError(t, err)
 	ask := 4 * total
-	p, err := cuda.MemAlloc(ask)
+	p, err := primary.drv.MemAlloc(ask)
 	if err == nil {
-		assert.NoError(t, cuda.MemFree(p))
+		assert.NoError(t, primary.drv.MemFree(p))
 	}
 	require.Error(t, err)
 	t.Logf("%v", err)
 	assert.ErrorIs(t, err, cuda.ErrOutOfMemory)
 	assert.Contains(t, err.Error(), fmt.Sprint(ask))
-	p, err = cuda.MemAlloc(1 << 20)
+	p, err = primary.drv.MemAlloc(1 << 20)
 	require.NoError(t, err)
-	assert.NoError(t, cuda.MemFree(p))
+	assert.NoError(t, primary.drv.MemFree(p))
 }
 
 // A launch the driver refuses, or arguments we refuse, give errors and
@@ -377,41 +377,41 @@ func TestLaunchErrors(t *testing.T) {
 	onGPU(t)
 	saxpy, err := loadAxpy(t).Function("saxpy")
 	require.NoError(t, err)
-	err = cuda.LaunchKernel(saxpy, cuda.Dim3{X: 1}, cuda.Dim3{X: 1 << 16}, 0, 0,
+	err = primary.drv.LaunchKernel(saxpy, cuda.Dim3{X: 1}, cuda.Dim3{X: 1 << 16}, 0, cuda.Stream{},
 		uint32(0), float32(1), cuda.DevicePtr(0), cuda.DevicePtr(0))
 	var e *cuda.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "cuLaunchKernel", e.Call)
 	t.Logf("block of 65536 threads: %v", err)
 
-	err = cuda.LaunchKernel(saxpy, cuda.Dim3{X: 1}, cuda.Dim3{X: 32}, 0, 0, 0, float32(1), cuda.DevicePtr(0), cuda.DevicePtr(0))
+	err = primary.drv.LaunchKernel(saxpy, cuda.Dim3{X: 1}, cuda.Dim3{X: 32}, 0, cuda.Stream{}, 0, float32(1), cuda.DevicePtr(0), cuda.DevicePtr(0))
 	require.Error(t, err)
 	assert.False(t, errors.As(err, &e), "refused before the driver is called")
 	assert.Contains(t, err.Error(), "int has no fixed C width")
-	assert.NoError(t, cuda.CtxSynchronize())
+	assert.NoError(t, primary.drv.CtxSynchronize())
 }
 
 // Two devices copy between each other's memory (skipped with one device).
 func TestPeerCopy(t *testing.T) {
 	dev0 := onGPU(t)
-	n, err := cuda.DeviceCount()
+	n, err := primary.drv.DeviceCount()
 	require.NoError(t, err)
 	if n < 2 {
 		t.Skipf("%d device here; peer copies need two", n)
 	}
-	ctx0, err := cuda.CurrentContext()
+	ctx0, err := primary.drv.CurrentContext()
 	require.NoError(t, err)
-	dev1, err := cuda.DeviceGet(1)
+	dev1, err := primary.drv.DeviceGet(1)
 	require.NoError(t, err)
 	ctx1, err := dev1.PrimaryCtxRetain()
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, dev1.PrimaryCtxRelease()) }()
-	can, err := cuda.CanAccessPeer(dev0, dev1)
+	can, err := primary.drv.CanAccessPeer(dev0, dev1)
 	require.NoError(t, err)
 	t.Logf("device 0 can access device 1: %v", can)
 	if can {
-		require.NoError(t, cuda.EnablePeerAccess(ctx1))
-		require.NoError(t, cuda.EnablePeerAccess(ctx1), "enabling twice is no error")
+		require.NoError(t, primary.drv.EnablePeerAccess(ctx1))
+		require.NoError(t, primary.drv.EnablePeerAccess(ctx1), "enabling twice is no error")
 	}
 
 	const words = 1 << 20
@@ -420,27 +420,27 @@ func TestPeerCopy(t *testing.T) {
 	for i := range src {
 		src[i] = pattern(i)
 	}
-	from, err := cuda.MemAlloc(words * 4)
+	from, err := primary.drv.MemAlloc(words * 4)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, cuda.MemFree(from)) }()
-	require.NoError(t, cuda.CopyToDevice(from, src))
+	defer func() { assert.NoError(t, primary.drv.MemFree(from)) }()
+	require.NoError(t, cuda.CopyToDevice(primary.drv, from, src))
 
 	require.NoError(t, ctx1.SetCurrent())
-	to, err := cuda.MemAlloc(words * 4)
+	to, err := primary.drv.MemAlloc(words * 4)
 	require.NoError(t, err)
-	require.NoError(t, cuda.MemsetD32(to, 0, words))
+	require.NoError(t, primary.drv.MemsetD32(to, 0, words))
 	require.NoError(t, ctx0.SetCurrent())
 
-	s, err := cuda.StreamCreate()
+	s, err := primary.drv.StreamCreate()
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, s.Destroy()) }()
-	require.NoError(t, cuda.MemcpyPeerAsync(to, ctx1, from, ctx0, words*4, s))
+	require.NoError(t, primary.drv.MemcpyPeerAsync(to, ctx1, from, ctx0, words*4, s))
 	require.NoError(t, s.Synchronize())
 
 	require.NoError(t, ctx1.SetCurrent())
 	got := make([]uint32, words)
-	require.NoError(t, cuda.CopyFromDevice(got, to))
-	assert.NoError(t, cuda.MemFree(to))
+	require.NoError(t, cuda.CopyFromDevice(primary.drv, got, to))
+	assert.NoError(t, primary.drv.MemFree(to))
 	require.NoError(t, ctx0.SetCurrent())
 	assert.Zero(t, countUnequal(got, pattern), "words copied between devices")
 }

@@ -24,16 +24,17 @@ func (d Dim3) orOne() Dim3 {
 	return d
 }
 
-// LaunchKernel queues the kernel f on stream s (0: the default stream)
-// with grid×block threads and sharedBytes of dynamic shared memory. args
+// LaunchKernel queues the kernel f on stream s (the zero Stream: the
+// default one) with grid×block threads and sharedBytes of dynamic shared
+// memory. args
 // are the kernel's parameters in order, each one of uint32, int32, uint64,
 // int64, float32, float64 or DevicePtr, matching the kernel's C type
 // (unsigned int, int, size_t or unsigned long long, long long, float,
 // double, a pointer). A plain Go int is refused: its C width is ambiguous.
 // Errors in the kernel itself show at the next synchronization.
-func LaunchKernel(f Function, grid, block Dim3, sharedBytes uint32, s Stream, args ...any) error {
-	d, err := get("cuLaunchKernel")
-	if err != nil {
+func (d *Driver) LaunchKernel(f Function, grid, block Dim3, sharedBytes uint32, s Stream, args ...any) error {
+	const call = "cuLaunchKernel"
+	if err := d.use(call); err != nil {
 		return err
 	}
 	values, err := packParams(args)
@@ -43,7 +44,7 @@ func LaunchKernel(f Function, grid, block Dim3, sharedBytes uint32, s Stream, ar
 	// The driver takes an array of pointers to the values. Both live in
 	// the Go heap, so they are pinned while the driver reads them; it has
 	// copied the values when cuLaunchKernel returns.
-	var params uintptr
+	var params *unsafe.Pointer // NULL for a kernel without parameters
 	var pin runtime.Pinner
 	defer pin.Unpin()
 	if len(values) > 0 {
@@ -53,13 +54,10 @@ func LaunchKernel(f Function, grid, block Dim3, sharedBytes uint32, s Stream, ar
 		}
 		pin.Pin(&values[0])
 		pin.Pin(&ptrs[0])
-		params = uintptr(unsafe.Pointer(&ptrs[0]))
+		params = &ptrs[0]
 	}
 	g, b := grid.orOne(), block.orOne()
-	return d.call(d.cuLaunchKernel, uintptr(f),
-		uintptr(g.X), uintptr(g.Y), uintptr(g.Z),
-		uintptr(b.X), uintptr(b.Y), uintptr(b.Z),
-		uintptr(sharedBytes), uintptr(s), params, 0)
+	return d.check(call, d.cuLaunchKernel(f.f, g.X, g.Y, g.Z, b.X, b.Y, b.Z, sharedBytes, s.stream, params, 0))
 }
 
 // packParams stores each kernel argument at the start of its own 8-byte

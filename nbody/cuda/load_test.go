@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unsafe"
@@ -13,127 +14,137 @@ import (
 	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
-// Where no GPU can be used Load says why, the same way every time: no
-// driver library (ErrNoDriver, naming it), or a driver whose cuInit finds
+// Where no GPU can be used Open says why, the same way every time: no
+// driver library (ErrNoLibrary, naming it), or a driver whose cuInit finds
 // no device (a machine with the driver's library but no GPU, as a build
-// machine with the CUDA toolkit installed is). Every other call then fails
-// with ErrNotLoaded rather than crashing.
-func TestLoadWithoutGPU(t *testing.T) {
-	err := Load()
+// machine with the CUDA toolkit installed is).
+func TestOpenWithoutGPU(t *testing.T) {
+	d, err := Open(LibraryName)
 	if err == nil {
+		require.NoError(t, d.Close())
 		t.Skip("a CUDA device is usable here; the no-GPU path is tested on machines without one")
 	}
-	t.Logf("Load: %v", err)
-	assert.Equal(t, err, Load(), "Load is idempotent")
+	t.Logf("Open: %v", err)
+	assert.Nil(t, d)
 	var e *Error
 	switch {
-	case errors.Is(err, ErrNoDriver):
-		assert.Contains(t, err.Error(), LibraryName)
+	case errors.Is(err, ErrNoLibrary):
+		assert.True(t, strings.HasPrefix(err.Error(), "CUDA driver library not found: "+LibraryName+": "), err.Error())
 	case errors.As(err, &e):
 		assert.Equal(t, "cuInit", e.Call)
 		assert.Regexp(t, `^initializing CUDA driver \d+\.\d: cuInit: CUDA_ERROR_\w+ \(.+\)$`, err.Error())
 	default:
-		t.Errorf("Load failed neither for want of the library nor in cuInit: %v", err)
+		t.Errorf("Open failed neither for want of the library nor in cuInit: %v", err)
 	}
+}
 
+// Calls through a zero handle, or on a closed Driver, fail with ErrClosed
+// rather than crashing.
+func TestCallsNeedAnOpenDriver(t *testing.T) {
+	closed := &Driver{path: "libfake-cuda.so.1", version: 13000}
+	require.NoError(t, closed.Close())
+	require.NoError(t, closed.Close(), "closing twice")
+	dev := Device{d: closed}
 	calls := map[string]func() error{
-		"DriverVersion": func() error { _, err := DriverVersion(); return err },
-		"DeviceCount":   func() error { _, err := DeviceCount(); return err },
-		"DeviceGet":     func() error { _, err := DeviceGet(0); return err },
-		"Device.Name":   func() error { _, err := Device(0).Name(); return err },
-		"Device.UUID":   func() error { _, err := Device(0).UUID(); return err },
-		"Attribute":     func() error { _, err := Device(0).Attribute(MultiprocessorCount); return err },
-		"TotalMem":      func() error { _, err := Device(0).TotalMem(); return err },
-		"Retain":        func() error { _, err := Device(0).PrimaryCtxRetain(); return err },
-		"SetCurrent":    func() error { return Context(0).SetCurrent() },
-		"MemAlloc":      func() error { _, err := MemAlloc(1 << 20); return err },
-		"MemHostAlloc":  func() error { _, err := MemHostAlloc(1<<20, HostAllocDeviceMap); return err },
-		"CopyToDevice":  func() error { return CopyToDevice(DevicePtr(0), []float32{1, 2}) },
-		"ModuleLoad":    func() error { _, err := ModuleLoadData([]byte(".version 7.8")); return err },
-		"Launch":        func() error { return LaunchKernel(0, Dim3{X: 1}, Dim3{X: 1}, 0, 0, uint32(1)) },
-		"StreamCreate":  func() error { _, err := StreamCreate(); return err },
-		"EventCreate":   func() error { _, err := EventCreate(); return err },
-		"EventElapsed":  func() error { _, err := EventElapsed(0, 0); return err },
-		"Synchronize":   CtxSynchronize,
+		"DeviceCount":   func() error { _, err := closed.DeviceCount(); return err },
+		"DeviceGet":     func() error { _, err := closed.DeviceGet(0); return err },
+		"Device.Name":   func() error { _, err := dev.Name(); return err },
+		"Device.UUID":   func() error { _, err := dev.UUID(); return err },
+		"Attribute":     func() error { _, err := dev.Attribute(MultiprocessorCount); return err },
+		"TotalMem":      func() error { _, err := dev.TotalMem(); return err },
+		"Retain":        func() error { _, err := dev.PrimaryCtxRetain(); return err },
+		"zero Device":   func() error { _, err := Device{}.Name(); return err },
+		"zero Context":  func() error { return Context{}.SetCurrent() },
+		"MemAlloc":      func() error { _, err := closed.MemAlloc(1 << 20); return err },
+		"MemHostAlloc":  func() error { _, err := closed.MemHostAlloc(1<<20, HostAllocDeviceMap); return err },
+		"CopyToDevice":  func() error { return CopyToDevice(closed, DevicePtr(0), []float32{1, 2}) },
+		"ModuleLoad":    func() error { _, err := closed.ModuleLoadData([]byte(".version 7.8")); return err },
+		"Launch":        func() error { return closed.LaunchKernel(Function{}, Dim3{X: 1}, Dim3{X: 1}, 0, Stream{}, uint32(1)) },
+		"StreamCreate":  func() error { _, err := closed.StreamCreate(); return err },
+		"zero Stream":   func() error { return Stream{}.Synchronize() },
+		"EventCreate":   func() error { _, err := closed.EventCreate(); return err },
+		"zero Event":    func() error { return Event{}.Record(Stream{}) },
+		"EventElapsed":  func() error { _, err := closed.EventElapsed(Event{}, Event{}); return err },
+		"zero Module":   func() error { _, err := Module{}.Function("f"); return err },
+		"zero Function": func() error { _, err := Function{}.Attribute(FuncNumRegs); return err },
+		"Synchronize":   closed.CtxSynchronize,
+		"nil Driver":    func() error { _, err := (*Driver)(nil).DeviceCount(); return err },
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			var err error
 			require.NotPanics(t, func() { err = call() })
-			assert.ErrorIs(t, err, ErrNotLoaded)
+			assert.ErrorIs(t, err, ErrClosed)
 		})
 	}
+	_, err := closed.MemAlloc(1)
+	assert.Equal(t, "cuMemAlloc: CUDA driver library not open", err.Error())
+	err = Stream{}.Synchronize()
+	assert.Equal(t, "cuStreamSynchronize: CUDA driver library not open (a zero handle)", err.Error())
 }
 
-// A driver library that is not there is ErrNoDriver, and the error names
-// it.
-func TestLoadMissingLibrary(t *testing.T) {
+// A driver library that is not there is ErrNoLibrary, and the error names
+// it as the CLI prints it.
+func TestOpenMissingLibrary(t *testing.T) {
 	const name = "libnbody-no-such-driver.so.1"
-	err := load(name)
+	d, err := Open(name)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrNoDriver)
-	assert.Contains(t, err.Error(), name)
-	assert.True(t, strings.HasPrefix(err.Error(), "CUDA driver library not found: "+name+": "), err.Error())
+	assert.Nil(t, d)
+	assert.ErrorIs(t, err, ErrNoLibrary)
+	assert.NotErrorIs(t, err, ErrMissingSymbol)
+	assert.Equal(t, "CUDA driver library not found: "+name+": cannot open shared object file: No such file or directory", err.Error())
 }
 
 // A library that opens but is no CUDA driver is refused by name, before
 // anything is called in it.
 func TestOpenLibraryWithoutCUDA(t *testing.T) {
-	err := load("libc.so.6")
+	_, err := Open("libc.so.6")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrMissingSymbol)
-	assert.NotErrorIs(t, err, ErrNoDriver)
-	assert.Contains(t, err.Error(), "cuDriverGetVersion")
-	assert.Contains(t, err.Error(), "libc.so.6")
+	assert.NotErrorIs(t, err, ErrNoLibrary)
+	var missing *dynlib.MissingSymbolsError
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, []string{"cuDriverGetVersion"}, missing.Symbols)
 	assert.Equal(t, "CUDA driver entry point missing: libc.so.6 has no cuDriverGetVersion: not a CUDA driver library", err.Error())
 }
 
-// Every entry point has a symbol, the versioned ones are the ones cuda.h
-// maps to, errors name the call without its version, and only the entry
-// points of newer drivers are optional.
+// Every entry point has a func of its own and a symbol, the versioned ones
+// are the ones cuda.h maps to, and only the entry points of newer drivers
+// are optional.
 func TestEntryPoints(t *testing.T) {
-	d := newDriver()
+	d := &Driver{}
 	seen := map[string]bool{}
-	procs := map[*proc]bool{}
-	optional := map[string]bool{}
-	for _, e := range d.optionalEntryPoints() {
-		optional[e.symbol] = true
+	funcs := map[any]bool{}
+	var optional []string
+	for _, s := range d.entryPoints() {
+		require.NotEmpty(t, s.Name)
+		assert.True(t, strings.HasPrefix(s.Name, "cu"), s.Name)
+		assert.False(t, seen[s.Name], "%s listed twice", s.Name)
+		seen[s.Name] = true
+		assert.False(t, funcs[s.Func], "%s bound to a func already bound", s.Name)
+		funcs[s.Func] = true
+		if s.Optional {
+			optional = append(optional, s.Name)
+		}
 	}
-	assert.Equal(t, map[string]bool{"cuDeviceGetUuid_v2": true}, optional)
-	for _, e := range append(d.entryPoints(), d.optionalEntryPoints()...) {
-		require.NotEmpty(t, e.symbol)
-		assert.Equal(t, e.symbol, e.proc.symbol, "newDriver names every proc")
-		assert.False(t, seen[e.symbol], "%s listed twice", e.symbol)
-		seen[e.symbol] = true
-		assert.False(t, procs[e.proc], "%s bound to a field already bound", e.symbol)
-		procs[e.proc] = true
-		assert.Zero(t, e.proc.addr)
-	}
-	table := d.symbols()
-	require.Len(t, table, len(seen))
-	for _, s := range table {
-		assert.True(t, seen[s.Name], s.Name)
-		assert.NotNil(t, s.Addr, s.Name)
-		assert.Equal(t, optional[s.Name], s.Optional, "%s: only the entry points of newer drivers are optional", s.Name)
-	}
+	assert.Equal(t, []string{"cuDeviceGetUuid_v2"}, optional)
+	assert.Len(t, seen, 45)
 	for _, s := range []string{"cuMemAlloc_v2", "cuMemFree_v2", "cuMemGetInfo_v2", "cuMemcpyHtoD_v2",
 		"cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2", "cuMemcpyDtoDAsync_v2", "cuMemsetD32_v2",
 		"cuMemHostGetDevicePointer_v2", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRelease_v2",
-		"cuDevicePrimaryCtxSetFlags_v2", "cuStreamDestroy_v2", "cuEventDestroy_v2"} {
+		"cuDevicePrimaryCtxSetFlags_v2", "cuStreamDestroy_v2", "cuEventDestroy_v2", "cuEventElapsedTime"} {
 		assert.True(t, seen[s], "binds %s", s)
 	}
-	assert.Equal(t, "cuMemAlloc", d.cuMemAlloc.name)
-	assert.Equal(t, "cuDriverGetVersion", d.cuDriverGetVersion.name)
-	assert.Equal(t, "cuDevicePrimaryCtxRelease", d.cuDevicePrimaryCtxRelease.name)
-	assert.Equal(t, "cuDeviceGetUuid", d.cuDeviceGetUuid.name)
+	for _, old := range []string{"cuMemAlloc", "cuCtxCreate", "cuDeviceTotalMem", "cuStreamDestroy"} {
+		assert.False(t, seen[old], "binds the first version of %s, which is not what cuda.h calls", old)
+	}
 }
 
-// A driver without cuDeviceGetUuid_v2 loads; asking for a UUID then says
-// what is missing, and from which driver, instead of calling address 0.
+// A driver without cuDeviceGetUuid_v2 opens; asking for a UUID then says
+// what is missing, and from which driver, instead of calling nil.
 func TestUUIDWithoutEntryPoint(t *testing.T) {
-	d := newDriver()
-	d.version = 11020
-	uuid, err := d.deviceUUID(3)
+	d := &Driver{version: 11020}
+	uuid, err := Device{d, 3}.UUID()
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrMissingSymbol)
 	assert.Zero(t, uuid)
@@ -149,25 +160,33 @@ func TestMissingEntryPointsNamedWithVersion(t *testing.T) {
 	lib, err := dynlib.Open("libc.so.6")
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, lib.Close()) })
-	d := newDriver()
-	d.lib = lib
-	d.cuDriverGetVersion.symbol = "strlen"
-	d.cuInit.symbol = "getpid"
-
-	err = d.resolve()
-	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrMissingSymbol)
+	d := &Driver{path: "libc.so.6"}
+	table := d.entryPoints()
 	var want []string
-	for _, e := range d.entryPoints() {
-		if e.proc != &d.cuDriverGetVersion && e.proc != &d.cuInit {
-			want = append(want, e.symbol)
+	for i, s := range table {
+		switch s.Func {
+		case any(&d.cuDriverGetVersion):
+			table[i].Name = "strlen"
+		case any(&d.cuInit):
+			table[i].Name = "getpid"
+		default:
+			if !s.Optional {
+				want = append(want, s.Name)
+			}
 		}
 	}
-	require.Len(t, want, len(d.entryPoints())-2)
+	require.Len(t, want, len(table)-3)
+
+	err = d.resolve(lib, table)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrMissingSymbol)
+	var missing *dynlib.MissingSymbolsError
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, want, missing.Symbols)
 	assert.Equal(t, "CUDA driver entry point missing: libc.so.6 is CUDA driver 0.0 and lacks "+
 		strings.Join(want, ", ")+"; a newer NVIDIA driver is needed", err.Error())
-	assert.Zero(t, d.cuInit.addr, "a refused driver has no entry points to call")
-	assert.Zero(t, d.cuGetErrorName.addr)
+	assert.Nil(t, d.cuInit, "a refused driver has no entry points to call")
+	assert.Nil(t, d.cuGetErrorName)
 }
 
 // Errors are named as the driver names them, with a fallback for when it
@@ -189,7 +208,7 @@ func TestErrorNaming(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
-			var d *driver // not loaded: the fallback names
+			var d *Driver // not open: the fallback names
 			err := fmt.Errorf("context: %w", d.newError(tc.call, tc.code))
 			assert.Equal(t, "context: "+tc.text, err.Error())
 			var e *Error
@@ -207,14 +226,14 @@ func TestErrorNaming(t *testing.T) {
 	// A sentinel reads without a call, and an *Error for one call does not
 	// match the same result from another call.
 	assert.Equal(t, "CUDA_ERROR_OUT_OF_MEMORY (out of memory)", ErrOutOfMemory.Error())
-	var d *driver
+	var d *Driver
 	assert.NotErrorIs(t, d.newError("cuMemAlloc", 2), d.newError("cuMemHostAlloc", 2))
 	assert.ErrorIs(t, d.newError("cuMemAlloc", 2), d.newError("cuMemAlloc", 2))
 }
 
 // A JIT failure reads with its log and unwraps to the driver's error.
 func TestJITError(t *testing.T) {
-	var d *driver
+	var d *Driver
 	err := error(&JITError{Err: d.newError("cuModuleLoadDataEx", 218), Log: "ptxas fatal: something"})
 	assert.ErrorIs(t, err, ErrInvalidPTX)
 	assert.Contains(t, err.Error(), "CUDA_ERROR_INVALID_PTX")
@@ -275,7 +294,8 @@ func TestFormats(t *testing.T) {
 }
 
 func TestErrorsAreDistinct(t *testing.T) {
-	assert.False(t, errors.Is(ErrNoDriver, ErrMissingSymbol))
+	assert.False(t, errors.Is(ErrNoLibrary, ErrMissingSymbol))
+	assert.False(t, errors.Is(ErrNoLibrary, ErrNotFound), "the library's absence is not CUDA_ERROR_NOT_FOUND")
 	assert.False(t, errors.Is(ErrOutOfMemory, ErrNoDevice))
 	assert.True(t, errors.Is(ErrOutOfMemory, ErrOutOfMemory))
 }
@@ -290,20 +310,22 @@ func TestKnownResultsMatchDriver(t *testing.T) {
 		t.Skipf("no driver library to compare with: %v", err)
 	}
 	t.Logf("%s: CUDA driver %s", LibraryName, FormatVersion(d.version))
-	for _, e := range d.entryPoints() {
-		assert.NotZero(t, e.proc.addr, e.symbol)
+	for _, s := range d.entryPoints() {
+		if !s.Optional {
+			assert.False(t, reflect.ValueOf(s.Func).Elem().IsNil(), s.Name)
+		}
 	}
 	for code, want := range knownResults {
-		name, ok := d.resultString(d.cuGetErrorName, code)
+		name, ok := resultString(d.cuGetErrorName, code)
 		if assert.True(t, ok, "the driver names %d", code) {
 			assert.Equal(t, want.name, name)
 		}
-		message, ok := d.resultString(d.cuGetErrorString, code)
+		message, ok := resultString(d.cuGetErrorString, code)
 		if assert.True(t, ok, "the driver describes %d", code) {
 			assert.Equal(t, want.message, message, "%d", code)
 		}
 	}
-	_, ok := d.resultString(d.cuGetErrorName, 12345)
+	_, ok := resultString(d.cuGetErrorName, 12345)
 	assert.False(t, ok, "the driver does not name a result it does not have")
 	assert.Equal(t, "cuMemFree: CUresult(12345)", d.newError("cuMemFree", 12345).Error())
 }

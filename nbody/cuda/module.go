@@ -8,9 +8,13 @@ import (
 	"unsafe"
 )
 
-// Module is a loaded module (a CUmodule): kernels for the current context's
-// device, loaded from a cubin or JIT-compiled from PTX.
-type Module uintptr
+// Module is a loaded module (a CUmodule), with its Driver: kernels for the
+// current context's device, loaded from a cubin or JIT-compiled from PTX.
+// The zero Module is none.
+type Module struct {
+	d      *Driver
+	module uintptr
+}
 
 // jitLogBytes is the size of each JIT log buffer; ptxas reports an error in
 // a line or two, so this holds many.
@@ -50,13 +54,13 @@ func (e *JITError) Unwrap() error { return e.Err }
 // ~/.nv/ComputeCache by default, none with CUDA_CACHE_DISABLE=1), so a
 // second load of the same PTX, in this process or a later one, is quick.
 // On failure the error is a *JITError carrying the compiler's log.
-func ModuleLoadData(ptx []byte) (Module, error) {
-	d, err := get("cuModuleLoadDataEx")
-	if err != nil {
-		return 0, err
+func (d *Driver) ModuleLoadData(ptx []byte) (Module, error) {
+	const call = "cuModuleLoadDataEx"
+	if err := d.use(call); err != nil {
+		return Module{}, err
 	}
 	if len(bytes.TrimSpace(bytes.TrimRight(ptx, "\x00"))) == 0 {
-		return 0, errors.New("loading the module: the image is empty")
+		return Module{}, errors.New("loading the module: the image is empty")
 	}
 	// The driver reads PTX as a C string (a cubin's size is in its ELF
 	// header, and the NUL after it goes unread).
@@ -81,16 +85,15 @@ func ModuleLoadData(ptx []byte) (Module, error) {
 		uintptr(unsafe.Pointer(&errorLog[0])), jitLogBytes,
 	}
 	var m uintptr
-	err = d.call(d.cuModuleLoadDataEx, uintptr(unsafe.Pointer(&m)), uintptr(unsafe.Pointer(&image[0])),
-		uintptr(len(options)), uintptr(unsafe.Pointer(&options[0])), uintptr(unsafe.Pointer(&values[0])))
+	err := d.check(call, d.cuModuleLoadDataEx(&m, &image[0], uint32(len(options)), &options[0], &values[0]))
 	if err != nil {
 		log := cString(errorLog, values[3])
 		if log == "" {
 			log = cString(infoLog, values[1])
 		}
-		return 0, &JITError{Err: err, Log: log}
+		return Module{}, &JITError{Err: err, Log: log}
 	}
-	return Module(m), nil
+	return Module{d, m}, nil
 }
 
 // cString is the text the driver wrote into buf: n bytes as it reports
@@ -108,29 +111,35 @@ func cString(buf []byte, n uintptr) string {
 // Function returns the kernel with the given (unmangled: extern "C") name.
 // A name the module lacks gives an error that errors.Is ErrNotFound.
 func (m Module) Function(name string) (Function, error) {
-	d, err := get("cuModuleGetFunction")
-	if err != nil {
-		return 0, err
+	const call = "cuModuleGetFunction"
+	d := m.d
+	if err := d.use(call); err != nil {
+		return Function{}, err
 	}
 	cname := append([]byte(name), 0)
 	var f uintptr
-	if err := d.call(d.cuModuleGetFunction, uintptr(unsafe.Pointer(&f)), uintptr(m), uintptr(unsafe.Pointer(&cname[0]))); err != nil {
-		return 0, fmt.Errorf("kernel %q: %w", name, err)
+	if err := d.check(call, d.cuModuleGetFunction(&f, m.module, &cname[0])); err != nil {
+		return Function{}, fmt.Errorf("kernel %q: %w", name, err)
 	}
-	return Function(f), nil
+	return Function{d, f}, nil
 }
 
 // Unload unloads the module; its functions become invalid.
 func (m Module) Unload() error {
-	d, err := get("cuModuleUnload")
-	if err != nil {
+	const call = "cuModuleUnload"
+	d := m.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	return d.call(d.cuModuleUnload, uintptr(m))
+	return d.check(call, d.cuModuleUnload(m.module))
 }
 
-// Function is a kernel in a loaded module (a CUfunction).
-type Function uintptr
+// Function is a kernel in a loaded module (a CUfunction), with its
+// Driver. The zero Function is none.
+type Function struct {
+	d *Driver
+	f uintptr
+}
 
 // FunctionAttribute is a CUfunction_attribute.
 type FunctionAttribute int
@@ -151,12 +160,13 @@ const (
 
 // Attribute returns one of the kernel's attributes.
 func (f Function) Attribute(a FunctionAttribute) (int, error) {
-	d, err := get("cuFuncGetAttribute")
-	if err != nil {
+	const call = "cuFuncGetAttribute"
+	d := f.d
+	if err := d.use(call); err != nil {
 		return 0, err
 	}
 	var v int32
-	if err := d.call(d.cuFuncGetAttribute, uintptr(unsafe.Pointer(&v)), uintptr(a), uintptr(f)); err != nil {
+	if err := d.check(call, d.cuFuncGetAttribute(&v, int32(a), f.f)); err != nil {
 		return 0, fmt.Errorf("function attribute %d: %w", int(a), err)
 	}
 	return int(v), nil
@@ -166,11 +176,12 @@ func (f Function) Attribute(a FunctionAttribute) (int, error) {
 // FuncMaxDynamicSharedSizeBytes before a launch that asks for more than
 // 48 KiB of dynamic shared memory.
 func (f Function) SetAttribute(a FunctionAttribute, value int) error {
-	d, err := get("cuFuncSetAttribute")
-	if err != nil {
+	const call = "cuFuncSetAttribute"
+	d := f.d
+	if err := d.use(call); err != nil {
 		return err
 	}
-	if err := d.call(d.cuFuncSetAttribute, uintptr(f), uintptr(a), uintptr(int32(value))); err != nil {
+	if err := d.check(call, d.cuFuncSetAttribute(f.f, int32(a), int32(value))); err != nil {
 		return fmt.Errorf("function attribute %d = %d: %w", int(a), value, err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 // timing events and buffers. Every method that calls the driver runs as a
 // batch inside bind, on a locked OS thread with the context current.
 type device struct {
+	drv      *cuda.Driver
 	info     Device
 	handle   cuda.Device
 	ctx      cuda.Context
@@ -64,10 +65,10 @@ const queueDepth = 4
 
 // openDevice retains info's primary context, loads the kernels of
 // opts.Precision (image.go) and creates the stream and events.
-func openDevice(info Device, opts Options) (_ *device, err error) {
+func openDevice(drv *cuda.Driver, info Device, opts Options) (_ *device, err error) {
 	// The result is unnamed: the deferred clean-up below must see the
 	// device, not the nil that a failing return assigns.
-	d := &device{info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
+	d := &device{drv: drv, info: info, opts: opts, double: opts.Precision == nbody.Double, elem: 16}
 	if d.double {
 		d.elem = 32
 	}
@@ -76,7 +77,7 @@ func openDevice(info Device, opts Options) (_ *device, err error) {
 	if opts.Kernels != nil {
 		d.set = *opts.Kernels
 	}
-	if d.handle, err = cuda.DeviceGet(info.Ordinal); err != nil {
+	if d.handle, err = drv.DeviceGet(info.Ordinal); err != nil {
 		return nil, d.wrap(err)
 	}
 	runtime.LockOSThread()
@@ -114,11 +115,11 @@ func openDevice(info Device, opts Options) (_ *device, err error) {
 	if d.blocksPerSM < 1 {
 		return nil, d.wrap(fmt.Errorf("kernel %s does not fit on a multiprocessor in blocks of %d threads", d.set.Forces, opts.BlockSize))
 	}
-	if d.stream, err = cuda.StreamCreate(); err != nil {
+	if d.stream, err = drv.StreamCreate(); err != nil {
 		return nil, d.wrap(err)
 	}
 	for _, e := range append([]*cuda.Event{&d.start, &d.stop, &d.ready, &d.sent}, ringPointers(&d.inFlight)...) {
-		if *e, err = cuda.EventCreate(); err != nil {
+		if *e, err = drv.EventCreate(); err != nil {
 			return nil, d.wrap(err)
 		}
 	}
@@ -159,16 +160,22 @@ func (d *device) close() error {
 		return err
 	}
 	defer unbind()
-	errs := []error{d.stream.Synchronize(), d.freeBuffers()}
+	var errs []error
+	if d.stream != (cuda.Stream{}) {
+		// Before the stream exists nothing is queued: the default stream's
+		// copies are done when they return.
+		errs = append(errs, d.stream.Synchronize())
+	}
+	errs = append(errs, d.freeBuffers())
 	for _, e := range append([]cuda.Event{d.start, d.stop, d.ready, d.sent}, d.inFlight[:]...) {
-		if e != 0 {
+		if e != (cuda.Event{}) {
 			errs = append(errs, e.Destroy())
 		}
 	}
-	if d.stream != 0 {
+	if d.stream != (cuda.Stream{}) {
 		errs = append(errs, d.stream.Destroy())
 	}
-	if d.module != 0 {
+	if d.module != (cuda.Module{}) {
 		errs = append(errs, d.module.Unload())
 	}
 	errs = append(errs, d.release())

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nbody-go/nbody/nbody/cuda"
 	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
@@ -182,16 +181,20 @@ func chooseRoute(want ExchangeMode, devices int, hostMem bool, access peerAccess
 // it is the all-gather that equal shares will use.
 func (g *Integrator) Exchange() ExchangeInfo {
 	_, allGather := equalStride(g.world)
-	return exchangeInfo(g.route, g.access, g.distinct, allGather || g.world == nil)
+	ncclVersion := 0
+	if g.nccl != nil {
+		ncclVersion = g.nccl.Version()
+	}
+	return exchangeInfo(g.route, g.access, g.distinct, allGather || g.world == nil, ncclVersion)
 }
 
-// exchangeInfo is Exchange's value from the integrator's state.
-func exchangeInfo(r Route, access peerAccess, distinct, allGather bool) ExchangeInfo {
+// exchangeInfo is Exchange's value from the integrator's state and, with
+// RouteNCCL, the version of the NCCL opened.
+func exchangeInfo(r Route, access peerAccess, distinct, allGather bool, ncclVersion int) ExchangeInfo {
 	info := ExchangeInfo{Route: r, SharedGPU: !distinct, Pairs: access.pairs, PeerPairs: access.able}
 	if r == RouteNCCL {
 		info.AllGather = allGather
-		v, _ := nccl.Version() // loaded: the route is NCCL's
-		info.NCCLVersion = nccl.FormatVersion(v)
+		info.NCCLVersion = nccl.FormatVersion(ncclVersion)
 	}
 	return info
 }
@@ -211,7 +214,7 @@ func (g *Integrator) enablePeerAccess() (peerAccess, error) {
 				pa.able++
 				continue
 			}
-			can, err := cuda.CanAccessPeer(a.handle, b.handle)
+			can, err := g.drv.CanAccessPeer(a.handle, b.handle)
 			if err != nil {
 				return pa, a.wrap(fmt.Errorf("peer access to device %d: %w", b.info.Ordinal, err))
 			}
@@ -222,7 +225,7 @@ func (g *Integrator) enablePeerAccess() (peerAccess, error) {
 			if err != nil {
 				return pa, err
 			}
-			err = cuda.EnablePeerAccess(b.ctx)
+			err = g.drv.EnablePeerAccess(b.ctx)
 			unbind()
 			if err == nil {
 				// Where enabling fails the pair is counted as without

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/nbody-go/nbody/kernels"
@@ -91,6 +92,11 @@ type Options struct {
 	// the world and exchanged through NCCL (Exchange must be auto or nccl;
 	// HostMem is refused). Nil: one process, as before.
 	World *World
+	// NCCLLibrary is NCCL's library, where NCCL may be used: a path, or
+	// "" for nccl.LibraryName as the dynamic loader finds it. NCCL's own
+	// settings (NCCL_NVLS_ENABLE, …) come from the environment, which the
+	// caller sets.
+	NCCLLibrary string
 
 	// ordinals, when set, are the physical devices of the logical devices
 	// 0, 1, …, overriding Device and NumDevices; a GPU may appear more than
@@ -111,31 +117,44 @@ const DefaultBlockSize = 256
 // back to the CPU and print the reason.
 var ErrUnavailable = errors.New("no CUDA GPU available")
 
-// Devices loads the driver and lists the devices. An error wrapping
+// openDriver opens the CUDA driver the first time a GPU is asked for, and
+// gives every later caller the same Driver or the same reason there is
+// none: cuInit and resolving the entry points are done once per process,
+// and the driver, once initialized, stays loaded until it ends.
+var openDriver = sync.OnceValues(func() (*cuda.Driver, error) { return cuda.Open(cuda.LibraryName) })
+
+// Devices opens the driver and lists the devices. An error wrapping
 // ErrUnavailable says why no GPU can be used.
 func Devices() ([]Device, error) {
-	if err := cuda.Load(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
-	n, err := cuda.DeviceCount()
+	_, devs, err := devices()
+	return devs, err
+}
+
+// devices is Devices, with the driver.
+func devices() (*cuda.Driver, []Device, error) {
+	drv, err := openDriver()
 	if err != nil {
-		return nil, fmt.Errorf("%w: counting devices: %w", ErrUnavailable, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	n, err := drv.DeviceCount()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: counting devices: %w", ErrUnavailable, err)
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("%w: the driver sees no CUDA device", ErrUnavailable)
+		return nil, nil, fmt.Errorf("%w: the driver sees no CUDA device", ErrUnavailable)
 	}
 	devs := make([]Device, n)
 	for i := range devs {
-		if devs[i], err = describe(i); err != nil {
-			return nil, err
+		if devs[i], err = describe(drv, i); err != nil {
+			return nil, nil, err
 		}
 	}
-	return devs, nil
+	return drv, devs, nil
 }
 
 // describe reads what the report and the launch plans need of device i.
-func describe(ordinal int) (Device, error) {
-	h, err := cuda.DeviceGet(ordinal)
+func describe(drv *cuda.Driver, ordinal int) (Device, error) {
+	h, err := drv.DeviceGet(ordinal)
 	if err != nil {
 		return Device{}, err
 	}
@@ -169,6 +188,7 @@ func describe(ordinal int) (Device, error) {
 // nbody.Integrator.
 type Integrator struct {
 	opts   Options
+	drv    *cuda.Driver
 	devs   []*device
 	n      int // bodies set; 0 before SetBodies
 	closed bool
@@ -178,9 +198,10 @@ type Integrator struct {
 	// this process's part of it), else the same as shares: the
 	// exchange's view.
 	world    []share
-	route    Route      // how positions travel between devices
-	access   peerAccess // pairs of devices with peer access
-	distinct bool       // every device a different GPU
+	route    Route         // how positions travel between devices
+	access   peerAccess    // pairs of devices with peer access
+	distinct bool          // every device a different GPU
+	nccl     *nccl.Library // opened where NCCL may be used; nil elsewhere
 	comms    []nccl.Comm
 	abort    abortState // Abort against the runner's collectives
 	// sharedPos holds the positions every device reads and writes with
@@ -260,7 +281,7 @@ func New(opts Options) (*Integrator, error) {
 				k.BodiesPerThread, k.TileFactor)
 		}
 	}
-	all, err := Devices()
+	drv, all, err := devices()
 	if err != nil {
 		return nil, err
 	}
@@ -269,9 +290,9 @@ func New(opts Options) (*Integrator, error) {
 		return nil, err
 	}
 	opts.NumDevices = len(ordinals)
-	g := &Integrator{opts: opts, distinct: distinct(ordinals)}
+	g := &Integrator{opts: opts, drv: drv, distinct: distinct(ordinals)}
 	for _, o := range ordinals {
-		d, err := openDevice(all[o], opts)
+		d, err := openDevice(drv, all[o], opts)
 		if err != nil {
 			return nil, errors.Join(err, g.Close())
 		}
@@ -325,7 +346,7 @@ func (g *Integrator) chooseExchange(ordinals []int) error {
 	var err error
 	if g.opts.World != nil {
 		// Across processes NCCL is the one way: its id already exists.
-		if err := nccl.Load(); err != nil {
+		if err := g.openNCCL(); err != nil {
 			return fmt.Errorf("gpu: several processes exchange through NCCL: %w", err)
 		}
 		g.route = RouteNCCL
@@ -341,7 +362,7 @@ func (g *Integrator) chooseExchange(ordinals []int) error {
 	ncclErr := errors.New("not needed")
 	if g.opts.Exchange == ExchangeNCCL ||
 		g.opts.Exchange == ExchangeAuto && len(g.devs) > 1 && !g.access.all() {
-		ncclErr = nccl.Load()
+		ncclErr = g.openNCCL()
 	}
 	if g.route, err = chooseRoute(g.opts.Exchange, len(g.devs), g.opts.HostMem, g.access, g.distinct, ncclErr); err != nil {
 		return fmt.Errorf("gpu: %w", err)
@@ -349,11 +370,21 @@ func (g *Integrator) chooseExchange(ordinals []int) error {
 	if g.route == RouteNCCL {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
-		if g.comms, err = nccl.CommInitAll(ordinals); err != nil {
+		if g.comms, err = g.nccl.CommInitAll(ordinals); err != nil {
 			return fmt.Errorf("gpu: NCCL communicators: %w", err)
 		}
 	}
 	return nil
+}
+
+// openNCCL opens NCCL's library as Options.NCCLLibrary names it.
+func (g *Integrator) openNCCL() (err error) {
+	path := g.opts.NCCLLibrary
+	if path == "" {
+		path = nccl.LibraryName
+	}
+	g.nccl, err = nccl.Open(path)
+	return err
 }
 
 // Devices returns the devices the integrator runs on, in order.
@@ -454,7 +485,7 @@ func (g *Integrator) hostBuffers(bufs *[2]buffer, bytes uint64) error {
 		}
 	}
 	for i := range bufs {
-		if bufs[i], err = allocate(bytes, true); err != nil {
+		if bufs[i], err = allocate(g.drv, bytes, true); err != nil {
 			return lead.wrap(errors.Join(fmt.Errorf("%d bodies, shared host positions: %w", bytes/lead.elem, err),
 				bufs[0].free(), bufs[1].free()))
 		}
@@ -470,7 +501,7 @@ func (d *device) viewStaging(staging *[2]buffer) error {
 	}
 	defer unbind()
 	for i, b := range staging {
-		if d.hostView[i], err = cuda.MemHostGetDevicePointer(b.host); err != nil {
+		if d.hostView[i], err = d.drv.MemHostGetDevicePointer(b.host); err != nil {
 			return d.wrap(fmt.Errorf("staging buffer: %w", err))
 		}
 	}

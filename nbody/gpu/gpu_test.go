@@ -71,10 +71,10 @@ func poison(t *testing.T, g *Integrator) {
 		require.NoError(t, err)
 		for _, b := range []buffer{d.pos[1-d.cur], d.partial, d.staged} {
 			if b.bytes > 0 {
-				require.NoError(t, cuda.MemsetD32(b.ptr, 0x7fc00000, b.bytes/4))
+				require.NoError(t, d.drv.MemsetD32(b.ptr, 0x7fc00000, b.bytes/4))
 			}
 		}
-		require.NoError(t, cuda.CtxSynchronize())
+		require.NoError(t, d.drv.CtxSynchronize())
 		unbind()
 	}
 }

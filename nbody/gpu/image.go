@@ -98,7 +98,7 @@ func (d *device) loadKernels() error {
 // loadModule loads one image and resolves the kernels of the set in it; on
 // failure it unloads it again.
 func (d *device) loadModule(image []byte) error {
-	m, err := cuda.ModuleLoadData(image)
+	m, err := d.drv.ModuleLoadData(image)
 	if err != nil {
 		return fmt.Errorf("loading the %s kernels: %w", d.opts.Precision, err)
 	}
@@ -107,7 +107,7 @@ func (d *device) loadModule(image []byte) error {
 		name string
 	}{{&d.step, d.set.Step}, {&d.forces, d.set.Forces}, {&d.integrate, d.set.Integrate}, {&d.copyFunc, d.set.Copy}} {
 		if *f.dst, err = m.Function(f.name); err != nil {
-			d.step, d.forces, d.integrate, d.copyFunc = 0, 0, 0, 0
+			d.step, d.forces, d.integrate, d.copyFunc = cuda.Function{}, cuda.Function{}, cuda.Function{}, cuda.Function{}
 			return errors.Join(err, m.Unload())
 		}
 	}

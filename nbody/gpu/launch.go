@@ -100,7 +100,7 @@ func copyParams(src, dst cuda.DevicePtr, count int) []any {
 
 // launch queues f with the shape and parameters on the device's stream.
 func (d *device) launch(f cuda.Function, l launch, params []any) error {
-	return cuda.LaunchKernel(f, l.grid, l.block, l.shared, d.stream, params...)
+	return d.drv.LaunchKernel(f, l.grid, l.block, l.shared, d.stream, params...)
 }
 
 // launchStep queues one step: the fused step kernel when the plan has one

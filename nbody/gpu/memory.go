@@ -15,6 +15,7 @@ import (
 // (the positions that several devices share with HostMem): free forgets
 // it without freeing it.
 type buffer struct {
+	drv      *cuda.Driver // that allocated it; nil for the zero buffer
 	ptr      cuda.DevicePtr
 	host     unsafe.Pointer
 	bytes    uint64
@@ -27,23 +28,23 @@ const maxPartialBytes = 1 << 30
 // allocate returns a buffer of the given size, in mapped host memory when
 // hostMem is set. Out of memory, the error names the bytes asked for and
 // CUDA_ERROR_OUT_OF_MEMORY.
-func allocate(bytes uint64, hostMem bool) (buffer, error) {
+func allocate(drv *cuda.Driver, bytes uint64, hostMem bool) (buffer, error) {
 	if !hostMem {
-		p, err := cuda.MemAlloc(bytes)
+		p, err := drv.MemAlloc(bytes)
 		if err != nil {
 			return buffer{}, err
 		}
-		return buffer{ptr: p, bytes: bytes}, nil
+		return buffer{drv: drv, ptr: p, bytes: bytes}, nil
 	}
-	h, err := cuda.MemHostAlloc(bytes, cuda.HostAllocPortable|cuda.HostAllocDeviceMap)
+	h, err := drv.MemHostAlloc(bytes, cuda.HostAllocPortable|cuda.HostAllocDeviceMap)
 	if err != nil {
 		return buffer{}, err
 	}
-	p, err := cuda.MemHostGetDevicePointer(h)
+	p, err := drv.MemHostGetDevicePointer(h)
 	if err != nil {
-		return buffer{}, errors.Join(err, cuda.MemFreeHost(h))
+		return buffer{}, errors.Join(err, drv.MemFreeHost(h))
 	}
-	return buffer{ptr: p, host: h, bytes: bytes}, nil
+	return buffer{drv: drv, ptr: p, host: h, bytes: bytes}, nil
 }
 
 // free releases the buffer; the zero buffer is a no-op.
@@ -52,9 +53,9 @@ func (b *buffer) free() error {
 	switch {
 	case b.borrowed:
 	case b.host != nil:
-		err = cuda.MemFreeHost(b.host)
+		err = b.drv.MemFreeHost(b.host)
 	case b.ptr != 0:
-		err = cuda.MemFree(b.ptr)
+		err = b.drv.MemFree(b.ptr)
 	}
 	*b = buffer{}
 	return err
@@ -108,7 +109,7 @@ func (d *device) reserve(n, first, count int, where positions) error {
 		if w.bytes == 0 {
 			continue // a device without bodies has no velocities
 		}
-		b, err := allocate(w.bytes, w.hostMem)
+		b, err := allocate(d.drv, w.bytes, w.hostMem)
 		if err != nil {
 			return d.wrap(errors.Join(fmt.Errorf("%d bodies, %s: %w", n, w.what, err), d.freeBuffers()))
 		}
@@ -117,11 +118,11 @@ func (d *device) reserve(n, first, count int, where positions) error {
 	if where.shared != nil {
 		for i, b := range where.shared {
 			// The same mapped memory, at this context's address for it.
-			p, err := cuda.MemHostGetDevicePointer(b.host)
+			p, err := d.drv.MemHostGetDevicePointer(b.host)
 			if err != nil {
 				return d.wrap(errors.Join(fmt.Errorf("shared positions: %w", err), d.freeBuffers()))
 			}
-			d.pos[i] = buffer{ptr: p, host: b.host, bytes: b.bytes, borrowed: true}
+			d.pos[i] = buffer{drv: d.drv, ptr: p, host: b.host, bytes: b.bytes, borrowed: true}
 		}
 	}
 	d.n, d.first, d.count, d.plan, d.cur = n, first, count, plan, 0
@@ -150,10 +151,10 @@ func (d *device) reserveSlices(slices []stepSlice) error {
 			parts = max(parts, s.plan.partialBytes(s.count, d.elem))
 		}
 	}
-	if err := ensure(&d.velNext, uint64(d.count)*d.elem, d.opts.HostMem); err != nil {
+	if err := ensure(d.drv, &d.velNext, uint64(d.count)*d.elem, d.opts.HostMem); err != nil {
 		return d.wrap(fmt.Errorf("%d bodies, velocities of a sliced step: %w", d.n, err))
 	}
-	if err := ensure(&d.sliceParts, parts, false); err != nil {
+	if err := ensure(d.drv, &d.sliceParts, parts, false); err != nil {
 		return d.wrap(fmt.Errorf("%d bodies, partial accelerations of a slice: %w", d.n, err))
 	}
 	return nil
@@ -161,14 +162,14 @@ func (d *device) reserveSlices(slices []stepSlice) error {
 
 // ensure makes b hold at least bytes (none: b is left as it is), in mapped
 // host memory when hostMem is set, replacing a smaller buffer.
-func ensure(b *buffer, bytes uint64, hostMem bool) error {
+func ensure(drv *cuda.Driver, b *buffer, bytes uint64, hostMem bool) error {
 	if bytes == 0 || b.bytes >= bytes {
 		return nil
 	}
 	if err := b.free(); err != nil {
 		return err
 	}
-	nb, err := allocate(bytes, hostMem)
+	nb, err := allocate(drv, bytes, hostMem)
 	if err != nil {
 		return err
 	}
@@ -254,7 +255,7 @@ func put[T float32 | float64](buf buffer, vals []T) error {
 		copy(unsafe.Slice((*T)(buf.host), len(vals)), vals)
 		return nil
 	}
-	return cuda.CopyToDevice(buf.ptr, vals)
+	return cuda.CopyToDevice(buf.drv, buf.ptr, vals)
 }
 
 // get copies the start of buf into vals.
@@ -263,7 +264,7 @@ func get[T float32 | float64](vals []T, buf buffer) error {
 		copy(vals, unsafe.Slice((*T)(buf.host), len(vals)))
 		return nil
 	}
-	return cuda.CopyFromDevice(vals, buf.ptr)
+	return cuda.CopyFromDevice(buf.drv, vals, buf.ptr)
 }
 
 func resize(s []float64, n int) []float64 {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
@@ -261,9 +262,10 @@ func TestTooManyDevices(t *testing.T) {
 func openNCCLOrSkip(t *testing.T, prec nbody.Precision) *Integrator {
 	t.Helper()
 	devicesOrSkip(t)
-	g, err := New(Options{Precision: prec, Physics: physics, Exchange: ExchangeNCCL})
-	if errors.Is(err, nccl.ErrNotFound) || errors.Is(err, nccl.ErrMissingSymbol) {
-		t.Skipf("NCCL does not load here (set %s to libnccl.so.2's path): %v", nccl.LibraryEnv, err)
+	require.NoError(t, cluster.DefaultNCCLSettings())
+	g, err := New(Options{Precision: prec, Physics: physics, Exchange: ExchangeNCCL, NCCLLibrary: cluster.NCCLLibrary()})
+	if errors.Is(err, nccl.ErrNoLibrary) || errors.Is(err, nccl.ErrMissingSymbol) {
+		t.Skipf("NCCL does not open here (set %s to libnccl.so.2's path): %v", cluster.NCCLLibraryEnv, err)
 	}
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, g.Close()) })

@@ -323,7 +323,7 @@ func (r *runner) finish() (time.Duration, error) {
 	if err := lead.stop.Synchronize(); err != nil {
 		return 0, lead.wrap(err)
 	}
-	elapsed, err := cuda.EventElapsed(lead.start, lead.stop)
+	elapsed, err := lead.drv.EventElapsed(lead.start, lead.stop)
 	if err != nil {
 		return 0, lead.wrap(err)
 	}
@@ -348,7 +348,7 @@ func (r *runner) abandon(done int) (time.Duration, error) {
 		return 0, nil
 	}
 	lead := g.devs[0]
-	elapsed, err := cuda.EventElapsed(lead.start, lead.stop)
+	elapsed, err := lead.drv.EventElapsed(lead.start, lead.stop)
 	if err != nil {
 		return 0, lead.wrap(err)
 	}
@@ -446,9 +446,9 @@ func (r *runner) sendPeer() error {
 			var err error
 			if o.ctx == d.ctx {
 				// Logical devices on one GPU: a copy within the context.
-				err = cuda.MemcpyDtoDAsync(dst, src, bytes, d.stream)
+				err = d.drv.MemcpyDtoDAsync(dst, src, bytes, d.stream)
 			} else {
-				err = cuda.MemcpyPeerAsync(dst, o.ctx, src, d.ctx, bytes, d.stream)
+				err = d.drv.MemcpyPeerAsync(dst, o.ctx, src, d.ctx, bytes, d.stream)
 			}
 			if err != nil {
 				return d.wrap(fmt.Errorf("copying %d bodies to device %d: %w", d.count, o.info.Ordinal, err))
@@ -513,7 +513,7 @@ func (r *runner) throughHost() error {
 func (r *runner) gather() error {
 	g := r.g
 	// NCCL sets the thread's device as it goes: make no assumption after.
-	defer func() { r.current = 0 }()
+	defer func() { r.current = cuda.Context{} }()
 	// Abort, from another goroutine, must not free the communicators while
 	// collectives are queued on them.
 	g.abort.mu.Lock()
@@ -521,7 +521,7 @@ func (r *runner) gather() error {
 	if g.abort.aborted.Load() {
 		return errAborted
 	}
-	if err := nccl.GroupStart(); err != nil {
+	if err := g.nccl.GroupStart(); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
 	var err error
@@ -530,7 +530,7 @@ func (r *runner) gather() error {
 		for k, d := range g.devs {
 			buf := d.pos[d.cur].ptr
 			bytes := uint64(stride) * d.elem
-			if err = nccl.AllGather(d.offset(buf, (base+k)*stride), buf, bytes, nccl.Uint8, g.comms[k], d.stream); err != nil {
+			if err = g.comms[k].AllGather(d.offset(buf, (base+k)*stride), buf, bytes, nccl.Uint8, d.stream); err != nil {
 				break
 			}
 		}
@@ -542,14 +542,14 @@ func (r *runner) gather() error {
 			}
 			for k, d := range g.devs {
 				p := d.offset(d.pos[d.cur].ptr, sh.first)
-				if err = nccl.Broadcast(p, p, uint64(sh.count)*d.elem, nccl.Uint8, root, g.comms[k], d.stream); err != nil {
+				if err = g.comms[k].Broadcast(p, p, uint64(sh.count)*d.elem, nccl.Uint8, root, d.stream); err != nil {
 					break roots
 				}
 			}
 		}
 	}
 	// A group that was opened is closed, even after an error.
-	if endErr := nccl.GroupEnd(); err == nil {
+	if endErr := g.nccl.GroupEnd(); err == nil {
 		err = endErr
 	}
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/nbody-go/nbody/nbody/cuda"
 )
 
 // TimeForces times the forces kernel on its own, on the first device:
@@ -40,7 +38,7 @@ func (g *Integrator) TimeForces(reps int) (times []time.Duration, err error) {
 		// partial sums, so SetBodies allocated none: the timing has its
 		// own, freed once its launches are done.
 		var tmp buffer
-		if tmp, err = allocate(d.plan.partialBytes(d.count, d.elem), false); err != nil {
+		if tmp, err = allocate(d.drv, d.plan.partialBytes(d.count, d.elem), false); err != nil {
 			return nil, d.wrap(fmt.Errorf("%d bodies, partial accelerations: %w", d.n, err))
 		}
 		defer func() {
@@ -68,7 +66,7 @@ func (g *Integrator) TimeForces(reps int) (times []time.Duration, err error) {
 		if err := d.stop.Synchronize(); err != nil {
 			return nil, d.wrap(err)
 		}
-		t, err := cuda.EventElapsed(d.start, d.stop)
+		t, err := d.drv.EventElapsed(d.start, d.stop)
 		if err != nil {
 			return nil, d.wrap(err)
 		}

@@ -85,7 +85,7 @@ func (g *Integrator) initRanks() error {
 	w := g.opts.World
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := nccl.GroupStart(); err != nil {
+	if err := g.nccl.GroupStart(); err != nil {
 		return fmt.Errorf("gpu: %w", err)
 	}
 	var err error
@@ -95,13 +95,13 @@ func (g *Integrator) initRanks() error {
 			break
 		}
 		var c nccl.Comm
-		if c, err = nccl.CommInitRank(len(w.Devices), w.ID, w.First+k); err != nil {
+		if c, err = g.nccl.CommInitRank(len(w.Devices), w.ID, w.First+k); err != nil {
 			err = d.wrap(err)
 			break
 		}
 		g.comms = append(g.comms, c)
 	}
-	if endErr := nccl.GroupEnd(); err == nil {
+	if endErr := g.nccl.GroupEnd(); err == nil {
 		err = endErr
 	}
 	if err != nil {

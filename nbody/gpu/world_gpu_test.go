@@ -1,8 +1,8 @@
 package gpu
 
 import (
+	"cmp"
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/cluster"
 	"github.com/nbody-go/nbody/nbody/nccl"
 )
 
@@ -24,10 +25,13 @@ func openWorld(t *testing.T, prec nbody.Precision) [2]*Integrator {
 	if len(devs) < 2 {
 		t.Skipf("a world of two GPUs needs two; %d here", len(devs))
 	}
-	if err := nccl.Load(); err != nil {
-		t.Skipf("NCCL does not load here (%s=%q): %v", nccl.LibraryEnv, os.Getenv(nccl.LibraryEnv), err)
+	require.NoError(t, cluster.DefaultNCCLSettings())
+	path := cmp.Or(cluster.NCCLLibrary(), nccl.LibraryName)
+	lib, err := nccl.Open(path)
+	if err != nil {
+		t.Skipf("NCCL does not open here (%s=%q): %v", cluster.NCCLLibraryEnv, cluster.NCCLLibrary(), err)
 	}
-	id, err := nccl.GetUniqueID()
+	id, err := lib.GetUniqueID()
 	require.NoError(t, err)
 	var gs [2]*Integrator
 	var errs [2]error
@@ -35,7 +39,7 @@ func openWorld(t *testing.T, prec nbody.Precision) [2]*Integrator {
 	for r := range 2 {
 		// Each joins the communicator, which returns once both have.
 		wg.Go(func() {
-			gs[r], errs[r] = New(Options{Precision: prec, Physics: physics, Device: r,
+			gs[r], errs[r] = New(Options{Precision: prec, Physics: physics, Device: r, NCCLLibrary: path,
 				World: &World{Devices: devs[:2], First: r, Processes: 2, ID: id}})
 		})
 	}

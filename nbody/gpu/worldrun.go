@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -58,13 +59,16 @@ type Membership struct {
 // within 10 s of the other's end.
 const worldGrace = 3 * time.Second
 
-// NewWorldID loads NCCL and makes the id of a world's communicator, which
-// one process (rank 0) makes before the join and hands to every other.
-func NewWorldID() ([]byte, error) {
-	if err := nccl.Load(); err != nil {
+// NewWorldID opens NCCL (the library at library, or nccl.LibraryName as
+// the dynamic loader finds it when empty) and makes the id of a world's
+// communicator, which one process (rank 0) makes before the join and hands
+// to every other.
+func NewWorldID(library string) ([]byte, error) {
+	lib, err := nccl.Open(cmp.Or(library, nccl.LibraryName))
+	if err != nil {
 		return nil, err
 	}
-	id, err := nccl.GetUniqueID()
+	id, err := lib.GetUniqueID()
 	if err != nil {
 		return nil, err
 	}

@@ -24,13 +24,25 @@ type LongRun struct {
 	Least    time.Duration
 }
 
+// Withdrawing says that this process, rank Rank of Ranks, cannot take
+// part in a run over several processes for Reason, and is telling the
+// others (for up to Limit, while they start), before the run ends with
+// that reason.
+type Withdrawing struct {
+	Rank, Ranks int
+	Reason      error
+	Limit       time.Duration
+}
+
 // Saved says the snapshot is written to Path.
 type Saved struct{ Path string }
 
-// The events, in the order a run may send them. A BodiesInfo is sent when
+// The events, in the order a run may send them. A Withdrawing comes
+// instead of every other; a BodiesInfo is sent when
 // the bodies are chosen, before they are made; a ViewPlan before the
 // interactive mode starts, a Status as it goes, a ViewResult at its end,
 // and a Drawing once the frames file is written.
+func (Withdrawing) event()     {}
 func (Opened) event()          {}
 func (ReadingFile) event()     {}
 func (BodiesInfo) event()      {}

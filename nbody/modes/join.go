@@ -26,13 +26,11 @@ func (e *ClusterError) Error() string { return e.Msg }
 // every GPU of every process and the communicator's id, and opens the
 // integrator over them all. A failure after the join is told to the other
 // ranks, which end too.
-func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
+func openCluster(ctx context.Context, o PlatformOptions, obs Observer) (*Platform, error) {
 	spec := o.Cluster
 	if o.CPU || o.HostMem {
 		return nil, &ClusterError{"a simulation over several processes runs in GPU memory: not on the CPU, nor in host memory"}
 	}
-	// A process that cannot take part still joins, to tell the others at
-	// once rather than leave them waiting for the join's time limit.
 	local, setupErr := localGPUs(o)
 	info, err := gpu.DescribeDevices(local)
 	if err != nil {
@@ -42,27 +40,27 @@ func openCluster(ctx context.Context, o PlatformOptions) (*Platform, error) {
 	// the table of GPUs.
 	var secret []byte
 	if spec.Rank == 0 && setupErr == nil {
-		if secret, setupErr = gpu.NewWorldID(); setupErr != nil {
+		if secret, setupErr = gpu.NewWorldID(o.NCCLLibrary); setupErr != nil {
 			setupErr = fmt.Errorf("several processes exchange through NCCL: %w", setupErr)
 		}
 	}
-	s, err := cluster.Join(ctx, cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator,
-		Info: info, Secret: secret})
-	if err != nil {
-		if setupErr != nil {
-			// Why this process could not take part says more than the
-			// join that failed after it.
-			return nil, errors.Join(setupErr, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err))
-		}
-		return nil, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err)
-	}
+	cfg := cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator, Info: info, Secret: secret}
 	if setupErr != nil {
-		s.Fail(setupErr)
-		_ = s.Close()
+		// Say so now, then tell the others, which end at once instead of
+		// waiting for the join's time limit; rank 0 answers every rank
+		// that comes until all have heard.
+		obs.tell(Withdrawing{Rank: spec.Rank, Ranks: spec.Ranks, Reason: setupErr, Limit: cluster.DefaultJoinTimeout})
+		if werr := cluster.Withdraw(ctx, cfg, setupErr); werr != nil {
+			return nil, errors.Join(setupErr, fmt.Errorf("telling the other processes: %w", werr))
+		}
 		return nil, setupErr
 	}
+	s, err := cluster.Join(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("joining %d processes as rank %d: %w", spec.Ranks, spec.Rank, err)
+	}
 	m, err := gpu.OpenMember(gpu.Options{Precision: o.Precision, Physics: o.Physics, BlockSize: o.BlockSize,
-		Device: local[0].Ordinal, NumDevices: len(local), Exchange: o.Exchange},
+		Device: local[0].Ordinal, NumDevices: len(local), Exchange: o.Exchange, NCCLLibrary: o.NCCLLibrary},
 		gpu.Membership{Peers: s, Rank: spec.Rank, Processes: spec.Ranks, Infos: s.Infos, ID: s.Secret})
 	if err != nil {
 		return nil, err

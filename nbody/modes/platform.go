@@ -28,6 +28,9 @@ type PlatformOptions struct {
 	NumDevices int              // GPUs to split the bodies over; 0 means 1
 	HostMem    bool             // keep the bodies in mapped, page-locked host memory
 	Exchange   gpu.ExchangeMode // how several GPUs exchange positions
+	// NCCLLibrary is NCCL's library where NCCL may be used: a path, or ""
+	// for nccl.LibraryName as the dynamic loader finds it.
+	NCCLLibrary string
 	// RequireGPU makes a missing GPU an error (a *NoGPUError) instead of
 	// a fallback to the CPU.
 	RequireGPU bool
@@ -95,16 +98,16 @@ func (e *DeviceRangeError) Error() string {
 // more GPUs than there are, or a first GPU out of range is an error.
 // Close the platform when done.
 func OpenPlatform(o PlatformOptions) (*Platform, error) {
-	return openPlatform(context.Background(), o)
+	return openPlatform(context.Background(), o, nil)
 }
 
 // openPlatform is OpenPlatform; ctx bounds the join of several processes.
-func openPlatform(ctx context.Context, o PlatformOptions) (*Platform, error) {
+func openPlatform(ctx context.Context, o PlatformOptions, obs Observer) (*Platform, error) {
 	if o.BlockSize == 0 {
 		o.BlockSize = gpu.DefaultBlockSize
 	}
 	if o.Cluster.Multi() {
-		return openCluster(ctx, o)
+		return openCluster(ctx, o, obs)
 	}
 	onCPU := func(fellBack bool, reason string) (*Platform, error) {
 		if fellBack && o.RequireGPU {
@@ -137,13 +140,14 @@ func openPlatform(ctx context.Context, o PlatformOptions) (*Platform, error) {
 		return nil, &DeviceRangeError{Device: o.Device, Count: len(devs)}
 	}
 	g, err := gpu.New(gpu.Options{
-		Precision:  o.Precision,
-		Physics:    o.Physics,
-		BlockSize:  o.BlockSize,
-		Device:     o.Device,
-		NumDevices: want,
-		HostMem:    o.HostMem,
-		Exchange:   o.Exchange,
+		Precision:   o.Precision,
+		Physics:     o.Physics,
+		BlockSize:   o.BlockSize,
+		Device:      o.Device,
+		NumDevices:  want,
+		HostMem:     o.HostMem,
+		Exchange:    o.Exchange,
+		NCCLLibrary: o.NCCLLibrary,
 	})
 	if err != nil {
 		if errors.Is(err, gpu.ErrUnavailable) {

@@ -96,7 +96,7 @@ func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
 	if o.Platform.Cluster.Multi() && o.interactive() {
 		return &ClusterError{"a simulation over several processes runs the benchmark or the comparison, not the interactive mode"}
 	}
-	p, err := openPlatform(ctx, o.Platform)
+	p, err := openPlatform(ctx, o.Platform, obs)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,12 @@ import (
 	"github.com/nbody-go/nbody/nbody/cuda"
 )
 
-// Comm is one rank's communicator (an ncclComm_t).
-type Comm uintptr
+// Comm is one rank's communicator (an ncclComm_t), with its Library. The
+// zero Comm is none.
+type Comm struct {
+	l    *Library
+	comm uintptr
+}
 
 // DataType is an ncclDataType_t: how NCCL counts and reduces elements.
 // Gathers and broadcasts only move bytes, so Uint8 moves anything.
@@ -23,9 +27,8 @@ const (
 // CommInitAll creates one communicator per CUDA device ordinal in devices,
 // all in this process, rank i on devices[i]. The devices must be distinct
 // GPUs: NCCL refuses two ranks on one device.
-func CommInitAll(devices []int) ([]Comm, error) {
-	l, err := get("ncclCommInitAll")
-	if err != nil {
+func (l *Library) CommInitAll(devices []int) ([]Comm, error) {
+	if err := l.use("ncclCommInitAll"); err != nil {
 		return nil, err
 	}
 	if len(devices) == 0 {
@@ -41,7 +44,7 @@ func CommInitAll(devices []int) ([]Comm, error) {
 	}
 	comms := make([]Comm, len(raw))
 	for i, c := range raw {
-		comms[i] = Comm(c)
+		comms[i] = Comm{l, c}
 	}
 	return comms, nil
 }
@@ -57,10 +60,9 @@ type UniqueID struct{ Internal [UniqueIDBytes]byte }
 
 // GetUniqueID makes the id of a new communicator over several processes;
 // NCCL_SOCKET_IFNAME and NCCL_COMM_ID choose where it listens.
-func GetUniqueID() (UniqueID, error) {
+func (l *Library) GetUniqueID() (UniqueID, error) {
 	var id UniqueID
-	l, err := get("ncclGetUniqueId")
-	if err != nil {
+	if err := l.use("ncclGetUniqueId"); err != nil {
 		return id, err
 	}
 	return id, l.check("ncclGetUniqueId", l.getUniqueID(&id), 0)
@@ -71,16 +73,15 @@ func GetUniqueID() (UniqueID, error) {
 // rank has joined, unless it is called between GroupStart and GroupEnd,
 // which is how one thread joins several of its GPUs (one call each, its
 // context current).
-func CommInitRank(ranks int, id UniqueID, rank int) (Comm, error) {
-	l, err := get("ncclCommInitRank")
-	if err != nil {
-		return 0, err
+func (l *Library) CommInitRank(ranks int, id UniqueID, rank int) (Comm, error) {
+	if err := l.use("ncclCommInitRank"); err != nil {
+		return Comm{}, err
 	}
 	var c uintptr
 	if err := l.check("ncclCommInitRank", l.commInitRank(&c, int32(ranks), id, int32(rank)), 0); err != nil {
-		return 0, fmt.Errorf("rank %d of %d: %w", rank, ranks, err)
+		return Comm{}, fmt.Errorf("rank %d of %d: %w", rank, ranks, err)
 	}
-	return Comm(c), nil
+	return Comm{l, c}, nil
 }
 
 // Abort frees the communicator without waiting for its work: collectives
@@ -89,37 +90,35 @@ func CommInitRank(ranks int, id UniqueID, rank int) (Comm, error) {
 // called from another thread than the one that queued them, which is what
 // it is for; the communicator must not be used after.
 func (c Comm) Abort() error {
-	l, err := get("ncclCommAbort")
-	if err != nil {
+	l := c.l
+	if err := l.use("ncclCommAbort"); err != nil {
 		return err
 	}
-	return l.check("ncclCommAbort", l.commAbort(uintptr(c)), 0)
+	return l.check("ncclCommAbort", l.commAbort(c.comm), 0)
 }
 
 // Destroy frees the communicator once the work queued on it is done.
 func (c Comm) Destroy() error {
-	l, err := get("ncclCommDestroy")
-	if err != nil {
+	l := c.l
+	if err := l.use("ncclCommDestroy"); err != nil {
 		return err
 	}
-	return l.check("ncclCommDestroy", l.commDestroy(uintptr(c)), uintptr(c))
+	return l.check("ncclCommDestroy", l.commDestroy(c.comm), c.comm)
 }
 
 // GroupStart opens a group: the collectives queued until GroupEnd are
 // launched together, which is how one thread drives several ranks without
 // deadlocking on the first.
-func GroupStart() error {
-	l, err := get("ncclGroupStart")
-	if err != nil {
+func (l *Library) GroupStart() error {
+	if err := l.use("ncclGroupStart"); err != nil {
 		return err
 	}
 	return l.check("ncclGroupStart", l.groupStart(), 0)
 }
 
 // GroupEnd closes the group and queues its collectives on their streams.
-func GroupEnd() error {
-	l, err := get("ncclGroupEnd")
-	if err != nil {
+func (l *Library) GroupEnd() error {
+	if err := l.use("ncclGroupEnd"); err != nil {
 		return err
 	}
 	return l.check("ncclGroupEnd", l.groupEnd(), 0)
@@ -128,21 +127,21 @@ func GroupEnd() error {
 // AllGather queues on s, for this rank of c, the gather of every rank's
 // count elements of send into recv, rank r's at element r × count. The
 // gather is in place when send is recv plus this rank's offset.
-func AllGather(send, recv cuda.DevicePtr, count uint64, dt DataType, c Comm, s cuda.Stream) error {
-	l, err := get("ncclAllGather")
-	if err != nil {
+func (c Comm) AllGather(send, recv cuda.DevicePtr, count uint64, dt DataType, s cuda.Stream) error {
+	l := c.l
+	if err := l.use("ncclAllGather"); err != nil {
 		return err
 	}
-	return l.check("ncclAllGather", l.allGather(uintptr(send), uintptr(recv), uintptr(count), int32(dt), uintptr(c), uintptr(s)), uintptr(c))
+	return l.check("ncclAllGather", l.allGather(uintptr(send), uintptr(recv), uintptr(count), int32(dt), c.comm, s.Handle()), c.comm)
 }
 
 // Broadcast queues on s, for this rank of c, the copy of root's count
 // elements of send into every rank's recv (send is read on root only; in
 // place when it is recv).
-func Broadcast(send, recv cuda.DevicePtr, count uint64, dt DataType, root int, c Comm, s cuda.Stream) error {
-	l, err := get("ncclBroadcast")
-	if err != nil {
+func (c Comm) Broadcast(send, recv cuda.DevicePtr, count uint64, dt DataType, root int, s cuda.Stream) error {
+	l := c.l
+	if err := l.use("ncclBroadcast"); err != nil {
 		return err
 	}
-	return l.check("ncclBroadcast", l.broadcast(uintptr(send), uintptr(recv), uintptr(count), int32(dt), int32(root), uintptr(c), uintptr(s)), uintptr(c))
+	return l.check("ncclBroadcast", l.broadcast(uintptr(send), uintptr(recv), uintptr(count), int32(dt), int32(root), c.comm, s.Handle()), c.comm)
 }

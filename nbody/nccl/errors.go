@@ -62,7 +62,7 @@ func (e *Error) Is(target error) bool {
 // clears its message, and not every failure sets it (two ranks on one GPU
 // do not): a message equal to the one already reported is an old one and
 // is left out, at the price of leaving out a repeated one too.
-func (l *library) newError(call string, r int32, comm uintptr) error {
+func (l *Library) newError(call string, r int32, comm uintptr) error {
 	e := &Error{Call: call, Result: Result(r), Message: l.getErrorString(r)}
 	if l.getLastError != nil {
 		l.mu.Lock()
@@ -75,7 +75,7 @@ func (l *library) newError(call string, r int32, comm uintptr) error {
 }
 
 // check turns a result into nil or an *Error.
-func (l *library) check(call string, r int32, comm uintptr) error {
+func (l *Library) check(call string, r int32, comm uintptr) error {
 	if r == 0 {
 		return nil
 	}

@@ -3,43 +3,35 @@ package nccl
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
-// LibraryName is the library Load opens when NBODY_NCCL_LIBRARY is unset,
-// as the dynamic loader finds it (the ld.so cache, LD_LIBRARY_PATH).
+// LibraryName is the library to open where the caller names no path, as
+// the dynamic loader finds it (the ld.so cache, LD_LIBRARY_PATH).
 const LibraryName = "libnccl.so.2"
 
-// LibraryEnv is the environment variable that names the library's path
-// instead: pip's nvidia-nccl packages install it inside Python's
-// site-packages, where the dynamic loader does not look.
-const LibraryEnv = "NBODY_NCCL_LIBRARY"
-
-// nvlsEnv is NCCL's switch for NVLink multicast (NVLS); Load sets it to 0
-// unless the environment already says otherwise, because NVLS must stay off
-// on the machines this project runs on.
-const nvlsEnv = "NCCL_NVLS_ENABLE"
-
+// The failures of opening NCCL and calling it after Close, shared with
+// packages cuda and nvml (they are the loader's).
 var (
-	// ErrNotFound means the library could not be opened.
-	ErrNotFound = errors.New("NCCL library not found")
+	// ErrNoLibrary means the library could not be opened.
+	ErrNoLibrary = dynlib.ErrNotFound
 	// ErrMissingSymbol means the library lacks an entry point this package
 	// calls: it is too old, or not NCCL.
-	ErrMissingSymbol = errors.New("NCCL entry point missing")
-	// ErrNotLoaded is returned by every call made before Load succeeded.
-	ErrNotLoaded = errors.New("NCCL not loaded (nccl.Load has not succeeded)")
+	ErrMissingSymbol = dynlib.ErrMissingSymbol
+	// ErrClosed is a call on a Library after Close, or on a zero Comm.
+	ErrClosed = dynlib.ErrClosed
 )
 
-// library is the opened NCCL: every entry point this package calls, as Go
-// functions that purego built from their C signatures.
-type library struct {
+// Library is NCCL, opened by Open: its version and every entry point this
+// package calls, as Go functions that purego built from their C
+// signatures.
+type Library struct {
 	path    string
 	version int // ncclGetVersion: 10000*major + 100*minor + patch
+	closed  atomic.Bool
 
 	getVersion     func(version *int32) int32
 	getErrorString func(result int32) string
@@ -62,50 +54,18 @@ type library struct {
 	lastDetail   string // getLastError's message when an error last read it
 }
 
-var loaded atomic.Pointer[library]
-
-var loadOnce = sync.OnceValue(func() error {
-	path := os.Getenv(LibraryEnv)
-	if path == "" {
-		path = LibraryName
-	}
-	return load(path)
-})
-
-// Load opens NCCL (NBODY_NCCL_LIBRARY's path, or libnccl.so.2 as the
-// loader finds it) and resolves its entry points, after setting
-// NCCL_NVLS_ENABLE=0 when it is unset. It is safe to call more than once;
-// later calls return the first call's result. The error wraps ErrNotFound
-// or ErrMissingSymbol.
-func Load() error { return loadOnce() }
-
-// load is Load for a given path; tests point it at other files.
-func load(path string) error {
-	if _, set := os.LookupEnv(nvlsEnv); !set {
-		// os.Setenv reaches the C environment that NCCL reads too: purego's
-		// runtime forwards it to setenv(3).
-		if err := os.Setenv(nvlsEnv, "0"); err != nil {
-			return fmt.Errorf("setting %s=0: %w", nvlsEnv, err)
-		}
-	}
-	l, err := open(path)
-	if err != nil {
-		return err
-	}
-	loaded.Store(l)
-	return nil
-}
-
-// open opens the library at path and resolves every entry point. The
-// library stays open for the life of the process.
-func open(path string) (*library, error) {
+// Open opens NCCL at path (LibraryName, or a path) and resolves its entry
+// points. The error wraps ErrNoLibrary or ErrMissingSymbol. NCCL's own
+// settings come from the environment, which the caller sets (see the
+// package comment). Opening the same library again is cheap.
+func Open(path string) (*Library, error) {
 	lib, err := dynlib.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w (set %s to its path)", ErrNotFound, err, LibraryEnv)
+		return nil, fmt.Errorf("NCCL %w", err)
 	}
-	l := &library{path: path}
+	l := &Library{path: path}
 	if err := l.bind(lib); err != nil {
-		// The library is of no use; failing to close it changes nothing.
+		// Failing to close a library of no use changes nothing.
 		_ = lib.Close()
 		return nil, err
 	}
@@ -114,7 +74,7 @@ func open(path string) (*library, error) {
 
 // entryPoints is every entry point this package calls: the symbol NCCL
 // exports and the func it is bound to.
-func (l *library) entryPoints() []dynlib.Symbol {
+func (l *Library) entryPoints() []dynlib.Symbol {
 	return []dynlib.Symbol{
 		{Name: "ncclGetVersion", Func: &l.getVersion},
 		{Name: "ncclGetErrorString", Func: &l.getErrorString},
@@ -134,12 +94,11 @@ func (l *library) entryPoints() []dynlib.Symbol {
 
 // bind binds every entry point of lib, naming all the missing ones
 // together, and reads the library's version.
-func (l *library) bind(lib *dynlib.Library) error {
+func (l *Library) bind(lib *dynlib.Library) error {
 	if err := lib.Resolve(l.entryPoints()); err != nil {
 		var missing *dynlib.MissingSymbolsError
 		if errors.As(err, &missing) {
-			return fmt.Errorf("%w: %s lacks %s: not NCCL 2.x",
-				ErrMissingSymbol, l.path, strings.Join(missing.Symbols, ", "))
+			return fmt.Errorf("NCCL %w: %w: not NCCL 2.x", ErrMissingSymbol, missing)
 		}
 		return fmt.Errorf("binding %s: %w", l.path, err)
 	}
@@ -149,37 +108,38 @@ func (l *library) bind(lib *dynlib.Library) error {
 	}
 	l.version = int(v)
 	if l.getLastError != nil {
-		// An error from before Load is not one of ours (see newError).
+		// An error from before Open is not one of ours (see newError).
 		l.lastDetail = l.getLastError(0)
 	}
 	return nil
 }
 
-// get returns the loaded library, or ErrNotLoaded wrapped with the call.
-func get(call string) (*library, error) {
-	if l := loaded.Load(); l != nil {
-		return l, nil
-	}
-	return nil, fmt.Errorf("%s: %w", call, ErrNotLoaded)
+// Version returns NCCL's version, 10000*major + 100*minor + patch (22703
+// is 2.27.3; FormatVersion writes it so).
+func (l *Library) Version() int { return l.version }
+
+// Path returns the file Open opened, as it was named to the loader.
+func (l *Library) Path() string { return l.path }
+
+// Close ends the Library's use: every later call on it, or on a Comm it
+// made, fails with ErrClosed. Destroy or abort the communicators first.
+// The library stays loaded, where NCCL's own threads run. Closing again
+// does nothing.
+func (l *Library) Close() error {
+	l.closed.Store(true)
+	return nil
 }
 
-// Version returns the loaded NCCL's version, 10000*major + 100*minor +
-// patch (22703 is 2.27.3; FormatVersion writes it so).
-func Version() (int, error) {
-	l, err := get("ncclGetVersion")
-	if err != nil {
-		return 0, err
+// use says whether a call may be made on l: not on a zero Comm's nil
+// Library, nor after Close.
+func (l *Library) use(call string) error {
+	switch {
+	case l == nil:
+		return fmt.Errorf("%s: NCCL %w (a zero Comm)", call, ErrClosed)
+	case l.closed.Load():
+		return fmt.Errorf("%s: NCCL %w", call, ErrClosed)
 	}
-	return l.version, nil
-}
-
-// Path returns the file Load opened (as it was named to the loader).
-func Path() (string, error) {
-	l, err := get("nccl")
-	if err != nil {
-		return "", err
-	}
-	return l.path, nil
+	return nil
 }
 
 // FormatVersion writes an NCCL version code as major.minor.patch. Codes

@@ -1,75 +1,37 @@
 package nccl
 
 import (
-	"os"
-	"runtime"
 	"testing"
 	"unsafe"
 
-	"github.com/ebitengine/purego"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nbody-go/nbody/nbody/cuda"
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
-// unsetNVLS removes NCCL_NVLS_ENABLE for the test and restores it after.
-func unsetNVLS(t *testing.T) {
-	t.Helper()
-	old, had := os.LookupEnv(nvlsEnv)
-	require.NoError(t, os.Unsetenv(nvlsEnv))
-	t.Cleanup(func() {
-		if had {
-			_ = os.Setenv(nvlsEnv, old)
-		} else {
-			_ = os.Unsetenv(nvlsEnv)
-		}
-	})
-}
-
-// A missing library is an error that names the path and the variable that
-// points at another; NVLS is switched off before anything else.
-func TestLoadMissingLibrary(t *testing.T) {
-	unsetNVLS(t)
+// A missing library is ErrNoLibrary, and the error names the path and
+// says why, in the loader's words.
+func TestOpenMissingLibrary(t *testing.T) {
 	const path = "/nonexistent/libnccl.so.2"
-	err := load(path)
+	l, err := Open(path)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrNotFound)
-	assert.Contains(t, err.Error(), path)
-	assert.Contains(t, err.Error(), LibraryEnv)
-	assert.Equal(t, "0", os.Getenv(nvlsEnv))
-}
-
-// A value the user set is left alone.
-func TestLoadKeepsUsersNVLSSetting(t *testing.T) {
-	t.Setenv(nvlsEnv, "1")
-	_ = load("/nonexistent/libnccl.so.2")
-	assert.Equal(t, "1", os.Getenv(nvlsEnv))
-}
-
-// NCCL reads its settings with getenv(3), from the C environment: the
-// value Load sets through os.Setenv must arrive there in a CGO_ENABLED=0
-// binary too.
-func TestNVLSReachesTheCEnvironment(t *testing.T) {
-	unsetNVLS(t)
-	_ = load("/nonexistent/libnccl.so.2")
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	libc, err := purego.Dlopen("libc.so.6", purego.RTLD_NOW|purego.RTLD_GLOBAL)
-	if err != nil {
-		t.Skipf("no libc.so.6 here: %v", err)
-	}
-	var getenv func(name string) string
-	purego.RegisterLibFunc(&getenv, libc, "getenv")
-	assert.Equal(t, "0", getenv(nvlsEnv), "getenv(%s) in C", nvlsEnv)
+	assert.Nil(t, l)
+	assert.ErrorIs(t, err, ErrNoLibrary)
+	assert.NotErrorIs(t, err, ErrMissingSymbol)
+	assert.Equal(t, "NCCL library not found: "+path+": cannot open shared object file: No such file or directory", err.Error())
 }
 
 // A library that is not NCCL names what it lacks.
 func TestLoadRejectsOtherLibraries(t *testing.T) {
-	_, err := open("libc.so.6")
-	if err != nil && !assert.NotErrorIs(t, err, ErrNotFound, "libc.so.6 should open") {
-		return
-	}
+	_, err := Open("libc.so.6")
 	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrNoLibrary, "libc.so.6 should open")
 	assert.ErrorIs(t, err, ErrMissingSymbol)
+	var missing *dynlib.MissingSymbolsError
+	require.ErrorAs(t, err, &missing)
+	assert.Len(t, missing.Symbols, 11, "every required entry point")
 	assert.Contains(t, err.Error(), "ncclCommInitAll")
 	// Every required entry point is named in the one error; the optional
 	// ncclGetLastError is not.
@@ -81,7 +43,7 @@ func TestLoadRejectsOtherLibraries(t *testing.T) {
 // The table names each entry point once, binds each to its own func, and
 // only ncclGetLastError (NCCL 2.13 and later) may be missing.
 func TestEntryPoints(t *testing.T) {
-	l := &library{}
+	l := &Library{}
 	names := map[string]bool{}
 	funcs := map[any]bool{}
 	for _, s := range l.entryPoints() {
@@ -89,7 +51,6 @@ func TestEntryPoints(t *testing.T) {
 		names[s.Name] = true
 		assert.False(t, funcs[s.Func], "%s bound to a func already bound", s.Name)
 		funcs[s.Func] = true
-		assert.Nil(t, s.Addr, s.Name)
 		assert.Equal(t, s.Name == "ncclGetLastError", s.Optional, s.Name)
 	}
 	assert.Len(t, names, 12)
@@ -116,19 +77,25 @@ func TestErrorWords(t *testing.T) {
 	assert.Equal(t, "ncclResult(42)", Result(42).String())
 }
 
-// Calls before Load name the call and say why.
-func TestCallsNeedLoad(t *testing.T) {
-	if loaded.Load() != nil {
-		t.Skip("NCCL was loaded by an earlier test")
-	}
-	_, err := CommInitAll([]int{0})
-	assert.ErrorIs(t, err, ErrNotLoaded)
-	assert.ErrorIs(t, GroupStart(), ErrNotLoaded)
-	_, err = GetUniqueID()
-	assert.ErrorIs(t, err, ErrNotLoaded)
-	_, err = CommInitRank(1, UniqueID{}, 0)
-	assert.ErrorIs(t, err, ErrNotLoaded)
-	assert.ErrorIs(t, Comm(0).Abort(), ErrNotLoaded)
-	_, err = Version()
-	assert.ErrorIs(t, err, ErrNotLoaded)
+// Calls through a zero Comm, or on a closed Library, name the call and
+// fail with ErrClosed rather than crashing.
+func TestCallsNeedAnOpenLibrary(t *testing.T) {
+	l := &Library{path: "libfake-nccl.so.2"}
+	require.NoError(t, l.Close())
+	require.NoError(t, l.Close(), "closing twice")
+	_, err := l.CommInitAll([]int{0})
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Equal(t, "ncclCommInitAll: NCCL library not open", err.Error())
+	assert.ErrorIs(t, l.GroupStart(), ErrClosed)
+	assert.ErrorIs(t, l.GroupEnd(), ErrClosed)
+	_, err = l.GetUniqueID()
+	assert.ErrorIs(t, err, ErrClosed)
+	_, err = l.CommInitRank(1, UniqueID{}, 0)
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.ErrorIs(t, Comm{l: l}.Destroy(), ErrClosed)
+	err = Comm{}.Abort()
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Equal(t, "ncclCommAbort: NCCL library not open (a zero Comm)", err.Error())
+	assert.ErrorIs(t, Comm{}.AllGather(0, 0, 1, Uint8, cuda.Stream{}), ErrClosed)
+	assert.ErrorIs(t, Comm{}.Broadcast(0, 0, 1, Uint8, 0, cuda.Stream{}), ErrClosed)
 }

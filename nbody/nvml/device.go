@@ -6,22 +6,23 @@ import (
 	"math"
 )
 
-// Device is an NVML device handle (an nvmlDevice_t): a GPU, or a MIG
-// instance when found by a "MIG-…" UUID. The zero Device is none, and
-// NVML refuses it (InvalidArgument).
+// Device is an NVML device handle (an nvmlDevice_t), with its Library: a
+// GPU, or a MIG instance when found by a "MIG-…" UUID. The zero Device is
+// none, and has no Library to call.
 type Device struct {
+	l      *Library
 	handle uintptr
 }
 
 // DeviceCount returns the number of GPUs NVML sees, those it may not talk
 // to included (DeviceByIndex then fails with NoPermission).
-func DeviceCount() (int, error) {
-	l, err := get("nvmlDeviceGetCount")
-	if err != nil {
+func (l *Library) DeviceCount() (int, error) {
+	const call = "nvmlDeviceGetCount"
+	if err := l.use(call); err != nil {
 		return 0, err
 	}
 	var n uint32
-	if err := l.check("nvmlDeviceGetCount", l.deviceCount(&n)); err != nil {
+	if err := l.check(call, l.deviceCount(&n)); err != nil {
 		return 0, err
 	}
 	return int(n), nil
@@ -30,10 +31,9 @@ func DeviceCount() (int, error) {
 // DeviceByIndex returns the GPU with NVML's index i, 0 to DeviceCount()-1.
 // NVML's indices are not CUDA's ordinals: use DeviceByCUDAUUID for a
 // CUDA device.
-func DeviceByIndex(i int) (Device, error) {
+func (l *Library) DeviceByIndex(i int) (Device, error) {
 	const call = "nvmlDeviceGetHandleByIndex"
-	l, err := get(call)
-	if err != nil {
+	if err := l.use(call); err != nil {
 		return Device{}, err
 	}
 	if i < 0 || uint64(i) > math.MaxUint32 {
@@ -43,32 +43,31 @@ func DeviceByIndex(i int) (Device, error) {
 	if err := l.check(call, l.byIndex(uint32(i), &h)); err != nil {
 		return Device{}, fmt.Errorf("NVML device %d: %w", i, err)
 	}
-	return Device{h}, nil
+	return Device{l, h}, nil
 }
 
 // DeviceByUUID returns the GPU or MIG instance whose UUID is uuid, as
 // NVML writes it ("GPU-…" or "MIG-…", see FormatUUID). A UUID no device
 // has is an error that errors.Is NotFound.
-func DeviceByUUID(uuid string) (Device, error) {
+func (l *Library) DeviceByUUID(uuid string) (Device, error) {
 	const call = "nvmlDeviceGetHandleByUUID"
-	l, err := get(call)
-	if err != nil {
+	if err := l.use(call); err != nil {
 		return Device{}, err
 	}
 	var h uintptr
 	if err := l.check(call, l.byUUID(uuid, &h)); err != nil {
 		return Device{}, fmt.Errorf("NVML device %s: %w", uuid, err)
 	}
-	return Device{h}, nil
+	return Device{l, h}, nil
 }
 
 // DeviceByCUDAUUID returns the device whose UUID is the CUDA driver's
 // (cuda.Device.UUID). The 16 bytes do not say whether they are a GPU's or
 // a MIG instance's, so it looks for the GPU, then for the MIG instance.
-func DeviceByCUDAUUID(uuid [16]byte) (Device, error) {
-	dev, err := DeviceByUUID(FormatUUID(uuid, false))
+func (l *Library) DeviceByCUDAUUID(uuid [16]byte) (Device, error) {
+	dev, err := l.DeviceByUUID(FormatUUID(uuid, false))
 	if errors.Is(err, NotFound) {
-		dev, err = DeviceByUUID(FormatUUID(uuid, true))
+		dev, err = l.DeviceByUUID(FormatUUID(uuid, true))
 	}
 	return dev, err
 }
@@ -87,8 +86,8 @@ func FormatUUID(uuid [16]byte, mig bool) string {
 // Name returns the device's product name, e.g. "NVIDIA H200".
 func (dev Device) Name() (string, error) {
 	const call = "nvmlDeviceGetName"
-	l, err := get(call)
-	if err != nil {
+	l := dev.l
+	if err := l.use(call); err != nil {
 		return "", err
 	}
 	name, r := text(l.name, dev)
@@ -99,8 +98,8 @@ func (dev Device) Name() (string, error) {
 // "GPU-01234567-89ab-cdef-0123-456789abcdef" (FormatUUID).
 func (dev Device) UUID() (string, error) {
 	const call = "nvmlDeviceGetUUID"
-	l, err := get(call)
-	if err != nil {
+	l := dev.l
+	if err := l.use(call); err != nil {
 		return "", err
 	}
 	uuid, r := text(l.uuid, dev)

@@ -40,14 +40,13 @@ func TestCString(t *testing.T) {
 // bytes, which are tried as a GPU's and then as a MIG instance's.
 func TestDeviceLookups(t *testing.T) {
 	l := newFake()
-	useFake(t, l)
-	n, err := DeviceCount()
+	n, err := l.DeviceCount()
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 
-	dev, err := DeviceByIndex(0)
+	dev, err := l.DeviceByIndex(0)
 	require.NoError(t, err)
-	assert.Equal(t, Device{fakeHandle}, dev)
+	assert.Equal(t, Device{l, fakeHandle}, dev)
 	name, err := dev.Name()
 	require.NoError(t, err)
 	assert.Equal(t, fakeName, name)
@@ -55,12 +54,12 @@ func TestDeviceLookups(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, fakeUUID, uuid)
 
-	dev, err = DeviceByUUID(fakeUUID)
+	dev, err = l.DeviceByUUID(fakeUUID)
 	require.NoError(t, err)
-	assert.Equal(t, Device{fakeHandle}, dev)
-	dev, err = DeviceByCUDAUUID(fakeUUIDBytes)
+	assert.Equal(t, Device{l, fakeHandle}, dev)
+	dev, err = l.DeviceByCUDAUUID(fakeUUIDBytes)
 	require.NoError(t, err)
-	assert.Equal(t, Device{fakeHandle}, dev)
+	assert.Equal(t, Device{l, fakeHandle}, dev)
 
 	// A MIG instance: NVML knows its UUID only as "MIG-…".
 	var asked []string
@@ -72,21 +71,21 @@ func TestDeviceLookups(t *testing.T) {
 		*h = fakeHandle + 1
 		return int32(Success)
 	}
-	dev, err = DeviceByCUDAUUID(fakeUUIDBytes)
+	dev, err = l.DeviceByCUDAUUID(fakeUUIDBytes)
 	require.NoError(t, err)
-	assert.Equal(t, Device{fakeHandle + 1}, dev)
+	assert.Equal(t, Device{l, fakeHandle + 1}, dev)
 	assert.Equal(t, []string{fakeUUID, "MIG-0badcafe-0123-4567-89ab-cdef01234567"}, asked)
 
 	// No such device at all; and an error other than NotFound is not
 	// tried again.
 	asked = nil
-	_, err = DeviceByCUDAUUID([16]byte{1})
+	_, err = l.DeviceByCUDAUUID([16]byte{1})
 	assert.ErrorIs(t, err, NotFound)
 	assert.Equal(t, "NVML device MIG-01000000-0000-0000-0000-000000000000: nvmlDeviceGetHandleByUUID: NVML_ERROR_NOT_FOUND (fake words for 6)", err.Error())
 	assert.Len(t, asked, 2)
 	asked = nil
 	l.byUUID = func(uuid string, h *uintptr) int32 { asked = append(asked, uuid); return int32(GPUIsLost) }
-	_, err = DeviceByCUDAUUID(fakeUUIDBytes)
+	_, err = l.DeviceByCUDAUUID(fakeUUIDBytes)
 	assert.ErrorIs(t, err, GPUIsLost)
 	assert.Equal(t, []string{fakeUUID}, asked)
 }
@@ -94,17 +93,20 @@ func TestDeviceLookups(t *testing.T) {
 // An index NVML has no device for, or one that does not fit its unsigned
 // int, is InvalidArgument, naming the index.
 func TestDeviceByIndexOutOfRange(t *testing.T) {
-	useFake(t, newFake())
+	l := newFake()
 	tooBig := uint64(math.MaxUint32) + 1
 	for _, i := range []int{1, -1, int(tooBig)} {
-		_, err := DeviceByIndex(i)
+		_, err := l.DeviceByIndex(i)
 		require.Error(t, err, "%d", i)
 		assert.ErrorIs(t, err, InvalidArgument, "%d", i)
 		assert.Contains(t, err.Error(), "nvmlDeviceGetHandleByIndex: NVML_ERROR_INVALID_ARGUMENT", "%d", i)
 	}
-	_, err := DeviceByIndex(-1)
+	_, err := l.DeviceByIndex(-1)
 	assert.Equal(t, "NVML device -1: nvmlDeviceGetHandleByIndex: NVML_ERROR_INVALID_ARGUMENT", err.Error())
 
+	_, err = Device{l, 0}.Name()
+	assert.ErrorIs(t, err, InvalidArgument, "NVML refuses a null handle")
 	_, err = Device{}.Name()
-	assert.ErrorIs(t, err, InvalidArgument, "the zero Device is none")
+	assert.ErrorIs(t, err, ErrClosed, "the zero Device has no Library")
+	assert.Equal(t, "nvmlDeviceGetName: NVML library not open (a zero Device)", err.Error())
 }

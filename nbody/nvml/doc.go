@@ -1,11 +1,21 @@
 // Package nvml is the small part of the NVIDIA Management Library that a
-// per-GPU validation reports beside its figures: each device's name, UUID,
-// SM clock, temperature, power and active throttle reasons. Like package
-// cuda it loads its library (libnvidia-ml.so.1) when the program runs, so
-// that binaries build without cgo and start where NVML is absent: Load then
-// says why, and callers go on without telemetry.
+// per-GPU validation reports beside its figures, loaded at run time from
+// libnvidia-ml.so.1 with purego.
 //
-// NVML numbers devices its own way, not as CUDA does (CUDA_VISIBLE_DEVICES
-// renumbers CUDA's): find a CUDA device's NVML twin by its UUID, with
-// DeviceByCUDAUUID. NVML is thread-safe, and so is this package.
+// # Loading
+//
+// Like package cuda it opens its library when the program runs, so that
+// binaries build without cgo and start where NVML is absent: Open returns
+// a *Library, or says why there is none with an error that wraps
+// ErrNoLibrary, ErrMissingSymbol or the Return of nvmlInit; callers go on
+// without telemetry. These sentinels are the loader's, shared with
+// packages cuda and nccl.
+//
+// # Devices and readings
+//
+// Each device's name, UUID, SM clock, temperature, power, throttle reasons
+// and uncorrected ECC errors come from Device.Read. NVML numbers devices
+// its own way, not as CUDA does (CUDA_VISIBLE_DEVICES renumbers CUDA's):
+// find a CUDA device's NVML twin by its UUID, with
+// Library.DeviceByCUDAUUID. NVML is thread-safe, and so is this package.
 package nvml

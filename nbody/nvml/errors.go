@@ -120,7 +120,7 @@ const unknownWords = "Unknown Error"
 
 // newError builds the error of call's result r, asking the library for its
 // words when there is one: l may be nil.
-func (l *library) newError(call string, r int32) *Error {
+func (l *Library) newError(call string, r int32) *Error {
 	e := &Error{Call: call, Return: Return(r)}
 	if l != nil && l.errorString != nil {
 		if words := l.errorString(r); words != unknownWords || Return(r) == Unknown {
@@ -131,7 +131,7 @@ func (l *library) newError(call string, r int32) *Error {
 }
 
 // check turns a result into nil or an *Error.
-func (l *library) check(call string, r int32) error {
+func (l *Library) check(call string, r int32) error {
 	if r == int32(Success) {
 		return nil
 	}

@@ -81,7 +81,7 @@ func TestErrorWords(t *testing.T) {
 	assert.Equal(t, GPUIsLost, r)
 
 	// Without a library, the name alone.
-	var none *library
+	var none *Library
 	assert.Equal(t, "nvmlDeviceGetName: NVML_ERROR_NOT_FOUND", none.newError("nvmlDeviceGetName", int32(NotFound)).Error())
 	assert.Equal(t, "nvmlInit: nvmlReturn_t(1234)", none.newError("nvmlInit", 1234).Error())
 	assert.NoError(t, l.check("nvmlInit", int32(Success)))
@@ -93,5 +93,5 @@ func TestErrorWords(t *testing.T) {
 	assert.Equal(t, "nvmlDeviceGetCount: NVML_ERROR_UNKNOWN (Unknown Error)", l.newError("nvmlDeviceGetCount", int32(Unknown)).Error())
 
 	assert.False(t, errors.Is(ErrNoLibrary, ErrMissingSymbol))
-	assert.False(t, errors.Is(ErrNotLoaded, ErrNoLibrary))
+	assert.False(t, errors.Is(ErrClosed, ErrNoLibrary))
 }

@@ -4,67 +4,38 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/nbody-go/nbody/nbody/cuda"
 	"github.com/nbody-go/nbody/nbody/nvml"
 )
 
-// Each CUDA device's telemetry, found through its UUID. Without NVML,
-// there is no telemetry, which is no failure. (It needs a GPU, so it has
-// no output to check.)
-func Example() {
-	if err := cuda.Load(); err != nil {
-		fmt.Println("no CUDA GPU:", err)
+// Without NVML there is no telemetry, which is no failure: a caller tells
+// that case apart and goes on. (A path that exists nowhere stands in for
+// a machine without the library, so that the output is the same
+// everywhere; a program opens nvml.LibraryName.)
+func ExampleOpen() {
+	lib, err := nvml.Open("/nonexistent/libnvidia-ml.so.1")
+	switch {
+	case errors.Is(err, nvml.ErrNoLibrary):
+		fmt.Println("no NVML here, so no telemetry")
+		return
+	case err != nil:
+		fmt.Println("no telemetry:", err)
 		return
 	}
-	if err := nvml.Load(); err != nil {
-		if errors.Is(err, nvml.ErrNoLibrary) {
-			fmt.Println("no NVML here, so no telemetry")
-		} else {
-			fmt.Println("no telemetry:", err)
-		}
-		return
-	}
-	defer nvml.Shutdown()
+	defer lib.Close()
+	// With a CUDA device's UUID (cuda.Device.UUID):
+	//	dev, err := lib.DeviceByCUDAUUID(uuid)
+	//	r, err := dev.Read()
+	// Output:
+	// no NVML here, so no telemetry
+}
 
-	n, err := cuda.DeviceCount()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for i := range n {
-		dev, err := cuda.DeviceGet(i)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		uuid, err := dev.UUID()
-		if err != nil {
-			fmt.Println(err)
-			continue
-		}
-		twin, err := nvml.DeviceByCUDAUUID(uuid)
-		if err != nil {
-			fmt.Println(err)
-			continue
-		}
-		r, err := twin.Read()
-		if err != nil {
-			fmt.Println(err)
-			continue
-		}
-		fmt.Printf("GPU %d: %s %s", i, r.Name, r.UUID)
-		if r.HasSMClock && r.HasMaxSMClock {
-			fmt.Printf(", SM %d/%d MHz", r.SMClockMHz, r.MaxSMClockMHz)
-		}
-		if r.HasTemperature {
-			fmt.Printf(", %d °C", r.TemperatureC)
-		}
-		if r.HasPower && r.HasPowerLimit {
-			fmt.Printf(", %.0f/%.0f W", r.PowerW, r.PowerLimitW)
-		}
-		if r.HasThrottleReasons {
-			fmt.Printf(", throttle: %s", r.ThrottleReasons)
-		}
-		fmt.Println()
-	}
+// A CUDA device's 16-byte UUID, as NVML and nvidia-smi write it: the
+// form DeviceByUUID takes.
+func ExampleFormatUUID() {
+	uuid := [16]byte{0x0b, 0xad, 0xca, 0xfe, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67}
+	fmt.Println(nvml.FormatUUID(uuid, false))
+	fmt.Println(nvml.FormatUUID(uuid, true))
+	// Output:
+	// GPU-0badcafe-0123-4567-89ab-cdef01234567
+	// MIG-0badcafe-0123-4567-89ab-cdef01234567
 }

@@ -2,7 +2,6 @@ package nvml
 
 import (
 	"fmt"
-	"testing"
 	"unsafe"
 )
 
@@ -18,7 +17,7 @@ const (
 // fakeUUIDBytes is fakeUUID as the CUDA driver gives it.
 var fakeUUIDBytes = [16]byte{0x0b, 0xad, 0xca, 0xfe, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67}
 
-func newFake() *library {
+func newFake() *Library {
 	device := func(h uintptr) bool { return h == fakeHandle }
 	value := func(h uintptr, out *uint32, v uint32) int32 {
 		if !device(h) || out == nil {
@@ -27,7 +26,7 @@ func newFake() *library {
 		*out = v
 		return int32(Success)
 	}
-	return &library{
+	return &Library{
 		path:        "libfake-nvml.so.1",
 		init:        func() int32 { return int32(Success) },
 		shutdown:    func() int32 { return int32(Success) },
@@ -98,18 +97,4 @@ func fakeText(h uintptr, buf *byte, n uint32, s string) int32 {
 	copy(dst, s)
 	dst[len(s)] = 0
 	return int32(Success)
-}
-
-// useFake makes l the loaded library for the test, in place of whatever
-// was loaded, and puts that back after.
-func useFake(t *testing.T, l *library) {
-	t.Helper()
-	prev := loaded.Swap(l)
-	t.Cleanup(func() { loaded.Store(prev) })
-}
-
-// notLoaded takes away the loaded library, if any, for the test.
-func notLoaded(t *testing.T) {
-	t.Helper()
-	useFake(t, nil)
 }

@@ -18,23 +18,27 @@ import (
 
 var gpuUUID = regexp.MustCompile(`^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-// loadNVML loads NVML or skips the test with the reason.
-func loadNVML(t *testing.T) {
+// openNVML opens NVML for the test, closing it after, or skips the test
+// with the reason.
+func openNVML(t *testing.T) *nvml.Library {
 	t.Helper()
-	if err := nvml.Load(); err != nil {
-		t.Skipf("NVML does not load here: %v", err)
+	lib, err := nvml.Open(nvml.LibraryName)
+	if err != nil {
+		t.Skipf("NVML does not open here: %v", err)
 	}
+	t.Cleanup(func() { assert.NoError(t, lib.Close()) })
+	return lib
 }
 
 // Every GPU is found by index and by its UUID, and reads as a GPU should:
 // a data-center GPU supports every reading.
 func TestRealDevices(t *testing.T) {
-	loadNVML(t)
-	n, err := nvml.DeviceCount()
+	lib := openNVML(t)
+	n, err := lib.DeviceCount()
 	require.NoError(t, err)
 	require.Positive(t, n, "NVML loads but sees no GPU")
 	for i := range n {
-		dev, err := nvml.DeviceByIndex(i)
+		dev, err := lib.DeviceByIndex(i)
 		require.NoError(t, err, "device %d", i)
 		name, err := dev.Name()
 		require.NoError(t, err)
@@ -43,7 +47,7 @@ func TestRealDevices(t *testing.T) {
 		require.NoError(t, err)
 		assert.Regexp(t, gpuUUID, uuid)
 
-		same, err := nvml.DeviceByUUID(uuid)
+		same, err := lib.DeviceByUUID(uuid)
 		require.NoError(t, err)
 		sameUUID, err := same.UUID()
 		require.NoError(t, err)
@@ -72,7 +76,7 @@ func TestRealDevices(t *testing.T) {
 	}
 
 	// An index past the last is InvalidArgument, in NVML's words too.
-	_, err = nvml.DeviceByIndex(n)
+	_, err = lib.DeviceByIndex(n)
 	require.Error(t, err)
 	t.Logf("device %d: %v", n, err)
 	assert.ErrorIs(t, err, nvml.InvalidArgument)
@@ -82,10 +86,10 @@ func TestRealDevices(t *testing.T) {
 
 	// A well-formed UUID that no device has is NotFound: DeviceByCUDAUUID
 	// counts on it to try a MIG instance next.
-	_, err = nvml.DeviceByUUID(nvml.FormatUUID([16]byte{}, false))
+	_, err = lib.DeviceByUUID(nvml.FormatUUID([16]byte{}, false))
 	t.Logf("a UUID no GPU has: %v", err)
 	assert.ErrorIs(t, err, nvml.NotFound)
-	_, err = nvml.DeviceByCUDAUUID([16]byte{})
+	_, err = lib.DeviceByCUDAUUID([16]byte{})
 	assert.ErrorIs(t, err, nvml.NotFound)
 }
 
@@ -93,15 +97,16 @@ func TestRealDevices(t *testing.T) {
 // same device: NVML writes its UUID from the same bytes, and names it the
 // same.
 func TestCUDADevicesByUUID(t *testing.T) {
-	loadNVML(t)
-	if err := cuda.Load(); err != nil {
+	lib := openNVML(t)
+	drv, err := cuda.Open(cuda.LibraryName)
+	if err != nil {
 		t.Skipf("no usable CUDA GPU here: %v", err)
 	}
-	n, err := cuda.DeviceCount()
+	n, err := drv.DeviceCount()
 	require.NoError(t, err)
 	seen := map[string]int{}
 	for i := range n {
-		cdev, err := cuda.DeviceGet(i)
+		cdev, err := drv.DeviceGet(i)
 		require.NoError(t, err)
 		raw, err := cdev.UUID()
 		if errors.Is(err, cuda.ErrMissingSymbol) {
@@ -111,7 +116,7 @@ func TestCUDADevicesByUUID(t *testing.T) {
 		cudaName, err := cdev.Name()
 		require.NoError(t, err)
 
-		dev, err := nvml.DeviceByCUDAUUID(raw)
+		dev, err := lib.DeviceByCUDAUUID(raw)
 		require.NoError(t, err, "CUDA device %d", i)
 		uuid, err := dev.UUID()
 		require.NoError(t, err)
@@ -129,8 +134,8 @@ func TestCUDADevicesByUUID(t *testing.T) {
 
 // NVML is thread-safe: readings from many goroutines at once all succeed.
 func TestConcurrentReads(t *testing.T) {
-	loadNVML(t)
-	dev, err := nvml.DeviceByIndex(0)
+	lib := openNVML(t)
+	dev, err := lib.DeviceByIndex(0)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for range 8 {
@@ -146,20 +151,23 @@ func TestConcurrentReads(t *testing.T) {
 	wg.Wait()
 }
 
-// Shutdown unloads NVML, calls then say so, and Load brings it back.
-// This runs last in the file: the tests before it share the one Load.
-func TestShutdownAndLoadAgain(t *testing.T) {
-	loadNVML(t)
-	require.NoError(t, nvml.Shutdown())
-	_, err := nvml.DeviceCount()
-	assert.ErrorIs(t, err, nvml.ErrNotLoaded)
-	require.NoError(t, nvml.Shutdown(), "Shutdown again does nothing")
-
-	require.NoError(t, nvml.Load())
-	n, err := nvml.DeviceCount()
+// Close shuts this Library's NVML down and calls on it then say so; NVML
+// counts its initializations, so another Library opened before goes on
+// working, and one opened after works too.
+func TestCloseAndOpenAgain(t *testing.T) {
+	lib := openNVML(t)
+	other, err := nvml.Open(nvml.LibraryName)
 	require.NoError(t, err)
+	require.NoError(t, other.Close())
+	_, err = other.DeviceCount()
+	assert.ErrorIs(t, err, nvml.ErrClosed)
+	require.NoError(t, other.Close(), "Close again does nothing")
+
+	n, err := lib.DeviceCount()
+	require.NoError(t, err, "the first Library is still initialized")
 	assert.Positive(t, n)
-	dev, err := nvml.DeviceByIndex(0)
+	again := openNVML(t)
+	dev, err := again.DeviceByIndex(0)
 	require.NoError(t, err)
 	_, err = dev.Read()
 	assert.NoError(t, err)

@@ -3,37 +3,38 @@ package nvml
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
-// LibraryName is the library Load opens, as the dynamic loader finds it
-// (the ld.so cache, LD_LIBRARY_PATH): the name the NVIDIA driver installs
-// and the NVIDIA container toolkit mounts.
+// LibraryName is the library to open, as the dynamic loader finds it (the
+// ld.so cache, LD_LIBRARY_PATH): the name the NVIDIA driver installs and
+// the NVIDIA container toolkit mounts.
 const LibraryName = "libnvidia-ml.so.1"
 
+// The failures of opening NVML and calling it after Close, shared with
+// packages cuda and nccl (they are the loader's).
 var (
 	// ErrNoLibrary means the library could not be opened: no NVIDIA driver
 	// is installed, or the container was started without GPUs. It means
 	// no telemetry, not that anything failed.
-	ErrNoLibrary = errors.New("NVML library not found")
+	ErrNoLibrary = dynlib.ErrNotFound
 	// ErrMissingSymbol means the library lacks an entry point this package
 	// calls: the driver is too old, or the library is not NVML.
-	ErrMissingSymbol = errors.New("NVML entry point missing")
-	// ErrNotLoaded is returned by every call made before Load succeeded or
-	// after Shutdown.
-	ErrNotLoaded = errors.New("NVML not loaded (nvml.Load has not succeeded)")
+	ErrMissingSymbol = dynlib.ErrMissingSymbol
+	// ErrClosed is a call on a Library after Close, or on a zero Device.
+	ErrClosed = dynlib.ErrClosed
 )
 
-// library is the opened NVML: every entry point this package calls, as Go
-// functions that purego built from their C signatures. An nvmlDevice_t is a
-// struct of one pointer, which C passes as it passes the pointer: a
-// uintptr here. nvmlReturn_t, a C enum, is an int32.
-type library struct {
+// Library is NVML, opened and initialized by Open: every entry point this
+// package calls, as Go funcs that purego built from their C signatures. An
+// nvmlDevice_t is a struct of one pointer, which C passes as it passes the
+// pointer: a uintptr here. nvmlReturn_t, a C enum, is an int32.
+type Library struct {
 	path string
+
+	closed atomic.Bool
 
 	init        func() int32
 	shutdown    func() int32
@@ -56,7 +57,7 @@ type library struct {
 // entryPoints is every entry point this package calls: the symbol NVML
 // exports (the versioned one where nvml.h maps the plain name to it) and
 // the func it is bound to.
-func (l *library) entryPoints() []dynlib.Symbol {
+func (l *Library) entryPoints() []dynlib.Symbol {
 	return []dynlib.Symbol{
 		{Name: "nvmlInit_v2", Func: &l.init},
 		{Name: "nvmlShutdown", Func: &l.shutdown},
@@ -82,74 +83,36 @@ func (l *library) entryPoints() []dynlib.Symbol {
 	}
 }
 
-// loaded is the library between a successful Load and Shutdown; nil
-// otherwise. Every call reads it atomically, so a call racing Load sees
-// either nothing or a library whose every entry point is resolved.
-var loaded atomic.Pointer[library]
-
-// opened opens and resolves the library once; Load initializes it.
-var opened = sync.OnceValues(func() (*library, error) { return open(LibraryName) })
-
-// mu makes Load and Shutdown take turns, so that NVML is initialized
-// once for each Shutdown.
-var mu sync.Mutex
-
-// Load opens libnvidia-ml.so.1, resolves every entry point this package
-// uses and initializes NVML (nvmlInit_v2). It is safe to call more than
-// once, from any goroutine: while NVML is initialized, later calls do
-// nothing. The library is opened only once; after Shutdown, Load
-// initializes it again. The error wraps ErrNoLibrary when the library is
-// missing, ErrMissingSymbol when it lacks entry points (naming all of
-// them), or, when nvmlInit_v2 fails, the Return it gave (DriverNotLoaded,
-// for one, where the library is installed but no driver runs). A caller
-// that only wants telemetry can take any error to mean "none here" and
-// show it as the reason.
-func Load() error {
-	l, err := opened()
+// Open opens NVML at path (LibraryName, or a path), resolves every entry
+// point this package uses and initializes NVML (nvmlInit_v2). The error
+// wraps ErrNoLibrary when the library is missing, ErrMissingSymbol when it
+// lacks entry points (naming all of them), or, when nvmlInit_v2 fails, the
+// Return it gave (DriverNotLoaded, for one, where the library is installed
+// but no driver runs). A caller that only wants telemetry can take any
+// error to mean "none here" and show it as the reason. NVML counts its
+// initializations: each Library opened is one, until its Close.
+func Open(path string) (*Library, error) {
+	l, err := open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return l.start()
-}
-
-// Shutdown undoes Load (nvmlShutdown): every call fails with ErrNotLoaded
-// until Load succeeds again, and Devices from before must not be used
-// after. Without NVML initialized it does nothing and returns nil.
-func Shutdown() error {
-	mu.Lock()
-	defer mu.Unlock()
-	l := loaded.Swap(nil)
-	if l == nil {
-		return nil
+	if err := l.start(); err != nil {
+		return nil, err
 	}
-	return l.check("nvmlShutdown", l.shutdown())
-}
-
-// start initializes NVML, unless it is already, and publishes l.
-func (l *library) start() error {
-	mu.Lock()
-	defer mu.Unlock()
-	if loaded.Load() != nil {
-		return nil
-	}
-	if err := l.check("nvmlInit", l.init()); err != nil {
-		return fmt.Errorf("initializing NVML (%s): %w", l.path, err)
-	}
-	loaded.Store(l)
-	return nil
+	return l, nil
 }
 
 // open opens the library at path and resolves every entry point, but does
-// not initialize it; tests point it at other libraries. The library stays
-// open for the life of the process.
-func open(path string) (*library, error) {
+// not initialize it; tests point it at other libraries. A library that is
+// used stays loaded for the life of the process (see Close).
+func open(path string) (*Library, error) {
 	lib, err := dynlib.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoLibrary, err)
+		return nil, fmt.Errorf("NVML %w", err)
 	}
-	l := &library{path: path}
+	l := &Library{path: path}
 	if err := l.bind(lib); err != nil {
-		// The library is of no use; failing to close it changes nothing.
+		// Failing to close a library of no use changes nothing.
 		_ = lib.Close()
 		return nil, err
 	}
@@ -158,11 +121,11 @@ func open(path string) (*library, error) {
 
 // bind binds every entry point of lib, naming all the missing ones
 // together.
-func (l *library) bind(lib *dynlib.Library) error {
+func (l *Library) bind(lib *dynlib.Library) error {
 	err := lib.Resolve(l.entryPoints())
 	var missing *dynlib.MissingSymbolsError
 	if errors.As(err, &missing) {
-		return fmt.Errorf("%w: %s lacks %s", ErrMissingSymbol, l.path, strings.Join(missing.Symbols, ", "))
+		return fmt.Errorf("NVML %w: %w", ErrMissingSymbol, missing)
 	}
 	if err != nil {
 		return fmt.Errorf("binding %s: %w", l.path, err)
@@ -170,10 +133,36 @@ func (l *library) bind(lib *dynlib.Library) error {
 	return nil
 }
 
-// get returns the loaded library, or ErrNotLoaded wrapped with the call.
-func get(call string) (*library, error) {
-	if l := loaded.Load(); l != nil {
-		return l, nil
+// start initializes NVML.
+func (l *Library) start() error {
+	if err := l.check("nvmlInit", l.init()); err != nil {
+		return fmt.Errorf("initializing NVML (%s): %w", l.path, err)
 	}
-	return nil, fmt.Errorf("%s: %w", call, ErrNotLoaded)
+	return nil
+}
+
+// Path returns the library the Library was opened from, as Open was given it.
+func (l *Library) Path() string { return l.path }
+
+// Close shuts NVML down for this Library (nvmlShutdown): every later call
+// on it, or on a Device it found, fails with ErrClosed. The library stays
+// loaded, so that another Open is quick. Closing again does nothing and
+// returns nil. A call racing Close may fail with Uninitialized instead.
+func (l *Library) Close() error {
+	if !l.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return l.check("nvmlShutdown", l.shutdown())
+}
+
+// use says whether a call may be made on l: not on a zero Device's nil
+// Library, nor after Close.
+func (l *Library) use(call string) error {
+	switch {
+	case l == nil:
+		return fmt.Errorf("%s: NVML %w (a zero Device)", call, ErrClosed)
+	case l.closed.Load():
+		return fmt.Errorf("%s: NVML %w", call, ErrClosed)
+	}
+	return nil
 }

@@ -8,19 +8,21 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nbody-go/nbody/nbody/internal/dynlib"
 )
 
-// Where NVML cannot be used Load says why: no library (ErrNoLibrary,
+// Where NVML cannot be used Open says why: no library (ErrNoLibrary,
 // naming it), or a library whose nvmlInit fails (a machine with the
-// driver's libraries but no driver running). Every other call then fails
-// with ErrNotLoaded rather than crashing.
-func TestLoadWithoutNVML(t *testing.T) {
-	err := Load()
+// driver's libraries but no driver running).
+func TestOpenWithoutNVML(t *testing.T) {
+	l, err := Open(LibraryName)
 	if err == nil {
-		t.Skip("NVML loads here; the no-NVML path is tested on machines without it")
+		require.NoError(t, l.Close())
+		t.Skip("NVML opens here; the no-NVML path is tested on machines without it")
 	}
-	t.Logf("Load: %v", err)
-	assert.Equal(t, err, Load(), "Load is idempotent")
+	t.Logf("Open: %v", err)
+	assert.Nil(t, l)
 	var e *Error
 	switch {
 	case errors.Is(err, ErrNoLibrary):
@@ -29,34 +31,16 @@ func TestLoadWithoutNVML(t *testing.T) {
 		assert.Equal(t, "nvmlInit", e.Call)
 		assert.True(t, strings.HasPrefix(err.Error(), "initializing NVML ("+LibraryName+"): nvmlInit: NVML_ERROR_"), err.Error())
 	default:
-		t.Errorf("Load failed neither for want of the library nor in nvmlInit: %v", err)
+		t.Errorf("Open failed neither for want of the library nor in nvmlInit: %v", err)
 	}
 	assert.NotErrorIs(t, err, ErrMissingSymbol)
-
-	calls := map[string]func() error{
-		"DeviceCount":      func() error { _, err := DeviceCount(); return err },
-		"DeviceByIndex":    func() error { _, err := DeviceByIndex(0); return err },
-		"DeviceByUUID":     func() error { _, err := DeviceByUUID(fakeUUID); return err },
-		"DeviceByCUDAUUID": func() error { _, err := DeviceByCUDAUUID(fakeUUIDBytes); return err },
-		"Name":             func() error { _, err := Device{}.Name(); return err },
-		"UUID":             func() error { _, err := Device{}.UUID(); return err },
-		"Read":             func() error { _, err := Device{}.Read(); return err },
-	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			var err error
-			require.NotPanics(t, func() { err = call() })
-			assert.ErrorIs(t, err, ErrNotLoaded)
-		})
-	}
-	assert.NoError(t, Shutdown(), "Shutdown without Load does nothing")
 }
 
 // A library that is not there is ErrNoLibrary, and the error names it
 // and says why, in the loader's words.
 func TestOpenMissingLibrary(t *testing.T) {
 	const name = "libnbody-no-such-nvml.so.1"
-	l, err := open(name)
+	l, err := Open(name)
 	require.Error(t, err)
 	assert.Nil(t, l)
 	assert.ErrorIs(t, err, ErrNoLibrary)
@@ -73,6 +57,9 @@ func TestOpenLibraryThatIsNotNVML(t *testing.T) {
 	assert.Nil(t, l)
 	assert.ErrorIs(t, err, ErrMissingSymbol)
 	assert.NotErrorIs(t, err, ErrNoLibrary)
+	var missing *dynlib.MissingSymbolsError
+	require.ErrorAs(t, err, &missing)
+	assert.Len(t, missing.Symbols, 15, "every required entry point")
 	assert.Equal(t, "NVML entry point missing: libc.so.6 lacks nvmlInit_v2, nvmlShutdown, nvmlErrorString, "+
 		"nvmlDeviceGetCount_v2, nvmlDeviceGetHandleByIndex_v2, nvmlDeviceGetHandleByUUID, nvmlDeviceGetName, "+
 		"nvmlDeviceGetUUID, nvmlDeviceGetClockInfo, nvmlDeviceGetMaxClockInfo, nvmlDeviceGetTemperature, "+
@@ -84,7 +71,7 @@ func TestOpenLibraryThatIsNotNVML(t *testing.T) {
 // the versioned symbols nvml.h maps the plain names to, and only the newer
 // name of the throttle reasons' call may be missing.
 func TestEntryPoints(t *testing.T) {
-	l := &library{}
+	l := &Library{}
 	names := map[string]bool{}
 	funcs := map[any]bool{}
 	var optional []string
@@ -95,7 +82,6 @@ func TestEntryPoints(t *testing.T) {
 		assert.NotNil(t, s.Func, s.Name)
 		assert.False(t, funcs[s.Func], "%s bound to a func already bound", s.Name)
 		funcs[s.Func] = true
-		assert.Nil(t, s.Addr, s.Name)
 		if s.Optional {
 			optional = append(optional, s.Name)
 		}
@@ -110,55 +96,62 @@ func TestEntryPoints(t *testing.T) {
 	}
 }
 
-// Load initializes NVML once until Shutdown, and again after it; calls
-// between Shutdown and Load fail with ErrNotLoaded.
-func TestStartAndShutdown(t *testing.T) {
-	notLoaded(t)
+// Open initializes NVML and Close shuts it down, once; calls after Close
+// fail with ErrClosed, and another Library initializes NVML again.
+func TestStartAndClose(t *testing.T) {
 	l := newFake()
 	inits, shutdowns := 0, 0
 	l.init = func() int32 { inits++; return int32(Success) }
 	l.shutdown = func() int32 { shutdowns++; return int32(Success) }
 
 	require.NoError(t, l.start())
-	require.NoError(t, l.start())
-	assert.Equal(t, 1, inits, "initialized once while loaded")
-	n, err := DeviceCount()
+	assert.Equal(t, 1, inits)
+	n, err := l.DeviceCount()
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
+	dev, err := l.DeviceByIndex(0)
+	require.NoError(t, err)
 
-	require.NoError(t, Shutdown())
+	require.NoError(t, l.Close())
 	assert.Equal(t, 1, shutdowns)
-	_, err = DeviceCount()
-	assert.ErrorIs(t, err, ErrNotLoaded)
-	assert.Equal(t, "nvmlDeviceGetCount: NVML not loaded (nvml.Load has not succeeded)", err.Error())
-	require.NoError(t, Shutdown(), "Shutdown again does nothing")
+	_, err = l.DeviceCount()
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Equal(t, "nvmlDeviceGetCount: NVML library not open", err.Error())
+	calls := map[string]func() error{
+		"DeviceByIndex":    func() error { _, err := l.DeviceByIndex(0); return err },
+		"DeviceByUUID":     func() error { _, err := l.DeviceByUUID(fakeUUID); return err },
+		"DeviceByCUDAUUID": func() error { _, err := l.DeviceByCUDAUUID(fakeUUIDBytes); return err },
+		"Name":             func() error { _, err := dev.Name(); return err },
+		"UUID":             func() error { _, err := dev.UUID(); return err },
+		"Read":             func() error { _, err := dev.Read(); return err },
+	}
+	for name, call := range calls {
+		var err error
+		require.NotPanics(t, func() { err = call() }, name)
+		assert.ErrorIs(t, err, ErrClosed, name)
+	}
+	require.NoError(t, l.Close(), "Close again does nothing")
 	assert.Equal(t, 1, shutdowns)
-
-	require.NoError(t, l.start())
-	assert.Equal(t, 2, inits, "initialized again after Shutdown")
-	require.NoError(t, Shutdown())
-	assert.Equal(t, 2, shutdowns)
 }
 
-// An nvmlInit that fails leaves NVML unloaded, and its error names the
-// library, the call and the result; so does a failing nvmlShutdown.
-func TestStartAndShutdownFailures(t *testing.T) {
-	notLoaded(t)
+// An nvmlInit that fails names the library, the call and the result; so
+// does a failing nvmlShutdown, which leaves the Library closed even so.
+func TestStartAndCloseFailures(t *testing.T) {
 	l := newFake()
 	l.init = func() int32 { return int32(DriverNotLoaded) }
 	err := l.start()
 	require.Error(t, err)
 	assert.ErrorIs(t, err, DriverNotLoaded)
 	assert.Equal(t, "initializing NVML (libfake-nvml.so.1): nvmlInit: NVML_ERROR_DRIVER_NOT_LOADED (fake words for 9)", err.Error())
-	assert.Nil(t, loaded.Load())
 
-	l.init = func() int32 { return int32(Success) }
+	l = newFake()
 	l.shutdown = func() int32 { return int32(Uninitialized) }
 	require.NoError(t, l.start())
-	err = Shutdown()
+	err = l.Close()
 	assert.ErrorIs(t, err, Uninitialized)
 	assert.Equal(t, "nvmlShutdown: NVML_ERROR_UNINITIALIZED (fake words for 1)", err.Error())
-	assert.Nil(t, loaded.Load(), "unloaded even so")
+	_, err = l.DeviceCount()
+	assert.ErrorIs(t, err, ErrClosed, "closed even so")
 }
 
 // Where the library is installed (with or without a driver running, as on

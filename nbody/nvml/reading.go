@@ -46,8 +46,8 @@ const (
 // any other failure is an error that names the device and the call, e.g.
 // GPUIsLost.
 func (dev Device) Read() (Reading, error) {
-	l, err := get("reading an NVML device")
-	if err != nil {
+	l := dev.l
+	if err := l.use("reading an NVML device"); err != nil {
 		return Reading{}, err
 	}
 	h := dev.handle

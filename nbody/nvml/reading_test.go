@@ -45,8 +45,7 @@ func TestThrottleReasonNames(t *testing.T) {
 
 // A reading of every figure, with NVML's units turned into ours.
 func TestRead(t *testing.T) {
-	useFake(t, newFake())
-	dev, err := DeviceByIndex(0)
+	dev, err := newFake().DeviceByIndex(0)
 	require.NoError(t, err)
 	r, err := dev.Read()
 	require.NoError(t, err)
@@ -77,8 +76,7 @@ func TestReadNotSupported(t *testing.T) {
 	l.throttle = func(h uintptr, reasons *uint64) int32 { return int32(NotSupported) }
 	l.eccErrors = func(h uintptr, errorType, counterType uint32, count *uint64) int32 { return int32(NotSupported) } // ECC off
 	l.uuid = func(h uintptr, buf *byte, n uint32) int32 { return int32(NotSupported) }
-	useFake(t, l)
-	r, err := Device{fakeHandle}.Read()
+	r, err := Device{l, fakeHandle}.Read()
 	require.NoError(t, err)
 	assert.Equal(t, Reading{
 		Name:          fakeName,
@@ -91,8 +89,7 @@ func TestReadNotSupported(t *testing.T) {
 func TestReadFailure(t *testing.T) {
 	l := newFake()
 	l.temperature = func(h uintptr, sensor int32, c *uint32) int32 { return int32(GPUIsLost) }
-	useFake(t, l)
-	r, err := Device{fakeHandle}.Read()
+	r, err := Device{l, fakeHandle}.Read()
 	require.Error(t, err)
 	assert.Zero(t, r)
 	assert.ErrorIs(t, err, GPUIsLost)
@@ -100,15 +97,14 @@ func TestReadFailure(t *testing.T) {
 
 	// Before the UUID is known, the device is named as far as it is.
 	l.uuid = func(h uintptr, buf *byte, n uint32) int32 { return int32(Unknown) }
-	_, err = Device{fakeHandle}.Read()
+	_, err = Device{l, fakeHandle}.Read()
 	assert.Equal(t, "reading NVML device NVIDIA H200: nvmlDeviceGetUUID: NVML_ERROR_UNKNOWN (fake words for 999)", err.Error())
 	l.name = l.uuid
-	_, err = Device{fakeHandle}.Read()
+	_, err = Device{l, fakeHandle}.Read()
 	assert.Equal(t, "reading an NVML device: nvmlDeviceGetName: NVML_ERROR_UNKNOWN (fake words for 999)", err.Error())
 
-	useFake(t, newFake())
-	_, err = Device{}.Read()
-	assert.ErrorIs(t, err, InvalidArgument, "the zero Device is none")
+	_, err = Device{newFake(), 0}.Read()
+	assert.ErrorIs(t, err, InvalidArgument, "NVML refuses a null handle")
 	assert.Equal(t, "reading an NVML device: nvmlDeviceGetName: NVML_ERROR_INVALID_ARGUMENT (fake words for 2)", err.Error())
 }
 
@@ -121,13 +117,12 @@ func TestReadPrefersClocksEventReasons(t *testing.T) {
 		*reasons = uint64(ThrottleGPUIdle | ThrottleHWThermalSlowdown)
 		return int32(Success)
 	}
-	useFake(t, l)
-	r, err := Device{fakeHandle}.Read()
+	r, err := Device{l, fakeHandle}.Read()
 	require.NoError(t, err)
 	assert.True(t, r.HasThrottleReasons)
 	assert.Equal(t, "GpuIdle, HwThermalSlowdown", r.ThrottleReasons.String())
 
 	l.clocksEvent = func(h uintptr, reasons *uint64) int32 { return int32(GPUIsLost) }
-	_, err = Device{fakeHandle}.Read()
+	_, err = Device{l, fakeHandle}.Read()
 	assert.Contains(t, err.Error(), "nvmlDeviceGetCurrentClocksEventReasons: NVML_ERROR_GPU_IS_LOST")
 }

@@ -40,19 +40,20 @@ const readingLate = 2 * time.Second
 // NVMLTelemetry opens NVML and returns the Telemetry that reads each GPU
 // through it, found by its UUID. Without NVML (no driver library, a
 // library too old) the error says why, and a run goes on without
-// telemetry.
+// telemetry. NVML stays open for the life of the process.
 func NVMLTelemetry() (Telemetry, error) {
-	if err := nvml.Load(); err != nil {
+	lib, err := nvml.Open(nvml.LibraryName)
+	if err != nil {
 		return nil, err
 	}
-	return nvmlTelemetry{}, nil
+	return nvmlTelemetry{lib}, nil
 }
 
-type nvmlTelemetry struct{}
+type nvmlTelemetry struct{ lib *nvml.Library }
 
 // Read implements Telemetry.
-func (nvmlTelemetry) Read(d gpu.Device) (Reading, error) {
-	dev, err := nvml.DeviceByCUDAUUID(d.UUID)
+func (t nvmlTelemetry) Read(d gpu.Device) (Reading, error) {
+	dev, err := t.lib.DeviceByCUDAUUID(d.UUID)
 	if err != nil {
 		return Reading{}, err
 	}

@@ -1,7 +1,49 @@
-// Package dynlib is the loader that the NVIDIA bindings (cuda, nccl,
-// nvml) share: it opens a shared library at run time through purego (cgo
-// off), resolves a binding's table of symbols in one call, and names the
-// library and every symbol it lacks when something is missing.
+// Package dynlib is the loader that the NVIDIA bindings (cuda, nvml, nccl)
+// share: it opens a shared library at run time through purego, with cgo
+// off, and resolves a binding's table of entry points in one call.
+//
+// # One shape for every binding
+//
+// Each binding opens its library into a value, never a package variable:
+// cuda.Open returns a *cuda.Driver, nvml.Open a *nvml.Library, nccl.Open a
+// *nccl.Library. Open resolves every entry point the binding calls at once
+// (Library.Resolve), so that a library too old or of the wrong kind is
+// refused there, with every missing symbol named, rather than at the first
+// call that needs one. The calls are methods of the value, or of handles
+// (devices, streams, communicators) that carry it; Close ends the value's
+// use. The library itself is never unloaded once opened: the driver and
+// NCCL leave threads running in its code.
+//
+// # One call style
+//
+// Every entry point is bound to a Go func variable with the C signature
+// spelled in Go types (Symbol.Func, through purego.RegisterFunc), e.g.
+//
+//	cuMemAlloc func(dptr *uintptr, bytes uint64) int32
+//
+// rather than called by address with every argument cast to uintptr
+// (purego.SyscallN). The signature is checked by the compiler at every call,
+// a Go pointer passed stays valid for the call without the rule that a
+// uintptr conversion must sit in the call expression itself, C strings and
+// structs passed by value (ncclCommInitRank's 128-byte id) are handled by
+// purego for each platform's ABI, and the table reads like the C header.
+// The price is purego's reflection on each call, about half a microsecond,
+// which is small beside what the driver spends on any call we make.
+// Memory that C keeps reading after a call returns, or reads through a
+// pointer stored in other memory (cuLaunchKernel's parameter array), is
+// still pinned by the binding with runtime.Pinner.
+//
+// # Errors
+//
+// The failures of loading are the same in every binding, and are these
+// package's sentinels, which each binding re-exports under its own name
+// (package dynlib is internal): ErrNotFound (Open could not open the
+// library), ErrMissingSymbol (the library lacks an entry point; a
+// *MissingSymbolsError names them all) and ErrClosed (a call after Close,
+// or through a zero handle that no open library made). A binding prefixes
+// the sentinel's words with its library's name: "CUDA driver library not
+// found: libcuda.so.1: cannot open shared object file: No such file or
+// directory".
 package dynlib
 
 import (
@@ -15,8 +57,20 @@ import (
 	"github.com/ebitengine/purego"
 )
 
-// ErrClosed is returned by Lookup and Resolve on a library already closed.
-var ErrClosed = errors.New("library already closed")
+// The failures of loading a library and calling into it, shared by every
+// binding (see Errors in the package comment). Their words read after the
+// library's name: "CUDA driver library not found".
+var (
+	// ErrNotFound is a library that could not be opened: not installed,
+	// not on the loader's path, or not a library for this machine.
+	ErrNotFound = errors.New("library not found")
+	// ErrMissingSymbol is a library that lacks an entry point the binding
+	// calls: too old, or not the library the binding is for.
+	ErrMissingSymbol = errors.New("entry point missing")
+	// ErrClosed is a call made after Close, or through a zero handle
+	// that no open library made.
+	ErrClosed = errors.New("library not open")
+)
 
 // Library is a shared library opened with Open. It is safe for concurrent
 // use; Close waits for lookups in progress.
@@ -28,9 +82,10 @@ type Library struct {
 }
 
 // Open dlopens name (a file name that the dynamic loader searches for, or
-// a path) with RTLD_NOW|RTLD_LOCAL. The error names the library as it was
-// asked for, followed by the loader's own words, e.g. "libcuda.so.1:
-// cannot open shared object file: No such file or directory".
+// a path) with RTLD_NOW|RTLD_LOCAL. The error wraps ErrNotFound and names
+// the library as it was asked for, followed by the loader's own words:
+// "library not found: libcuda.so.1: cannot open shared object file: No
+// such file or directory".
 func Open(name string) (*Library, error) {
 	// dlerror's message is kept per thread: dlopen and dlerror, two calls
 	// into C, must run on the same one for the message to be ours.
@@ -42,7 +97,7 @@ func Open(name string) (*Library, error) {
 		if !strings.Contains(msg, name) {
 			msg = name + ": " + msg
 		}
-		return nil, errors.New(msg)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, msg)
 	}
 	return &Library{name: name, handle: handle}, nil
 }
@@ -81,29 +136,26 @@ func (l *Library) lookup(symbol string) (uintptr, bool) {
 }
 
 // Symbol is one entry of a binding's table: a symbol the library exports
-// and where Resolve puts it. Exactly one of Addr and Func is set.
+// and the func variable Resolve binds to it.
 type Symbol struct {
 	// Name is the exported name, e.g. "cuMemAlloc_v2".
 	Name string
-	// Addr receives the symbol's address, for calls through
-	// purego.SyscallN.
-	Addr *uintptr
 	// Func is a pointer to a variable of func type that purego.RegisterFunc
 	// binds to the symbol, e.g. &getVersion with
 	// getVersion func(*int32) int32.
 	Func any
 	// Optional marks a symbol the binding can do without (one that only
 	// newer versions of the library export): missing, it is no error and
-	// its destination is left as it was.
+	// its func is left nil, for the binding to test.
 	Optional bool
 }
 
 // Resolve looks up every symbol of table and, only when none that is
-// required is missing, stores each one found in its destination: a failed
-// Resolve leaves every destination as it was. Symbols the library lacks
-// come back together, in table order, as one *MissingSymbolsError. An
-// entry without a name or with other than one destination is an error
-// before anything is looked up; a Func whose signature purego cannot call
+// required is missing, binds each one found to its func: a failed Resolve
+// leaves every func as it was. Symbols the library lacks come back
+// together, in table order, as one *MissingSymbolsError. An entry without
+// a name or whose Func is not a pointer to a func variable is an error
+// before anything is looked up; a func whose signature purego cannot call
 // panics as purego.RegisterFunc does.
 func (l *Library) Resolve(table []Symbol) error {
 	for i, s := range table {
@@ -129,11 +181,7 @@ func (l *Library) Resolve(table []Symbol) error {
 		return &MissingSymbolsError{Library: l.name, Symbols: missing}
 	}
 	for i, s := range table {
-		switch {
-		case addrs[i] == 0: // an optional symbol the library lacks
-		case s.Addr != nil:
-			*s.Addr = addrs[i]
-		default:
+		if addrs[i] != 0 { // else an optional symbol the library lacks
 			purego.RegisterFunc(s.Func, addrs[i])
 		}
 	}
@@ -145,14 +193,9 @@ func (s Symbol) check() error {
 	if s.Name == "" {
 		return errors.New("no symbol name")
 	}
-	if (s.Addr == nil) == (s.Func == nil) {
-		return fmt.Errorf("%s: set exactly one of Addr and Func", s.Name)
-	}
-	if s.Func != nil {
-		v := reflect.ValueOf(s.Func)
-		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Func {
-			return fmt.Errorf("%s: Func is a %T, not a pointer to a func variable", s.Name, s.Func)
-		}
+	v := reflect.ValueOf(s.Func)
+	if s.Func == nil || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Func {
+		return fmt.Errorf("%s: Func is a %T, not a pointer to a func variable", s.Name, s.Func)
 	}
 	return nil
 }
@@ -179,9 +222,10 @@ func (l *Library) Close() error {
 	return nil
 }
 
-// MissingSymbolsError names the symbols a library lacks. Bindings read
-// Symbols (errors.As) to report them with context of their own, such as
-// the version of the library that lacks them.
+// MissingSymbolsError names the symbols a library lacks; it is
+// ErrMissingSymbol to errors.Is. Bindings read Symbols (errors.As) to
+// report them with context of their own, such as the version of the
+// library that lacks them, and wrap it.
 type MissingSymbolsError struct {
 	Library string   // the name the library was opened by
 	Symbols []string // every missing symbol, in the order they were asked for
@@ -191,3 +235,20 @@ type MissingSymbolsError struct {
 func (e *MissingSymbolsError) Error() string {
 	return e.Library + " lacks " + strings.Join(e.Symbols, ", ")
 }
+
+// Is makes a *MissingSymbolsError match ErrMissingSymbol.
+func (e *MissingSymbolsError) Is(target error) bool { return target == ErrMissingSymbol }
+
+// Reword returns an error that reads msg and wraps err, for a binding's
+// message that says more than err's own text but must still be err to
+// errors.Is and errors.As (a *MissingSymbolsError reported with the
+// library's version, say).
+func Reword(err error, msg string) error { return &reworded{msg: msg, err: err} }
+
+type reworded struct {
+	msg string
+	err error
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }
