@@ -32,8 +32,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; git -C "$root" worktree prune' EXIT
 
-build() { # build DIR OUT
-	(cd "$1" && CGO_ENABLED=0 go build -o "$2" ./cmd/nbody) || {
+build() { # build DIR OUT, as `make build` does
+	make -s -C "$1" build BIN="$2" >/dev/null || {
 		echo "readme-lines: cannot build $1" >&2
 		exit 1
 	}
