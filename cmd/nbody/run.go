@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,9 @@ const interruptedLine = "> Interrupted: stopping now; no report (a second Ctrl-C
 // status for that signal.
 func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer) int {
 	o, err := parseFlags(args)
+	if err == nil && !o.help {
+		err = o.checkFiles(stdout)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if cli.Asked(args, "json") {
@@ -72,8 +76,16 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		}
 		return exitUsage
 	}
+	for _, line := range o.notices {
+		fmt.Fprintln(stderr, line)
+	}
 	if o.help {
-		printHelp(stdout)
+		help := &cli.StickyWriter{W: stdout}
+		printHelp(help)
+		if help.Err != nil {
+			fmt.Fprintln(stderr, "Error: writing the help to standard output: "+withoutPath(help.Err).Error())
+			return exitFailure
+		}
 		return exitOK
 	}
 	// A report that cannot be written (a full disk, a closed pipe) is a
@@ -116,10 +128,20 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		}
 	}
 	if code == exitOK && report.Err != nil {
-		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+report.Err.Error())
+		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+withoutPath(report.Err).Error())
 		return exitFailure
 	}
 	return code
+}
+
+// withoutPath is err without the os package's "write /dev/stdout: ",
+// which names standard output by a name the user never gave.
+func withoutPath(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err
+	}
+	return err
 }
 
 // outcome turns the run's error into the exit status, says what failed on

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -31,18 +32,28 @@ func ReportOf(w io.Writer, rank int) io.Writer {
 	return w
 }
 
-// Asked reports whether args hold the boolean flag name, in any case and
+// Asked reports whether args set the boolean flag name, in any case and
 // spelling (-name, --name, -name=true), even when the command line as a
 // whole is refused: for a -json that must answer a bad command line too.
+// The last value wins, as the flag package has it: -json -json=false is
+// not asked. A value that is no boolean counts as not asked.
 func Asked(args []string, name string) bool {
+	asked := false
 	for _, arg := range args {
 		if arg == "--" {
 			break
 		}
-		n, value, _ := strings.Cut(strings.ToLower(strings.TrimLeft(arg, "-")), "=")
-		if strings.HasPrefix(arg, "-") && n == name && value != "false" && value != "0" {
-			return true
+		dashes := len(arg) - len(strings.TrimLeft(arg, "-"))
+		n, value, hasValue := strings.Cut(strings.ToLower(arg[dashes:]), "=")
+		if dashes == 0 || dashes > 2 || n != name {
+			continue
 		}
+		if !hasValue {
+			asked = true
+			continue
+		}
+		b, err := strconv.ParseBool(value)
+		asked = err == nil && b
 	}
-	return false
+	return asked
 }
