@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
 	"github.com/nbody-go/nbody/internal/procstart"
@@ -89,8 +91,10 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		return exitOK
 	}
 	// A report that cannot be written (a full disk, a closed pipe) is a
-	// failure, not a success with nothing to show.
-	report := &cli.StickyWriter{W: cli.ReportOf(stdout, o.place.Rank)}
+	// failure, not a success with nothing to show. Once a signal is
+	// acknowledged, nothing more of it is printed.
+	gate := &cli.Gate{W: cli.ReportOf(stdout, o.place.Rank)}
+	report := &cli.StickyWriter{W: gate}
 	a := &app{ctx: ctx, o: o, stdout: report, out: report, errw: stderr, params: nbody.Presets[0]}
 	if o.fp64 {
 		a.prec = nbody.Double
@@ -106,21 +110,46 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		a.out, a.progress, a.statusW = io.Discard, nil, nil
 	}
 	var once sync.Once
-	acknowledge := func() { once.Do(func() { fmt.Fprintln(stderr, interruptedLine) }) }
+	var acknowledged atomic.Bool
+	acknowledge := func() {
+		once.Do(func() {
+			// What the line promises holds from here on: no report
+			// follows it, no file is written, and the exit status is the
+			// signal's.
+			gate.Close()
+			atomicfile.AbortAll()
+			acknowledged.Store(true)
+			fmt.Fprintln(stderr, interruptedLine)
+		})
+	}
 	// The interactive mode and a validation end on a signal with their
 	// report; every other run stops without one.
-	if !o.interactive() && !o.allDevices {
+	stopsOnSignal := !o.interactive() && !o.allDevices
+	if stopsOnSignal {
 		defer context.AfterFunc(ctx, func() {
 			acknowledge()
-			cli.ExitAfter(ctx, graceAfterSignal)
+			cli.ExitAfter(ctx, graceAfterSignal, atomicfile.AbortAll)
 		})()
 	}
 	work := a.main
 	if o.allDevices {
 		work = a.validate
 	}
-	code, failure := a.outcome(work(), acknowledge)
+	err = work()
+	if stopsOnSignal && ctx.Err() != nil {
+		// A run that ended as the signal came, or whose snapshot was
+		// written meanwhile, still stops as the line said.
+		acknowledge()
+		err = errors.Join(err, context.Cause(ctx))
+	}
+	code, failure := a.outcome(err, acknowledge)
 	if o.json {
+		if acknowledged.Load() {
+			// The document says why there is no report, and holds none.
+			r := &a.report
+			r.Benchmark, r.StartupMs, r.Compare, r.Energy, r.Output = nil, nil, nil, nil, ""
+			gate.Open()
+		}
 		a.report.ExitStatus, a.report.Error = code, failure
 		if err := writeJSON(report, &a.report); err != nil && code == exitOK {
 			fmt.Fprintln(stderr, "Error: "+err.Error())

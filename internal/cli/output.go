@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // StickyWriter passes writes on to W and keeps the first error, so that a
@@ -20,6 +21,40 @@ func (s *StickyWriter) Write(p []byte) (int, error) {
 	n, err := s.W.Write(p)
 	s.Err = err
 	return n, err
+}
+
+// Gate passes writes on to W until Close, and drops them after it
+// (reporting them written) until Open: so that no line of a report
+// follows the line that says there will be none. A write under way when
+// Close is called ends before Close returns.
+type Gate struct {
+	W      io.Writer
+	mu     sync.Mutex
+	closed bool
+}
+
+func (g *Gate) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return len(p), nil
+	}
+	return g.W.Write(p)
+}
+
+// Close drops every later write.
+func (g *Gate) Close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+}
+
+// Open passes writes on again: for the one document that says why the
+// report was dropped.
+func (g *Gate) Open() {
+	g.mu.Lock()
+	g.closed = false
+	g.mu.Unlock()
 }
 
 // ReportOf is where a process of rank rank writes its report: w for rank

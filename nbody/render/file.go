@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
 	"github.com/nbody-go/nbody/nbody"
-	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // FileFormat is the kind of image file a Recording writes.

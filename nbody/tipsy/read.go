@@ -9,8 +9,8 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
 	"github.com/nbody-go/nbody/nbody"
-	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // ReadFile reads the tipsy file at path in format f (Auto to detect it).

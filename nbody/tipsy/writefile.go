@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
+	"github.com/nbody-go/nbody/internal/atomicfile"
 )
 
 // WriteFile writes s to the file at path. An earlier file there is
