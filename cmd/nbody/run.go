@@ -14,6 +14,7 @@ import (
 	"github.com/nbody-go/nbody/internal/atomicfile"
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
+	"github.com/nbody-go/nbody/internal/pathname"
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
@@ -258,7 +259,9 @@ func (a *app) Opened(p *modes.Platform) {
 }
 
 // Reading implements modes.Observer.
-func (a *app) Reading(path string) { fmt.Fprintf(a.out, "Trying to read file: %s\n", path) }
+func (a *app) Reading(path string) {
+	fmt.Fprintf(a.out, "Trying to read file: %s\n", pathname.Show(path))
+}
 
 // Bodies implements modes.Observer: the sample's line for the bodies,
 // and the advisory it prints before a long double-precision benchmark.
@@ -280,6 +283,14 @@ func (a *app) Bodies(b modes.BodiesInfo) {
 func (a *app) Long(n, steps int, least time.Duration) {
 	fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
 		n, steps, plural(steps, "step", "steps"), least.Hours())
+}
+
+// NonFinite implements modes.NonFiniteObserver: the figures of a run
+// whose bodies broke down mean little, and a snapshot of them cannot be
+// written; say so rather than exit 0 in silence.
+func (a *app) NonFinite(bad, all int) {
+	fmt.Fprintf(a.errw, "> Warning: %d of %d bodies ended with a position or velocity that is NaN or infinite: the simulation broke down "+
+		"(too many or too heavy bodies for the time step: try fewer with -numbodies, or check the -tipsy file's values)\n", bad, all)
 }
 
 // Benchmarked implements modes.Observer.
