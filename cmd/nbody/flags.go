@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -60,6 +61,8 @@ type options struct {
 	every           int
 	place           cluster.Spec // -ranks, -rank, -coordinator; check completes it from a launcher's environment
 	ncclLibrary     string       // NCCL's library from the launchers' environment (NBODY_NCCL_LIBRARY); "" for the loader's
+
+	notices []string // lines for stderr before the run: what check chose to ignore
 }
 
 // mode names the run the options ask for, as -json reports it.
@@ -214,14 +217,40 @@ func (o *options) check(set map[string]bool) error {
 	if err := o.checkValidation(set); err != nil {
 		return err
 	}
+	if one := o.oneProcess(); one != "" && !o.place.Given() {
+		// A launcher's environment fills in only what the mode can use:
+		// srun -N16 nbody -alldevices checks every machine, each alone.
+		if l, ok := cluster.LaunchedBy(os.LookupEnv); ok {
+			o.notices = append(o.notices, fmt.Sprintf("> Ignoring %s: %s runs in one process", l, one))
+		}
+		o.place = cluster.Spec{}
+		return o.checkRender(set)
+	}
 	if err := o.place.Detect(); err != nil {
 		return usagef("Error: %v (-ranks=R -rank=I -coordinator=HOST:PORT)", err)
 	}
 	o.ncclLibrary = cluster.NCCLLibrary()
-	if o.place.Multi() && (o.interactive() || o.cpu || o.hostmem || o.allDevices) {
+	if o.place.Multi() && o.oneProcess() != "" {
 		return usagef("Error: several processes (-ranks) run -benchmark or -compare in GPU memory: not with -cpu, -hostmem or -alldevices")
 	}
 	return o.checkRender(set)
+}
+
+// oneProcess names what makes the run one that takes no ranks (-cpu, the
+// interactive mode), or is "" for a run that may be one of several
+// processes.
+func (o *options) oneProcess() string {
+	switch {
+	case o.allDevices:
+		return "-alldevices" // every GPU of this machine, on its own bodies
+	case o.cpu:
+		return "-cpu"
+	case o.hostmem:
+		return "-hostmem"
+	case o.interactive():
+		return "the interactive mode"
+	}
+	return ""
 }
 
 // checkValidation refuses what -alldevices cannot run with: it runs every
@@ -229,7 +258,7 @@ func (o *options) check(set map[string]bool) error {
 func (o *options) checkValidation(set map[string]bool) error {
 	switch {
 	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["termination-log"]):
-		return usagef("Error: -duration, -slow-ratio, -min-gips and -termination-log need -alldevices")
+		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "termination-log"))
 	case !o.allDevices:
 		return nil
 	case o.cpu || set["device"] || set["numdevices"] || o.compare || o.tipsy != "" || o.render != "" || o.output != "" || o.energy:
@@ -254,7 +283,7 @@ func (o *options) checkRender(set map[string]bool) error {
 	case o.render != "" && !o.interactive():
 		return usagef("Error: -render draws the interactive mode; it cannot be used with -benchmark or -compare")
 	case (set["frames"] || set["every"]) && o.render == "":
-		return usagef("Error: -frames and -every need -render=<file.gif> or -render=<file.png>")
+		return usagef("Error: %s -render=<file.gif> or -render=<file.png>", givenNeed(set, "frames", "every"))
 	case o.render != "" && o.iterationsSet:
 		return usagef("Error: -i cannot be used with -render, which runs -frames × -every steps")
 	case o.frames < 1 || o.frames > maxFrames:
@@ -282,6 +311,22 @@ func (o *options) parseExchange() bool {
 	x, err := gpu.ParseExchange(o.exchangeName)
 	o.exchange = x
 	return err == nil
+}
+
+// givenNeed names the flags of names that set holds, with the verb that
+// follows them: "-a needs", "-a and -b need", "-a, -b and -c need", so
+// that a refusal names what was given, not every flag it could have been.
+func givenNeed(set map[string]bool, names ...string) string {
+	var given []string
+	for _, n := range names {
+		if set[n] {
+			given = append(given, "-"+n)
+		}
+	}
+	if len(given) == 1 {
+		return given[0] + " needs"
+	}
+	return strings.Join(given[:len(given)-1], ", ") + " and " + given[len(given)-1] + " need"
 }
 
 // oneLine joins a possibly multi-line message into one line.

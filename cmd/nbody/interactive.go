@@ -8,6 +8,7 @@ import (
 
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
+	"github.com/nbody-go/nbody/internal/pathname"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/modes"
 )
@@ -34,10 +35,10 @@ func (a *app) viewing(v modes.ViewPlan) {
 	case rec != nil && rec.EveryFrame():
 		frames := v.Steps / v.Every
 		fmt.Fprintf(a.out, "> No window here: drawing %d %s of %d×%d, one every %d %s, to %s\n",
-			frames, plural(frames, "frame", "frames"), width, height, v.Every, plural(v.Every, "step", "steps"), rec.Path())
+			frames, plural(frames, "frame", "frames"), width, height, v.Every, plural(v.Every, "step", "steps"), pathname.Show(rec.Path()))
 	case rec != nil:
 		fmt.Fprintf(a.out, "> No window here: drawing the bodies after %d %s, %d×%d, to %s\n",
-			v.Steps, plural(v.Steps, "step", "steps"), width, height, rec.Path())
+			v.Steps, plural(v.Steps, "step", "steps"), width, height, pathname.Show(rec.Path()))
 	case v.Steps > 0:
 		fmt.Fprintf(a.out, "> No window here: running %d %s; live figures on stderr\n", v.Steps, plural(v.Steps, "step", "steps"))
 	default:
@@ -64,11 +65,11 @@ func (a *app) viewed(r modes.ViewResult) {
 // drawn says what -render wrote.
 func (a *app) drawn(d modes.Drawing) {
 	if a.view.Frames.EveryFrame() {
-		fmt.Fprintf(a.out, "> Wrote %d %s of %d×%d to %s\n", d.Frames, plural(d.Frames, "frame", "frames"), d.Width, d.Height, d.Path)
+		fmt.Fprintf(a.out, "> Wrote %d %s of %d×%d to %s\n", d.Frames, plural(d.Frames, "frame", "frames"), d.Width, d.Height, pathname.Show(d.Path))
 		return
 	}
 	steps := a.report.View.End.Steps
-	fmt.Fprintf(a.out, "> Wrote the bodies after %d %s, %d×%d, to %s\n", steps, plural(steps, "step", "steps"), d.Width, d.Height, d.Path)
+	fmt.Fprintf(a.out, "> Wrote the bodies after %d %s, %d×%d, to %s\n", steps, plural(steps, "step", "steps"), d.Width, d.Height, pathname.Show(d.Path))
 }
 
 // slowerInAll is how much slower than the simulation the whole run must

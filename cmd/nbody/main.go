@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
 	"github.com/nbody-go/nbody/nbody/cluster"
@@ -24,7 +25,8 @@ func main() {
 	}
 	// The first Ctrl-C or SIGTERM cancels the run's context: the run stops
 	// within a step and the exit status says which signal it was; a
-	// second one ends the program at once.
-	ctx := cli.NotifyContext()
+	// second one ends the program at once, removing the temporary file of
+	// a -render or -output under way.
+	ctx := cli.NotifyContext(atomicfile.AbortAll)
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, console.Terminal(os.Stderr)))
 }

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
 	"github.com/nbody-go/nbody/internal/cli"
 	"github.com/nbody-go/nbody/internal/console"
+	"github.com/nbody-go/nbody/internal/pathname"
 	"github.com/nbody-go/nbody/internal/procstart"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/cluster"
@@ -66,6 +70,9 @@ const interruptedLine = "> Interrupted: stopping now; no report (a second Ctrl-C
 // status for that signal.
 func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer) int {
 	o, err := parseFlags(args)
+	if err == nil && !o.help {
+		err = o.checkFiles(stdout)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if cli.Asked(args, "json") {
@@ -74,13 +81,23 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		}
 		return exitUsage
 	}
+	for _, line := range o.notices {
+		fmt.Fprintln(stderr, line)
+	}
 	if o.help {
-		printHelp(stdout)
+		help := &cli.StickyWriter{W: stdout}
+		printHelp(help)
+		if help.Err != nil {
+			fmt.Fprintln(stderr, "Error: writing the help to standard output: "+withoutPath(help.Err).Error())
+			return exitFailure
+		}
 		return exitOK
 	}
 	// A report that cannot be written (a full disk, a closed pipe) is a
-	// failure, not a success with nothing to show.
-	report := &cli.StickyWriter{W: cli.ReportOf(stdout, o.place.Rank)}
+	// failure, not a success with nothing to show. Once a signal is
+	// acknowledged, nothing more of it is printed.
+	gate := &cli.Gate{W: cli.ReportOf(stdout, o.place.Rank)}
+	report := &cli.StickyWriter{W: gate}
 	a := &app{ctx: ctx, o: o, stdout: report, out: report, errw: stderr, params: nbody.Presets[0]}
 	if o.fp64 {
 		a.prec = nbody.Double
@@ -96,21 +113,46 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		a.out, a.progress, a.statusW = io.Discard, nil, nil
 	}
 	var once sync.Once
-	acknowledge := func() { once.Do(func() { fmt.Fprintln(stderr, interruptedLine) }) }
+	var acknowledged atomic.Bool
+	acknowledge := func() {
+		once.Do(func() {
+			// What the line promises holds from here on: no report
+			// follows it, no file is written, and the exit status is the
+			// signal's.
+			gate.Close()
+			atomicfile.AbortAll()
+			acknowledged.Store(true)
+			fmt.Fprintln(stderr, interruptedLine)
+		})
+	}
 	// The interactive mode and a validation end on a signal with their
 	// report; every other run stops without one.
-	if !o.interactive() && !o.allDevices {
+	stopsOnSignal := !o.interactive() && !o.allDevices
+	if stopsOnSignal {
 		defer context.AfterFunc(ctx, func() {
 			acknowledge()
-			cli.ExitAfter(ctx, graceAfterSignal)
+			cli.ExitAfter(ctx, graceAfterSignal, atomicfile.AbortAll)
 		})()
 	}
 	work := a.simulate
 	if o.allDevices {
 		work = a.validate
 	}
-	code, failure := a.outcome(work(), acknowledge)
+	err = work()
+	if stopsOnSignal && ctx.Err() != nil {
+		// A run that ended as the signal came, or whose snapshot was
+		// written meanwhile, still stops as the line said.
+		acknowledge()
+		err = errors.Join(err, context.Cause(ctx))
+	}
+	code, failure := a.outcome(err, acknowledge)
 	if o.json {
+		if acknowledged.Load() {
+			// The document says why there is no report, and holds none.
+			r := &a.report
+			r.Benchmark, r.StartupMs, r.Compare, r.Energy, r.Output = nil, nil, nil, nil, ""
+			gate.Open()
+		}
 		a.report.ExitStatus, a.report.Error = code, failure
 		if err := writeJSON(report, &a.report); err != nil && code == exitOK {
 			fmt.Fprintln(stderr, "Error: "+err.Error())
@@ -118,10 +160,20 @@ func run(ctx context.Context, args []string, stdout, stderr, terminal io.Writer)
 		}
 	}
 	if code == exitOK && report.Err != nil {
-		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+report.Err.Error())
+		fmt.Fprintln(stderr, "Error: writing the report to standard output: "+withoutPath(report.Err).Error())
 		return exitFailure
 	}
 	return code
+}
+
+// withoutPath is err without the os package's "write /dev/stdout: ",
+// which names standard output by a name the user never gave.
+func withoutPath(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err
+	}
+	return err
 }
 
 // outcome turns the run's error into the exit status, says what failed on
@@ -208,7 +260,7 @@ func (a *app) observe(e modes.Event) {
 	case modes.Opened:
 		a.opened(e.Platform)
 	case modes.ReadingFile:
-		fmt.Fprintf(a.out, "Trying to read file: %s\n", e.Path)
+		fmt.Fprintf(a.out, "Trying to read file: %s\n", pathname.Show(e.Path))
 	case modes.BodiesInfo:
 		a.bodies(e)
 	case modes.LongRun:
@@ -229,6 +281,8 @@ func (a *app) observe(e modes.Event) {
 	case modes.EnergyResult:
 		printEnergy(a.out, e)
 		a.report.Energy = &e
+	case modes.BrokeDown:
+		a.brokeDown(e)
 	case modes.Saved:
 		a.report.Output = e.Path
 	}
@@ -269,6 +323,14 @@ func (a *app) bodies(b modes.BodiesInfo) {
 func (a *app) long(l modes.LongRun) {
 	fmt.Fprintf(a.errw, "> Warning: %d bodies for %d %s cannot take less than %.1f hours here; Ctrl-C stops the run\n",
 		l.N, l.Steps, plural(l.Steps, "step", "steps"), l.Least.Hours())
+}
+
+// brokeDown warns that the bodies went NaN: the figures of a run whose
+// bodies broke down mean little, and a snapshot of them cannot be
+// written; say so rather than exit 0 in silence.
+func (a *app) brokeDown(b modes.BrokeDown) {
+	fmt.Fprintf(a.errw, "> Warning: %d of %d bodies ended with a position or velocity that is NaN or infinite: the simulation broke down "+
+		"(too many or too heavy bodies for the time step: try fewer with -numbodies, or check the -tipsy file's values)\n", b.Bad, b.All)
 }
 
 // benchmarked prints the sample's benchmark lines and keeps the figures

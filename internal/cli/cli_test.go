@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,4 +52,17 @@ func TestDecimalFloat(t *testing.T) {
 	for _, bad := range []string{"0x1p-1", "NaN", "Inf", "-inf", "1.5", "-0.1", "", "a"} {
 		assert.EqualError(t, v.Set(bad), "want a decimal number from 0 to 1", bad)
 	}
+}
+
+func TestGateDropsWritesWhileClosed(t *testing.T) {
+	var b strings.Builder
+	g := &Gate{W: &b}
+	_, _ = g.Write([]byte("before "))
+	g.Close()
+	n, err := g.Write([]byte("dropped "))
+	assert.NoError(t, err)
+	assert.Equal(t, 8, n, "reported written, so that no caller fails on it")
+	g.Open()
+	_, _ = g.Write([]byte("after"))
+	assert.Equal(t, "before after", b.String())
 }

@@ -23,19 +23,32 @@ func (s Signalled) Error() string {
 }
 
 // NotifyContext returns a context that the first SIGINT or SIGTERM cancels
-// with a Signalled cause. The signals' default action is restored at once,
-// so that a second one ends the program without waiting.
-func NotifyContext() context.Context {
+// with a Signalled cause. A second one ends the program at once, with
+// 128 + its number, after cleanup (when not nil): what a program must not
+// leave behind (a half-written file's temporary) goes even then.
+func NotifyContext(cleanup func()) context.Context {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	signals := make(chan os.Signal, 1)
+	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		sig := <-signals
-		signal.Reset(os.Interrupt, syscall.SIGTERM)
 		cancel(Signalled{sig.(syscall.Signal)})
+		sig = <-signals
+		exit(cleanup, 128+int(sig.(syscall.Signal)))
 	}()
 	return ctx
 }
+
+// exit runs cleanup, then ends the process with code.
+func exit(cleanup func(), code int) {
+	if cleanup != nil {
+		cleanup()
+	}
+	osExit(code)
+}
+
+// osExit is os.Exit, which a test replaces.
+var osExit = os.Exit
 
 // SignalOf is the signal that cancelled ctx, and whether one did.
 func SignalOf(ctx context.Context) (syscall.Signal, bool) {
@@ -56,11 +69,12 @@ func InterruptedStatus(ctx context.Context) int {
 	return 128 + int(syscall.SIGINT)
 }
 
-// ExitAfter ends the process grace from now, with InterruptedStatus, when a
-// signal cancelled ctx: for runs that have nothing left to save, so that a
-// user who pressed Ctrl-C does not wait on work that cannot be cut short.
-func ExitAfter(ctx context.Context, grace time.Duration) {
+// ExitAfter ends the process grace from now, after cleanup (when not
+// nil), with InterruptedStatus, when a signal cancelled ctx: for runs that
+// have nothing left to save, so that a user who pressed Ctrl-C does not
+// wait on work that cannot be cut short.
+func ExitAfter(ctx context.Context, grace time.Duration, cleanup func()) {
 	if _, ok := SignalOf(ctx); ok {
-		time.AfterFunc(grace, func() { os.Exit(InterruptedStatus(ctx)) })
+		time.AfterFunc(grace, func() { exit(cleanup, InterruptedStatus(ctx)) })
 	}
 }

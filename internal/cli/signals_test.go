@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -62,4 +64,32 @@ func TestReportOf(t *testing.T) {
 	var b strings.Builder
 	assert.Same(t, &b, ReportOf(&b, 0))
 	assert.Equal(t, io.Discard, ReportOf(&b, 1))
+}
+
+// The grace period's end runs the cleanup before it exits, with the
+// signal's status.
+func TestExitAfterCleansUpFirst(t *testing.T) {
+	codes := make(chan int, 1)
+	var order []string
+	osExit = func(code int) { order = append(order, "exit"); codes <- code }
+	defer func() { osExit = os.Exit }()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(Signalled{syscall.SIGTERM})
+	ExitAfter(ctx, time.Millisecond, func() { order = append(order, "cleanup") })
+	select {
+	case code := <-codes:
+		assert.Equal(t, 143, code)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no exit")
+	}
+	assert.Equal(t, []string{"cleanup", "exit"}, order)
+
+	plain, stop := context.WithCancel(context.Background())
+	stop()
+	ExitAfter(plain, time.Millisecond, nil)
+	select {
+	case <-codes:
+		t.Fatal("no signal, no exit")
+	case <-time.After(50 * time.Millisecond):
+	}
 }

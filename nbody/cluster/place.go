@@ -88,6 +88,72 @@ func (s Spec) Multi() bool { return s.Ranks > 1 }
 // where the command did not give it; see DetectFrom.
 func (s *Spec) Detect() error { return s.DetectFrom(os.LookupEnv) }
 
+// Given reports whether the command gave any of the place's values
+// (SetRanks, SetRank or SetCoordinator), rather than none at all.
+func (s Spec) Given() bool { return s.ranksGiven || s.rankGiven || s.coordGiven }
+
+// Launch is what a launcher's environment says of the processes it
+// started, read without judging it: for a command that runs in one
+// process whatever the environment says, and tells its user so.
+type Launch struct {
+	Launcher string // as Spec.Launcher names it: "torchrun", "openmpi", "slurm" or "kubernetes"
+	Rank     string // this process's rank, as the launcher set it
+	Ranks    int    // the processes in all; 0 where the launcher says none (Kubernetes)
+}
+
+// String says what the launcher started, for a line that ignores it:
+// "the Slurm job step's 4 tasks".
+func (l Launch) String() string {
+	n := ""
+	if l.Ranks > 0 {
+		n = strconv.Itoa(l.Ranks) + " "
+	}
+	switch l.Launcher {
+	case "kubernetes":
+		return fmt.Sprintf("the Kubernetes Indexed Job's completion index %s", l.Rank)
+	case "slurm":
+		return fmt.Sprintf("the Slurm job step's %stasks", n)
+	case "openmpi":
+		return fmt.Sprintf("Open MPI's %sprocesses", n)
+	}
+	return fmt.Sprintf("%s's %sprocesses", l.Launcher, n)
+}
+
+// LaunchedBy reads the environment that lookup reads as DetectFrom would
+// and reports the launcher that started this process among others, if
+// one did: one whose rank variable is set, and that started more than one
+// process or does not say how many (a Kubernetes Indexed Job). Values
+// that DetectFrom would refuse count as several processes: they are a
+// launcher's all the same.
+func LaunchedBy(lookup func(string) (string, bool)) (Launch, bool) {
+	for _, l := range launchers {
+		rank, ok := lookup(l.rank)
+		if !ok {
+			continue
+		}
+		launch := Launch{Launcher: l.name, Rank: strings.TrimSpace(rank)}
+		if l.ranks == "" {
+			return launch, true
+		}
+		if l.name == "slurm" {
+			// The step's tasks, which srun starts, before the job's.
+			if v, ok := lookup("SLURM_STEP_NUM_TASKS"); ok {
+				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+					launch.Ranks = n
+					return launch, n != 1
+				}
+			}
+		}
+		v, _ := lookup(l.ranks)
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err == nil {
+			launch.Ranks = n
+		}
+		return launch, n != 1
+	}
+	return Launch{}, false
+}
+
 // launcher is one launcher's environment: the variables of the rank and
 // of the number of ranks, and how it names the coordinator.
 type launcher struct {

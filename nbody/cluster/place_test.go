@@ -165,3 +165,31 @@ func TestHostList(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "n0000m0", first)
 }
+
+func TestLaunchedBy(t *testing.T) {
+	env := func(kv ...string) func(string) (string, bool) {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	l, ok := LaunchedBy(env("SLURM_PROCID", "1", "SLURM_NTASKS", "8", "SLURM_STEP_NUM_TASKS", "4"))
+	require.True(t, ok)
+	assert.Equal(t, "the Slurm job step's 4 tasks", l.String(), "the step's tasks, which srun started")
+	l, ok = LaunchedBy(env("JOB_COMPLETION_INDEX", "0"))
+	require.True(t, ok, "an Indexed Job does not say how many")
+	assert.Equal(t, "the Kubernetes Indexed Job's completion index 0", l.String())
+	l, ok = LaunchedBy(env("OMPI_COMM_WORLD_RANK", "0", "OMPI_COMM_WORLD_SIZE", "2", "SLURM_PROCID", "0"))
+	require.True(t, ok)
+	assert.Equal(t, "Open MPI's 2 processes", l.String(), "mpirun inside Slurm is Open MPI's")
+	_, ok = LaunchedBy(env("SLURM_PROCID", "0", "SLURM_NTASKS", "1"))
+	assert.False(t, ok, "a single task runs on its own anyway")
+	_, ok = LaunchedBy(env())
+	assert.False(t, ok)
+
+	var s Spec
+	assert.False(t, s.Given())
+	require.NoError(t, s.SetRanks("2"))
+	assert.True(t, s.Given())
+}

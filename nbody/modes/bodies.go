@@ -1,6 +1,9 @@
 package modes
 
 import (
+	"fmt"
+
+	"github.com/nbody-go/nbody/internal/pathname"
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 )
@@ -34,7 +37,7 @@ func ReadTipsy(path string, f tipsy.Format) (Initial, error) {
 	}
 	save := func(out string, b nbody.Bodies) error {
 		if err := snap.SetBodies(b); err != nil {
-			return err
+			return fmt.Errorf("tipsy file %s: cannot write snapshot: %w", pathname.Show(out), err)
 		}
 		return tipsy.WriteFile(out, snap)
 	}
@@ -56,7 +59,7 @@ func (i Initial) Save(path string, b nbody.Bodies) error {
 func writeGenerated(path string, b nbody.Bodies) error {
 	snap, err := tipsy.FromBodies(b)
 	if err != nil {
-		return err
+		return fmt.Errorf("tipsy file %s: cannot write snapshot: %w", pathname.Show(path), err)
 	}
 	return tipsy.WriteFile(path, snap)
 }

@@ -34,6 +34,12 @@ type Withdrawing struct {
 	Limit       time.Duration
 }
 
+// BrokeDown says that a run ended with Bad of All bodies not finite (a
+// time step too coarse for the bodies, or values too large for float32),
+// before the snapshot is written; the run's result stands either way, as
+// the integrators computed it.
+type BrokeDown struct{ Bad, All int }
+
 // Saved says the snapshot is written to Path.
 type Saved struct{ Path string }
 
@@ -41,7 +47,8 @@ type Saved struct{ Path string }
 // instead of every other; a BodiesInfo is sent when
 // the bodies are chosen, before they are made; a ViewPlan before the
 // interactive mode starts, a Status as it goes, a ViewResult at its end,
-// and a Drawing once the frames file is written.
+// and a Drawing once the frames file is written; a BrokeDown before the
+// energy and the snapshot, when the bodies went NaN.
 func (Withdrawing) event()     {}
 func (Opened) event()          {}
 func (ReadingFile) event()     {}
@@ -54,6 +61,7 @@ func (Status) event()          {}
 func (ViewResult) event()      {}
 func (Drawing) event()         {}
 func (EnergyResult) event()    {}
+func (BrokeDown) event()       {}
 func (Saved) event()           {}
 
 // tell delivers e to obs, where there is one.

@@ -131,6 +131,7 @@ func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
 	if end == nil {
 		return err
 	}
+	tellNonFinite(obs, end.Bodies)
 	if energy != nil {
 		obs.tell(energy.Finish(*end))
 	}

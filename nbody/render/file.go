@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
+	"github.com/nbody-go/nbody/internal/pathname"
 	"github.com/nbody-go/nbody/nbody"
-	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // FileFormat is the kind of image file a Recording writes.
@@ -80,7 +81,7 @@ type Recording struct {
 func Create(path string, width, height int, preset nbody.Params, prec nbody.Precision) (*Recording, error) {
 	format, ok := FileFormatOf(path)
 	if !ok {
-		return nil, fmt.Errorf("%s: the name must end in .gif or .png", path)
+		return nil, fmt.Errorf("%s: the name must end in .gif or .png", pathname.Show(path))
 	}
 	r, err := New(width, height, preset)
 	if err != nil {
@@ -89,7 +90,7 @@ func Create(path string, width, height int, preset nbody.Params, prec nbody.Prec
 	r.Base = BaseColor(prec)
 	file, err := atomicfile.Begin(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", pathname.Show(path), err)
 	}
 	return &Recording{path: path, format: format, file: file, r: r}, nil
 }
@@ -122,7 +123,7 @@ func (s *Recording) Count() int { return len(s.frames) }
 func (s *Recording) Write() error {
 	if len(s.frames) == 0 {
 		s.Abandon()
-		return fmt.Errorf("writing %s: no frame was drawn", s.path)
+		return fmt.Errorf("writing %s: no frame was drawn", pathname.Show(s.path))
 	}
 	err := s.file.Commit(func(w io.Writer) error {
 		bw := bufio.NewWriter(w)
@@ -138,7 +139,7 @@ func (s *Recording) Write() error {
 		return bw.Flush()
 	})
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", s.path, err)
+		return fmt.Errorf("writing %s: %w", pathname.Show(s.path), err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package tipsy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +10,9 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/nbody-go/nbody/internal/atomicfile"
+	"github.com/nbody-go/nbody/internal/pathname"
 	"github.com/nbody-go/nbody/nbody"
-	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
 )
 
 // ReadFile reads the tipsy file at path in format f (Auto to detect it).
@@ -34,12 +36,33 @@ func ReadFile(path string, f Format) (*Snapshot, error) {
 		return nil, fileError(path, err)
 	}
 	defer file.Close()
-	s, err := Read(file, info.Size(), f)
+	var in io.ReaderAt = file
+	size := info.Size()
+	if size == 0 {
+		// A file of /proc or /sys says 0 and still has bytes to read:
+		// read them, up to the largest tipsy file a run may take, and
+		// judge what they are.
+		data, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
+		switch {
+		case err != nil:
+			return nil, fileError(path, err)
+		case int64(len(data)) > maxFileSize:
+			return nil, fileError(path, fmt.Errorf("its size is not known and it holds more than %d bytes, "+
+				"more than a tipsy file of %d bodies", maxFileSize, nbody.MaxBodies))
+		}
+		in, size = bytes.NewReader(data), int64(len(data))
+	}
+	s, err := Read(in, size, f)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
 	return s, nil
 }
+
+// maxFileSize is the size of the largest tipsy file a run may take:
+// nbody.MaxBodies gas particles, the largest record, after a padded
+// header.
+const maxFileSize = headerFieldsSize + headerPadSize + nbody.MaxBodies*gasSize
 
 // openRegular opens path for reading if it is a regular file, with what
 // fstat says of it. It opens with O_NONBLOCK, so that a named pipe fails
@@ -84,7 +107,7 @@ func notRegular(mode fs.FileMode) error {
 // fileError names the file once: the os package's errors already carry the
 // path (or a temporary file's), so only their cause is kept.
 func fileError(path string, err error) error {
-	return fmt.Errorf("tipsy file %s: %w", path, atomicfile.Cause(err))
+	return fmt.Errorf("tipsy file %s: %w", pathname.Show(path), atomicfile.Cause(err))
 }
 
 // Read reads a tipsy snapshot of size bytes from r in format f (Auto to

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nbody-go/nbody/nbody/internal/atomicfile"
+	"github.com/nbody-go/nbody/internal/atomicfile"
+	"github.com/nbody-go/nbody/internal/pathname"
 )
 
 // WriteFile writes s to the file at path. An earlier file there is
@@ -30,7 +31,7 @@ import (
 // waited on.
 func WriteFile(path string, s *Snapshot) error {
 	if err := s.check(); err != nil {
-		return fmt.Errorf("tipsy file %s: cannot write snapshot: %w", path, err)
+		return fmt.Errorf("tipsy file %s: cannot write snapshot: %w", pathname.Show(path), err)
 	}
 	return writeFile(path, s.Write)
 }

@@ -79,7 +79,7 @@ func TestWriteFileFailureKeepsEarlierFile(t *testing.T) {
 	s := mixedSnapshot(Standard, nil) // 536 bytes
 	var err error
 	withFileSizeLimit(t, 100, func() { err = WriteFile(path, s) })
-	assert.EqualError(t, err, "tipsy file "+path+": file too large")
+	assert.EqualError(t, err, "tipsy file "+path+": tipsy: writing snapshot: file too large", "the user's file named, not the temporary one")
 	assertUnchanged(t, path, data, 0o644)
 	assertOnly(t, dir, "snap.bin")
 }

@@ -76,3 +76,39 @@ func TestBeginFailsWhereNoFileCanBeCreated(t *testing.T) {
 	assert.Error(t, err)
 	assert.Error(t, Check(t.TempDir()), "a folder")
 }
+
+// AbortAll removes the temporary files of writes not yet committed, and
+// no file is replaced or begun after it: the earlier file stays.
+func TestAbortAllRemovesTemporariesAndStopsWrites(t *testing.T) {
+	var r registry // the process's own stays open for the other tests
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out")
+	require.NoError(t, os.WriteFile(path, []byte("earlier"), 0o644))
+
+	p, err := r.begin(path)
+	require.NoError(t, err)
+	require.Len(t, temporaries(t, dir), 1)
+	r.abortAll()
+	assert.Empty(t, temporaries(t, dir), "removed at once")
+	assert.ErrorIs(t, p.Commit(writeString("late")), errAborted)
+	p.Abort() // harmless after it
+	_, err = r.begin(filepath.Join(dir, "new"))
+	assert.ErrorIs(t, err, errAborted, "nothing is begun after it")
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "earlier", string(got))
+	assert.Empty(t, temporaries(t, dir))
+}
+
+// A write that fails names no temporary file: the caller names the file.
+func TestWriteErrorsNameNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	err := WriteFile(filepath.Join(dir, "out"), func(w io.Writer) error {
+		w.(unnamed).f.Close() // as a full disk would, the next write fails
+		_, err := w.Write([]byte("x"))
+		return err
+	})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), ".tmp")
+	assert.Empty(t, temporaries(t, dir))
+}

@@ -20,6 +20,14 @@
 // pipe must have a reader when it is written: it is refused at once
 // rather than waited on.
 //
+// # Ending the program
+//
+// A program that stops for a signal calls AbortAll: every temporary file
+// of the process is removed at once, and no file is replaced or begun
+// after it, so that neither a write under way nor one about to start
+// leaves a .NAME.RANDOM.tmp behind or replaces a file after the program
+// said it would not.
+//
 // The errors name no path (the temporary file's least of all): the caller
 // names the file once, as its user gave it.
 package atomicfile
@@ -33,8 +41,74 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 )
+
+// errAborted is a file begun or committed after AbortAll.
+var errAborted = errors.New("not written: the program is stopping")
+
+// registry is every temporary file of the process that is neither renamed
+// nor removed yet, for AbortAll.
+type registry struct {
+	mu      sync.Mutex
+	files   map[*Pending]bool
+	aborted bool
+}
+
+// pending is the process's registry.
+var pending registry
+
+// AbortAll removes every temporary file this process has begun and not
+// yet put in its place, and makes every later Begin and Commit fail,
+// leaving the files at their paths as they were: for a program that is
+// stopping, before it exits. A Commit under way either has renamed its
+// file already or never will.
+func AbortAll() { pending.abortAll() }
+
+func (r *registry) abortAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.aborted = true
+	for p := range r.files {
+		p.tmp.Close()
+		os.Remove(p.tmp.Name())
+	}
+	r.files = nil
+}
+
+// stopped reports whether AbortAll has been called.
+func (r *registry) stopped() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.aborted
+}
+
+// add registers p's temporary file, or fails after AbortAll.
+func (r *registry) add(p *Pending) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.aborted {
+		return errAborted
+	}
+	if r.files == nil {
+		r.files = map[*Pending]bool{}
+	}
+	r.files[p] = true
+	return nil
+}
+
+// done runs finish (the rename, or the removal) with p still registered,
+// unless AbortAll has removed its file already, and then forgets p.
+func (r *registry) done(p *Pending, finish func() error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.files[p] {
+		return errAborted
+	}
+	delete(r.files, p)
+	return finish()
+}
 
 // WriteFile writes the file at path as the package says, with write
 // filling it.
@@ -75,6 +149,7 @@ func Check(path string) error {
 // file fails at Begin, before the work whose result it is to hold.
 type Pending struct {
 	t    target
+	reg  *registry   // where tmp is registered
 	tmp  *os.File    // the temporary file; nil for a file written in place
 	perm fs.FileMode // the mode the file gets
 	done bool        // committed or aborted
@@ -82,19 +157,31 @@ type Pending struct {
 
 // Begin checks path as WriteFile does and, for a file that is replaced,
 // creates its temporary file. Commit writes it, or Abort gives it up.
-func Begin(path string) (*Pending, error) {
+func Begin(path string) (*Pending, error) { return pending.begin(path) }
+
+func (r *registry) begin(path string) (*Pending, error) {
 	t, err := resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pending{t: t, perm: 0o666} // os.Create's, which the umask reduces
+	p := &Pending{t: t, reg: r, perm: 0o666} // os.Create's, which the umask reduces
 	if t.inPlace {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.aborted {
+			return nil, errAborted
+		}
 		return p, nil
 	}
 	if t.info != nil {
 		p.perm = t.info.Mode().Perm()
 	}
 	if p.tmp, err = createTemp(t.name, p.perm); err != nil {
+		return nil, err
+	}
+	if err := r.add(p); err != nil {
+		p.tmp.Close()
+		os.Remove(p.tmp.Name())
 		return nil, err
 	}
 	return p, nil
@@ -109,14 +196,23 @@ func (p *Pending) Commit(write func(io.Writer) error) error {
 	}
 	p.done = true
 	if p.t.inPlace {
+		if p.reg.stopped() {
+			return errAborted
+		}
 		return writeInPlace(p.t, write)
 	}
 	if err := fill(p.tmp, p.t.info != nil, p.perm, write); err != nil {
 		p.tmp.Close() // fill may have closed it already; the first error is the one to report
-		return removing(err, p.tmp.Name())
+		return p.reg.done(p, func() error { return removing(err, p.tmp.Name()) })
 	}
-	if err := os.Rename(p.tmp.Name(), p.t.name); err != nil {
-		return removing(fmt.Errorf("replacing it: %w", Cause(err)), p.tmp.Name())
+	err := p.reg.done(p, func() error {
+		if err := os.Rename(p.tmp.Name(), p.t.name); err != nil {
+			return removing(fmt.Errorf("replacing it: %w", Cause(err)), p.tmp.Name())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return syncDir(filepath.Dir(p.t.name))
 }
@@ -131,7 +227,7 @@ func (p *Pending) Abort() {
 	p.done = true
 	if p.tmp != nil {
 		p.tmp.Close()
-		os.Remove(p.tmp.Name())
+		_ = p.reg.done(p, func() error { return os.Remove(p.tmp.Name()) })
 	}
 }
 
@@ -239,13 +335,26 @@ func fill(tmp *os.File, keepMode bool, perm fs.FileMode, write func(io.Writer) e
 			return Cause(err)
 		}
 	}
-	if err := write(tmp); err != nil {
+	if err := write(unnamed{tmp}); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		return Cause(err)
 	}
 	return Cause(tmp.Close())
+}
+
+// unnamed is the temporary file as write sees it: its errors (a full
+// disk) name no file, since the only name they could give is the hidden
+// temporary one, which the user never gave; the caller names the file.
+type unnamed struct{ f *os.File }
+
+func (u unnamed) Write(p []byte) (int, error) {
+	n, err := u.f.Write(p)
+	if err != nil {
+		err = Cause(err)
+	}
+	return n, err
 }
 
 // removing removes the temporary file name after err, and adds to err if
