@@ -1,15 +1,25 @@
 // Package kernels holds the n-body GPU kernels, embedded in the binary so
-// that no CUDA toolkit is needed to build or run it: as PTX, which the
-// driver JIT-compiles for any GPU from compute capability 5.2 on, and as
-// machine code (cubins) of that same PTX for the architectures in Archs,
-// which a GPU of one of them loads without compiling anything.
+// that no CUDA toolkit is needed to build or run it.
+//
+// # Forms
+//
+// Each precision's kernels are embedded as PTX, which the driver
+// JIT-compiles for any GPU from compute capability 5.2 on, and as machine
+// code (cubins) of that same PTX for the architectures in Archs, which a GPU
+// of one of them loads without compiling anything.
+//
+// # Building
 //
 // nbody.cu is the source; genptx.sh (make kernels, or make ptx) regenerates
 // nbody_f32.ptx and nbody_f64.ptx with nvcc 11.8 for compute_52 (PTX ISA
 // 7.8, accepted by every driver since CUDA 11.8), and compiles each with
-// ptxas 11.8 into cubin/nbody_<precision>.sm_XY.cubin. The entry point names
-// below are the ones the GPU integrator launches; tests check that the PTX
-// declares them and that every cubin holds them, for its architecture.
+// ptxas 11.8 into cubin/nbody_<precision>.sm_XY.cubin.
+//
+// # Entry points
+//
+// The names below are the ones the GPU integrator launches; tests check that
+// the PTX declares them and that every cubin holds them, for its
+// architecture.
 package kernels
 
 import (

@@ -1,11 +1,18 @@
-// Command chart draws the speed chart, docs/speed.png: billions of
-// interactions per second against the number of bodies, ours beside NVIDIA's
-// CUDA nbody sample, fp32 and fp64, on one GPU and on two, from the measured
-// figures kept in bench/data (one file per run; bench/data/README.md has the
-// format). Every file is checked first; a malformed line stops it with the
-// file and line named. The same data gives the same picture, byte for byte.
+// Command chart draws the speed chart, docs/speed.png, from the measured
+// figures kept in bench/data.
 //
-// Usage:
+// # Chart
+//
+// It plots billions of interactions per second against the number of bodies,
+// ours beside NVIDIA's CUDA nbody sample, fp32 and fp64, on one GPU and on
+// two. The same data gives the same picture, byte for byte.
+//
+// # Data
+//
+// One file per run; bench/data/README.md has the format. Every file is
+// checked first; a malformed line stops it with the file and line named.
+//
+// # Usage
 //
 //	chart [-o docs/speed.png] [-gpu "NVIDIA H200"] [FILE or DIR ...]
 //

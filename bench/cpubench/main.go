@@ -1,12 +1,16 @@
 // Command cpubench measures the CPU integrators in billions of interactions
-// per second (GI/s) beside the C peer on the same cores, and prints one
-// table with the ratios to the project's speed goals: the fast path in
-// float32 at least half the vectorized C build, the float64 reference at
-// least half the plain C build. bench/cpu-bench.sh builds it with
-// GOEXPERIMENT=simd, compiles the C peer (bench/cpu-peer.c) twice and passes
-// the folder of its builds.
+// per second (GI/s) beside the C peer on the same cores.
 //
-// Usage:
+// # Goals
+//
+// It prints one table with the ratios to the project's speed goals: the fast
+// path in float32 at least half the vectorized C build, the float64 reference
+// at least half the plain C build.
+//
+// # Usage
+//
+// bench/cpu-bench.sh builds it with GOEXPERIMENT=simd, compiles the C peer
+// (bench/cpu-peer.c) twice and passes the folder of its builds:
 //
 //	cpubench [-numbodies=16384] [-i=4] [-repeat=3] [-workers=0] [-peer=DIR]
 package main

@@ -1,12 +1,17 @@
-// Command gpubench measures the GPU integrator and prints one table row
-// per run: bodies, precision, memory, GI/s, GFLOP/s (the sample's 20 or 30
-// flops per interaction), and the share of the chip's issue limit computed
-// from the device's own SM count and clock.
+// Command gpubench measures the GPU integrator and prints one table row per
+// run.
 //
-// Each run generates the sample's shell bodies, takes one untimed warm-up
-// step, then times steps between CUDA events (as the sample does), several
-// times; the median is reported. Sizes up to -accuracy also get the
-// relative L2 error of the accelerations against the float64 reference.
+// # Rows
+//
+// A row gives bodies, precision, memory, GI/s, GFLOP/s (the sample's 20 or 30
+// flops per interaction), and the share of the chip's issue limit computed
+// from the device's own SM count and clock. Each run generates the sample's
+// shell bodies, takes one untimed warm-up step, then times steps between CUDA
+// events (as the sample does), several times; the median is reported. Sizes
+// up to -accuracy also get the relative L2 error of the accelerations against
+// the float64 reference.
+//
+// # Runs
 //
 // The runs are arguments of the form KIND:N,N,... with KIND fp32, fp64,
 // fp32-hostmem or fp64-hostmem; without arguments, issue 9's sweep:
@@ -14,13 +19,15 @@
 //	gpubench fp32:16384,65536,135168,1048576 fp64:135168,262144 fp32-hostmem:135168
 //
 // -stageHostMem makes the hostmem runs copy the positions into device memory
-// once per step (gpu.Options.StageHostMem), to compare with reading them
-// from host memory in every block.
+// once per step (gpu.Options.StageHostMem), to compare with reading them from
+// host memory in every block.
 //
-// The kernels are the embedded machine code for the GPU's architecture
-// where there is one (sm_70 to sm_90), else the PTX, JIT-compiled by the
-// driver; -ptx forces the PTX (gpu.Options.ForcePTX), to compare the two.
-// Before each run's rows a comment line says which was loaded.
+// # Kernels
+//
+// The kernels are the embedded machine code for the GPU's architecture where
+// there is one (sm_70 to sm_90), else the PTX, JIT-compiled by the driver;
+// -ptx forces the PTX (gpu.Options.ForcePTX), to compare the two. Before each
+// run's rows a comment line says which was loaded.
 package main
 
 import (

@@ -1,12 +1,18 @@
-// Command kernelbench times one forces kernel of a PTX file on its own, for
-// trying kernel variants (bench/kernel-variants.sh builds them from
-// kernels/nbody.cu with other macro values) without rebuilding the
-// integrator. It runs the GPU integrator with the file's kernels in place of
-// the embedded ones (gpu.Options.Kernels), so that the buffers, the launch
-// plan, the grid, the shared memory and the argument lists are the
-// integrator's own; loads the sample's shell bodies; times the forces kernel
-// alone (gpu.Integrator.TimeForces) after one untimed launch; and prints the
-// median GI/s with the grid and the registers the driver gave the kernel.
+// Command kernelbench times one forces kernel of a PTX file on its own, to
+// try kernel variants without rebuilding the integrator.
+//
+// # Method
+//
+// bench/kernel-variants.sh builds the variants from kernels/nbody.cu with
+// other macro values. kernelbench runs the GPU integrator with the file's
+// kernels in place of the embedded ones (gpu.Options.Kernels), so that the
+// buffers, the launch plan, the grid, the shared memory and the argument
+// lists are the integrator's own; loads the sample's shell bodies; times the
+// forces kernel alone (gpu.Integrator.TimeForces) after one untimed launch;
+// and prints the median GI/s with the grid and the registers the driver gave
+// the kernel.
+//
+// # Usage
 //
 //	kernelbench -ptx v.ptx -entry nbody_forces_f32_t256 -n 135168
 //	kernelbench -ptx v.ptx -entry nbody_forces_f64_t256 -bodies 2 -splits 6

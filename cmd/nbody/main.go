@@ -1,8 +1,14 @@
-// Command nbody is a drop-in for NVIDIA's CUDA nbody sample, in Go: the
-// same flags and the same report, line for line, on one or several GPUs
-// (through the CUDA driver, loaded at run time) or on the CPU when no GPU
-// can be used. Run "nbody -help" for the flags; README.md explains the
-// output.
+// Command nbody is a drop-in for NVIDIA's CUDA nbody sample, in Go: the same
+// flags and the same report, line for line.
+//
+// # Platforms
+//
+// It runs on one or several GPUs, through the CUDA driver loaded at run time,
+// or on the CPU when no GPU can be used.
+//
+// # Usage
+//
+// Run "nbody -help" for the flags; README.md explains the output.
 package main
 
 import (

@@ -1,7 +1,10 @@
-// Package console draws live progress on a terminal for the commands: a
-// bar for long phases, and a status line rewritten in place that never
-// wraps. Where the output is not a terminal the bar stays away and each
-// status is a line of its own, so that logs keep the run's progress.
+// Package console draws live progress on a terminal for the commands: a bar
+// for long phases, and a status line rewritten in place that never wraps.
+//
+// # Logs
+//
+// Where the output is not a terminal the bar stays away and each status is a
+// line of its own, so that logs keep the run's progress.
 package console
 
 import (

@@ -1,6 +1,10 @@
 // Package procstart tells when the running process started, as the kernel
-// recorded it, for start-up figures that include everything a user waits
-// for: loading the binary and the Go runtime's start.
+// recorded it.
+//
+// # Use
+//
+// Start-up figures measured from it include everything a user waits for:
+// loading the binary and the Go runtime's start.
 package procstart
 
 import (

@@ -1,10 +1,11 @@
 // Package dynlib is the loader that the NVIDIA bindings (cuda, nvml, nccl)
-// share: it opens a shared library at run time through purego, with cgo
-// off, and resolves a binding's table of entry points in one call.
+// share.
 //
 // # One shape for every binding
 //
-// Each binding opens its library into a value, never a package variable:
+// The loader opens a shared library at run time through purego, with cgo
+// off, and resolves a binding's table of entry points in one call. Each
+// binding opens its library into a value, never a package variable:
 // cuda.Open returns a *cuda.Driver, nvml.Open a *nvml.Library, nccl.Open a
 // *nccl.Library. Open resolves every entry point the binding calls at once
 // (Library.Resolve), so that a library too old or of the wrong kind is
