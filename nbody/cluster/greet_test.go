@@ -147,7 +147,10 @@ func TestJoinTimeLimitKeepsItsCause(t *testing.T) {
 	msg := z.err.Error()
 	assert.Contains(t, msg, "1 of 3 ranks joined before the join's time limit")
 	assert.Contains(t, msg, "ranks 1 and 2 never came")
-	assert.Contains(t, msg, "connections that were not ranks of this run dropped, the last: a frame of")
+	// At least the two strangers; on a machine shared with other tests a
+	// port just freed can draw a stray connection too, which is dropped
+	// the same way, and may be the last one.
+	assert.Regexp(t, `([2-9]|\d\d+) connections that were not ranks of this run dropped, the last: `, msg)
 }
 
 // Two processes that say they are rank 1 end the join of all, every one
