@@ -1,7 +1,9 @@
-// Command startphases times where a GPU run's start-up goes, from the
-// process's start (as the kernel recorded it) to the end of the first
-// benchmark's steps, phase by phase, along the path `nbody -benchmark`
-// takes: the Go runtime's start, the CUDA driver opened (dlopen, every
+// Command startphases times where a GPU run's start-up goes, phase by
+// phase, from the process's start (as the kernel recorded it) to the end
+// of the first benchmark's steps.
+//
+// The phases are those of the path `nbody -benchmark` takes: the Go
+// runtime's start, the CUDA driver opened (dlopen, every
 // entry point resolved, cuInit), the devices listed, the integrator made
 // (the primary context retained, the kernels' module loaded, buffers
 // allocated), the bodies generated and copied in, the first step (the

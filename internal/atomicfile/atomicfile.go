@@ -1,7 +1,11 @@
 // Package atomicfile writes a file so that an earlier file at its path is
-// replaced only once the new one is whole: the new one is written to a
-// temporary file beside it (.NAME.RANDOM.tmp), synced to disk, renamed
-// over the path, and the folder synced. A failure at any point (a full
+// replaced only once the new one is whole.
+//
+// # How
+//
+// The new file is written to a temporary file beside it
+// (.NAME.RANDOM.tmp), synced to disk, renamed over the path, and the
+// folder synced. A failure at any point (a full
 // disk, say) leaves the earlier file as it was and removes the temporary
 // file; a program killed while writing leaves the earlier file too, and
 // the temporary file beside it. The new file gets the earlier file's

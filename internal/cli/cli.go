@@ -1,7 +1,12 @@
 // Package cli holds a command's mechanics, apart from what its flags and
-// text mean: flag names matched in any case and numbers in decimal, as the
-// CUDA sample's users expect; the first signal's context and the exit
-// status a shell gives it; a report's writers.
+// text mean.
+//
+// # What it holds
+//
+// Flag names matched in any case and numbers in decimal, as the CUDA
+// sample's users expect; the first signal's context and the exit status a
+// shell gives it; a report's writers; files told apart by device and
+// inode.
 package cli
 
 import (
