@@ -166,11 +166,15 @@ func parseFlags(args []string) (options, error) {
 
 // check refuses every value the program cannot run with.
 func (o *options) check(set map[string]bool) error {
-	switch {
-	case set["numbodies"] && o.numBodies < 1:
-		return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1 (and <= %d)`, o.numBodies, nbody.MaxBodies)
-	case o.numBodies > nbody.MaxBodies:
+	// The count is held to nbody.CheckCount, the one rule for it; the
+	// refusal is in the sample's words.
+	if set["numbodies"] && nbody.CheckCount(o.numBodies) != nil {
+		if o.numBodies < 1 {
+			return usagef(`Error: "number of bodies" specified %d is invalid.  Value should be >= 1 (and <= %d)`, o.numBodies, nbody.MaxBodies)
+		}
 		return usagef(`Error: "number of bodies" specified %d is too large.  Value should be <= %d`, o.numBodies, nbody.MaxBodies)
+	}
+	switch {
 	case set["numdevices"] && o.numDevices < 1:
 		return usagef(`Error: "number of CUDA devices" specified %d is invalid.  Value should be >= 1`, o.numDevices)
 	case o.cpu && o.gpuAsked:
