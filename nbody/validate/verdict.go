@@ -120,11 +120,11 @@ func noClockFaults(g *GPUResult, _ peers, _ Options) string {
 	}
 	why := "clock faults during the run: " + strings.Join(seen, "+")
 	if low := g.Observed.LowestSMClockMHz; low > 0 {
-		why += fmt.Sprintf(" (SM %d MHz", low)
+		why += fmt.Sprintf(" (SM %d", low)
 		if top := chipOf(g).MaxClockMHz; top > 0 {
 			why += fmt.Sprintf(" of %d", top)
 		}
-		why += ")"
+		why += " MHz)"
 	}
 	return why
 }
