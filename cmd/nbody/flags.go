@@ -16,6 +16,7 @@ import (
 	"github.com/nbody-go/nbody/nbody/render"
 	"github.com/nbody-go/nbody/nbody/tipsy"
 	"github.com/nbody-go/nbody/nbody/validate"
+	"github.com/nbody-go/nbody/nbody/validate/expect"
 )
 
 // Defaults that the report and the README quote.
@@ -39,6 +40,7 @@ type options struct {
 	duration       time.Duration // -alldevices: run for this long
 	slowRatio      float64       // -alldevices: a GPU below this share of the median fails
 	minGIPS        float64       // -alldevices: a GPU below this rate fails
+	minShare       float64       // -alldevices: a GPU below this share of its expected rate fails; 0: never
 	terminationLog string        // -alldevices: where the one-line summary goes
 
 	numBodies       int // 0: the default for the platform
@@ -129,6 +131,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.DurationVar(&o.duration, "duration", 0, "-alldevices: keep stepping for `d` (90s, 10m), in windows of a second")
 	fs.Var(cli.DecimalFloat(&o.slowRatio, validate.DefaultSlowRatio, 0, 1), "slow-ratio", "-alldevices: a GPU below `r` times the median fails; default 0.9")
 	fs.Var(cli.DecimalFloat(&o.minGIPS, 0, 0, 1e9), "min-gips", "-alldevices: a GPU below `x` billion interactions per second fails")
+	fs.Var(cli.DecimalFloat(&o.minShare, expect.DefaultMinShare, 0, 1), "min-share", "-alldevices: a GPU below `s` times the rate expected of its chip fails; 0: never; default 0.75")
 	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
 	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)
 	fs.Func("rank", "this process's `i` of -ranks, from 0; rank 0 reports", o.place.SetRank)
@@ -261,8 +264,8 @@ func (o *options) oneProcess() string {
 // GPU on its own generated bodies, timed as -benchmark is.
 func (o *options) checkValidation(set map[string]bool) error {
 	switch {
-	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["termination-log"]):
-		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "termination-log"))
+	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["min-share"] || set["termination-log"]):
+		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "min-share", "termination-log"))
 	case !o.allDevices:
 		return nil
 	case o.cpu || set["device"] || set["numdevices"] || o.compare || o.tipsy != "" || o.render != "" || o.output != "" || o.energy:

@@ -19,6 +19,7 @@ import (
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/validate"
+	"github.com/nbody-go/nbody/nbody/validate/expect"
 )
 
 // The schemas of -json, kept in docs/: validate.schema.json for
@@ -188,13 +189,27 @@ func TestSchemasRefuseWrongDocuments(t *testing.T) {
 
 // A validation's -json, from fake GPUs, and the one a machine without a
 // GPU prints, hold to the schema kept in docs/; so does a real run's,
-// kept from a GPU machine.
+// kept from a GPU machine. (testdata/validate-h200x2.json is a run of two
+// H200s from before issue 23's readings; its fields from "expected" to
+// "other_processes", and the readings' "default_power_limit_w" to
+// "processes", were added by hand as the program prints them for such a
+// run, until a GPU run replaces the file.)
 func TestValidationJSONSchema(t *testing.T) {
-	clock, temp := 1980, 40
+	clock, temp, limit, pending, mem := 1980, 40, 700.0, false, uint64(1<<30)
+	during := validate.Reading{SMClockMHz: &clock, ThrottleReasons: []string{"SwPowerCap"}, PowerLimitW: &limit, DefaultPowerLimitW: &limit,
+		PCIe:         &validate.PCIeLink{Gen: 4, Width: 16, MaxGen: 5, MaxWidth: 16},
+		NVLink:       &validate.NVLinks{Up: []int{0}, Down: []int{1}},
+		RowRemapping: &validate.RowRemapping{Pending: true}, RetiredPagesPending: &pending,
+		Processes: []validate.Process{{PID: 1, Kind: "graphics", UsedMemoryBytes: &mem, Name: "init"}}}
 	v := validate.Result{Bodies: 4096, Duration: time.Minute, Elapsed: time.Minute, GPUs: []validate.GPUResult{
 		{Device: gpu.Device{Name: "a", UUID: [16]byte{1}}, Windows: []modes.Figures{modes.Throughput(4096, 10, time.Millisecond, nbody.Single)},
 			Ratio: 1, Accuracy: 3e-7, AccuracyBound: 2e-5, Checks: 1, Passed: true,
-			Before: &validate.Reading{UUID: "GPU-1", SMClockMHz: &clock, TemperatureC: &temp, ThrottleReasons: []string{}}},
+			Before: &validate.Reading{UUID: "GPU-1", SMClockMHz: &clock, TemperatureC: &temp, ThrottleReasons: []string{}},
+			During: []validate.Reading{during}, After: &during,
+			Observed: validate.Observed{ClockEvents: []string{"SwPowerCap"}, LowestSMClockMHz: 1980, PCIe: during.PCIe, NVLink: during.NVLink,
+				RowRemapping: during.RowRemapping, RetiredPagesPending: &pending, PowerLimitW: &limit, DefaultPowerLimitW: &limit,
+				OtherProcesses: during.Processes},
+			Expected: &expect.Expectation{GIps: 2129.7, Source: expect.Measured, Basis: "NVIDIA H200 (measured)"}, Share: 0.99},
 		{Device: gpu.Device{Ordinal: 1, Name: "b"}, Err: fmt.Errorf("opening: boom"), Reasons: []string{"error: opening: boom"}},
 	}}
 	blockSize, hostMem := 256, false

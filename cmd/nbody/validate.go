@@ -39,9 +39,13 @@ func (a *app) validate() (err error) {
 	if err != nil {
 		fmt.Fprintf(a.errw, "> No telemetry (clocks, temperature, power): %s\n", oneLine(err.Error()))
 	}
+	minShare := o.minShare
+	if minShare == 0 { // -min-share=0: no GPU is held to its chip's rate
+		minShare = -1
+	}
 	v, err := validate.All(a.ctx, validate.Options{
 		Precision: a.prec, Physics: a.params.Physics(), BlockSize: o.blockSize, Bodies: o.numBodies, Seed: o.seed,
-		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS,
+		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS, MinShare: minShare,
 		Telemetry: telemetry, Devices: devs,
 	})
 	if err != nil {

@@ -13,8 +13,12 @@
 //
 // # Devices and readings
 //
-// Each device's name, UUID, SM clock, temperature, power, throttle reasons
-// and uncorrected ECC errors come from Device.Read. NVML numbers devices
+// Each device's name, UUID, SM clock, temperature, power and its limits,
+// throttle reasons, uncorrected ECC errors, PCIe link, NVLink links, row
+// remapping, pending retired pages and the processes that use it come from
+// Device.Read, one reading at a time. The entry points of the health
+// readings (state.go) are optional: where the driver lacks one, its
+// reading is absent, never a failure. NVML numbers devices
 // its own way, not as CUDA does (CUDA_VISIBLE_DEVICES renumbers CUDA's):
 // find a CUDA device's NVML twin by its UUID, with
 // Library.DeviceByCUDAUUID. NVML is thread-safe, and so is this package.

@@ -82,6 +82,55 @@ func newFake() *Library {
 			*count = 2
 			return int32(Success)
 		},
+		defaultPowerLimit: func(h uintptr, mw *uint32) int32 { return value(h, mw, 700_000) },
+		pcieGen:           func(h uintptr, gen *uint32) int32 { return value(h, gen, 5) },
+		pcieWidth:         func(h uintptr, width *uint32) int32 { return value(h, width, 16) },
+		pcieMaxGen:        func(h uintptr, gen *uint32) int32 { return value(h, gen, 5) },
+		pcieMaxWidth:      func(h uintptr, width *uint32) int32 { return value(h, width, 16) },
+		pcieGPUMaxGen:     func(h uintptr, gen *uint32) int32 { return value(h, gen, 5) },
+		// 18 links, as on H100 and H200: link 5 down; past 17 none.
+		nvLinkState: func(h uintptr, link uint32, active *int32) int32 {
+			switch {
+			case !device(h) || active == nil:
+				return int32(InvalidArgument)
+			case link >= 18:
+				return int32(NotSupported)
+			}
+			*active = 1
+			if link == 5 {
+				*active = 0
+			}
+			return int32(Success)
+		},
+		remappedRows: func(h uintptr, corr, unc, pending, failed *uint32) int32 {
+			if !device(h) {
+				return int32(InvalidArgument)
+			}
+			*corr, *unc, *pending, *failed = 3, 1, 1, 0
+			return int32(Success)
+		},
+		retiredPending: func(h uintptr, pending *int32) int32 { return int32(NotSupported) }, // Ampere and later remap rows instead
+		computeProcs:   fakeProcesses([]processInfo{{pid: 4242, usedGpuMemory: 1 << 30}, {pid: 777, usedGpuMemory: valueNotAvailable}}),
+		graphicsProcs:  fakeProcesses(nil),
+	}
+}
+
+// fakeProcesses lists procs as NVML does: the count alone when asked with
+// too short a list, with NVML_ERROR_INSUFFICIENT_SIZE.
+func fakeProcesses(procs []processInfo) func(h uintptr, count *uint32, infos *processInfo) int32 {
+	return func(h uintptr, count *uint32, infos *processInfo) int32 {
+		if h != fakeHandle || count == nil {
+			return int32(InvalidArgument)
+		}
+		if int(*count) < len(procs) {
+			*count = uint32(len(procs))
+			return int32(InsufficientSize)
+		}
+		*count = uint32(len(procs))
+		if len(procs) > 0 {
+			copy(unsafe.Slice(infos, len(procs)), procs)
+		}
+		return int32(Success)
 	}
 }
 

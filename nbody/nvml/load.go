@@ -52,6 +52,19 @@ type Library struct {
 	throttle    func(device uintptr, reasons *uint64) int32
 	clocksEvent func(device uintptr, reasons *uint64) int32 // nil where the library lacks it
 	eccErrors   func(device uintptr, errorType, counterType uint32, count *uint64) int32
+
+	// Optional: nil where the library lacks them (state.go reads them).
+	defaultPowerLimit func(device uintptr, milliwatts *uint32) int32
+	pcieGen           func(device uintptr, gen *uint32) int32
+	pcieWidth         func(device uintptr, width *uint32) int32
+	pcieMaxGen        func(device uintptr, gen *uint32) int32
+	pcieMaxWidth      func(device uintptr, width *uint32) int32
+	pcieGPUMaxGen     func(device uintptr, gen *uint32) int32
+	nvLinkState       func(device uintptr, link uint32, active *int32) int32
+	remappedRows      func(device uintptr, corrRows, uncRows, isPending, failureOccurred *uint32) int32
+	retiredPending    func(device uintptr, isPending *int32) int32
+	computeProcs      func(device uintptr, count *uint32, infos *processInfo) int32
+	graphicsProcs     func(device uintptr, count *uint32, infos *processInfo) int32
 }
 
 // entryPoints is every entry point this package calls: the symbol NVML
@@ -80,6 +93,23 @@ func (l *Library) entryPoints() []dynlib.Symbol {
 		{Name: "nvmlDeviceGetCurrentClocksThrottleReasons", Func: &l.throttle},
 		{Name: "nvmlDeviceGetCurrentClocksEventReasons", Func: &l.clocksEvent, Optional: true},
 		{Name: "nvmlDeviceGetTotalEccErrors", Func: &l.eccErrors},
+		// The health of the GPU's links and memory, and who else uses it:
+		// all optional, so that a driver without one of them still gives
+		// every other reading (the one it lacks reads as absent).
+		{Name: "nvmlDeviceGetPowerManagementDefaultLimit", Func: &l.defaultPowerLimit, Optional: true},
+		{Name: "nvmlDeviceGetCurrPcieLinkGeneration", Func: &l.pcieGen, Optional: true},
+		{Name: "nvmlDeviceGetCurrPcieLinkWidth", Func: &l.pcieWidth, Optional: true},
+		{Name: "nvmlDeviceGetMaxPcieLinkGeneration", Func: &l.pcieMaxGen, Optional: true},
+		{Name: "nvmlDeviceGetMaxPcieLinkWidth", Func: &l.pcieMaxWidth, Optional: true},
+		{Name: "nvmlDeviceGetGpuMaxPcieLinkGeneration", Func: &l.pcieGPUMaxGen, Optional: true},
+		{Name: "nvmlDeviceGetNvLinkState", Func: &l.nvLinkState, Optional: true},
+		{Name: "nvmlDeviceGetRemappedRows", Func: &l.remappedRows, Optional: true},
+		{Name: "nvmlDeviceGetRetiredPagesPendingStatus", Func: &l.retiredPending, Optional: true},
+		// The _v3 calls fill nvmlProcessInfo_t, nvml.h's
+		// nvmlProcessInfo_v2_t (processInfo); the plain names are older
+		// calls with a shorter struct.
+		{Name: "nvmlDeviceGetComputeRunningProcesses_v3", Func: &l.computeProcs, Optional: true},
+		{Name: "nvmlDeviceGetGraphicsRunningProcesses_v3", Func: &l.graphicsProcs, Optional: true},
 	}
 }
 

@@ -69,7 +69,8 @@ func TestOpenLibraryThatIsNotNVML(t *testing.T) {
 
 // The table names each entry point once, binds each to its own func, uses
 // the versioned symbols nvml.h maps the plain names to, and only the newer
-// name of the throttle reasons' call may be missing.
+// name of the throttle reasons' call and the health readings (state.go)
+// may be missing.
 func TestEntryPoints(t *testing.T) {
 	l := &Library{}
 	names := map[string]bool{}
@@ -86,8 +87,13 @@ func TestEntryPoints(t *testing.T) {
 			optional = append(optional, s.Name)
 		}
 	}
-	assert.Len(t, names, 16)
-	assert.Equal(t, []string{"nvmlDeviceGetCurrentClocksEventReasons"}, optional)
+	assert.Len(t, names, 27)
+	assert.Equal(t, []string{"nvmlDeviceGetCurrentClocksEventReasons",
+		"nvmlDeviceGetPowerManagementDefaultLimit", "nvmlDeviceGetCurrPcieLinkGeneration", "nvmlDeviceGetCurrPcieLinkWidth",
+		"nvmlDeviceGetMaxPcieLinkGeneration", "nvmlDeviceGetMaxPcieLinkWidth", "nvmlDeviceGetGpuMaxPcieLinkGeneration",
+		"nvmlDeviceGetNvLinkState", "nvmlDeviceGetRemappedRows", "nvmlDeviceGetRetiredPagesPendingStatus",
+		"nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetGraphicsRunningProcesses_v3"}, optional,
+		"only the entry points an older driver may lack are optional")
 	for _, versioned := range []string{"nvmlInit_v2", "nvmlDeviceGetCount_v2", "nvmlDeviceGetHandleByIndex_v2"} {
 		assert.True(t, names[versioned], "binds %s", versioned)
 	}

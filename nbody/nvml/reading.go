@@ -30,7 +30,25 @@ type Reading struct {
 	// where ECC is off or not there.
 	ECCUncorrected uint64
 
+	// DefaultPowerLimitW is the power limit the device boots with; an
+	// enforced limit below it was lowered by someone.
+	DefaultPowerLimitW float64
+	// PCIe is the device's PCIe link: HasPCIe says Gen and Width are
+	// there, HasPCIeMax MaxGen and MaxWidth; GPUMaxGen is 0 where absent.
+	PCIe PCIeLink
+	// NVLinks are the device's NVLink links that answered (state.go).
+	NVLinks NVLinks
+	// RowRemapping is the state of the memory's row remapper.
+	RowRemapping RowRemapping
+	// RetiredPagesPending: memory pages wait for a reset to be retired.
+	RetiredPagesPending bool
+	// Processes use the device now, compute ones first; HasProcesses is
+	// true where either list could be read.
+	Processes []Process
+
 	HasSMClock, HasMaxSMClock, HasTemperature, HasPower, HasPowerLimit, HasThrottleReasons, HasECCUncorrected bool
+
+	HasDefaultPowerLimit, HasPCIe, HasPCIeMax, HasNVLinks, HasRowRemapping, HasRetiredPagesPending, HasProcesses bool
 }
 
 // NVML's enum values that Read passes.
@@ -41,10 +59,12 @@ const (
 	eccVolatile    = 0 // NVML_VOLATILE_ECC of nvmlEccCounterType_t
 )
 
-// Read takes a reading of every figure in Reading, one NVML call each.
-// A reading NVML does not support on dev (NotSupported) is left absent;
-// any other failure is an error that names the device and the call, e.g.
-// GPUIsLost.
+// Read takes a reading of every figure in Reading: one NVML call each,
+// one per link number for the NVLink links (36) and two for each list of
+// processes. A reading NVML does not support on dev (NotSupported), may
+// not give (NoPermission), or lacks the entry point for (an older driver)
+// is left absent; any other failure is an error that names the device
+// and the call, e.g. GPUIsLost.
 func (dev Device) Read() (Reading, error) {
 	l := dev.l
 	if err := l.use("reading an NVML device"); err != nil {
@@ -53,7 +73,10 @@ func (dev Device) Read() (Reading, error) {
 	h := dev.handle
 	var r Reading
 	var name, uuid string
-	var clock, maxClock, temperature, power, powerLimit uint32
+	var clock, maxClock, temperature, power, powerLimit, defaultLimit uint32
+	var gen, width, maxGen, maxWidth, gpuMaxGen, corrRows, uncRows, remapPending, remapFailed uint32
+	var retiredPending int32
+	var hasGen, hasWidth, hasMaxGen, hasMaxWidth, hasGPUMaxGen bool
 	var reasons, ecc uint64
 	throttleCall, throttle := "nvmlDeviceGetCurrentClocksThrottleReasons", l.throttle
 	if l.clocksEvent != nil {
@@ -63,26 +86,66 @@ func (dev Device) Read() (Reading, error) {
 		call string
 		has  *bool // where to say whether the reading is there; nil for the name and UUID, "" when absent
 		run  func() int32
+		skip bool // the library lacks the entry point: the reading is absent
 	}{
-		{"nvmlDeviceGetName", nil, func() (ret int32) { name, ret = text(l.name, dev); return ret }},
-		{"nvmlDeviceGetUUID", nil, func() (ret int32) { uuid, ret = text(l.uuid, dev); return ret }},
-		{"nvmlDeviceGetClockInfo", &r.HasSMClock, func() int32 { return l.clock(h, clockSM, &clock) }},
-		{"nvmlDeviceGetMaxClockInfo", &r.HasMaxSMClock, func() int32 { return l.maxClock(h, clockSM, &maxClock) }},
-		{"nvmlDeviceGetTemperature", &r.HasTemperature, func() int32 { return l.temperature(h, temperatureGPU, &temperature) }},
-		{"nvmlDeviceGetPowerUsage", &r.HasPower, func() int32 { return l.power(h, &power) }},
-		{"nvmlDeviceGetEnforcedPowerLimit", &r.HasPowerLimit, func() int32 { return l.powerLimit(h, &powerLimit) }},
-		{throttleCall, &r.HasThrottleReasons, func() int32 { return throttle(h, &reasons) }},
-		{"nvmlDeviceGetTotalEccErrors", &r.HasECCUncorrected, func() int32 { return l.eccErrors(h, eccUncorrected, eccVolatile, &ecc) }},
+		{"nvmlDeviceGetName", nil, func() (ret int32) { name, ret = text(l.name, dev); return ret }, false},
+		{"nvmlDeviceGetUUID", nil, func() (ret int32) { uuid, ret = text(l.uuid, dev); return ret }, false},
+		{"nvmlDeviceGetClockInfo", &r.HasSMClock, func() int32 { return l.clock(h, clockSM, &clock) }, false},
+		{"nvmlDeviceGetMaxClockInfo", &r.HasMaxSMClock, func() int32 { return l.maxClock(h, clockSM, &maxClock) }, false},
+		{"nvmlDeviceGetTemperature", &r.HasTemperature, func() int32 { return l.temperature(h, temperatureGPU, &temperature) }, false},
+		{"nvmlDeviceGetPowerUsage", &r.HasPower, func() int32 { return l.power(h, &power) }, false},
+		{"nvmlDeviceGetEnforcedPowerLimit", &r.HasPowerLimit, func() int32 { return l.powerLimit(h, &powerLimit) }, false},
+		{throttleCall, &r.HasThrottleReasons, func() int32 { return throttle(h, &reasons) }, false},
+		{"nvmlDeviceGetTotalEccErrors", &r.HasECCUncorrected, func() int32 { return l.eccErrors(h, eccUncorrected, eccVolatile, &ecc) }, false},
+		{"nvmlDeviceGetPowerManagementDefaultLimit", &r.HasDefaultPowerLimit, func() int32 { return l.defaultPowerLimit(h, &defaultLimit) }, l.defaultPowerLimit == nil},
+		{"nvmlDeviceGetCurrPcieLinkGeneration", &hasGen, func() int32 { return l.pcieGen(h, &gen) }, l.pcieGen == nil},
+		{"nvmlDeviceGetCurrPcieLinkWidth", &hasWidth, func() int32 { return l.pcieWidth(h, &width) }, l.pcieWidth == nil},
+		{"nvmlDeviceGetMaxPcieLinkGeneration", &hasMaxGen, func() int32 { return l.pcieMaxGen(h, &maxGen) }, l.pcieMaxGen == nil},
+		{"nvmlDeviceGetMaxPcieLinkWidth", &hasMaxWidth, func() int32 { return l.pcieMaxWidth(h, &maxWidth) }, l.pcieMaxWidth == nil},
+		{"nvmlDeviceGetGpuMaxPcieLinkGeneration", &hasGPUMaxGen, func() int32 { return l.pcieGPUMaxGen(h, &gpuMaxGen) }, l.pcieGPUMaxGen == nil},
+		{"nvmlDeviceGetRemappedRows", &r.HasRowRemapping, func() int32 {
+			return l.remappedRows(h, &corrRows, &uncRows, &remapPending, &remapFailed)
+		}, l.remappedRows == nil},
+		{"nvmlDeviceGetRetiredPagesPendingStatus", &r.HasRetiredPagesPending, func() int32 { return l.retiredPending(h, &retiredPending) }, l.retiredPending == nil},
 	} {
+		if q.skip {
+			continue
+		}
 		ret := q.run()
-		switch Return(ret) {
-		case Success:
+		switch {
+		case ret == int32(Success):
 			if q.has != nil {
 				*q.has = true
 			}
-		case NotSupported:
+		case absent(ret):
 		default:
 			return Reading{}, fmt.Errorf("reading %s: %w", describe(name, uuid), l.newError(q.call, ret))
+		}
+	}
+	if l.nvLinkState != nil {
+		links, found, err := l.readNVLinks(h)
+		if err != nil {
+			return Reading{}, fmt.Errorf("reading %s: %w", describe(name, uuid), err)
+		}
+		r.NVLinks, r.HasNVLinks = links, found
+	}
+	for _, list := range []struct {
+		call     string
+		fn       func(uintptr, *uint32, *processInfo) int32
+		graphics bool
+	}{
+		{"nvmlDeviceGetComputeRunningProcesses", l.computeProcs, false},
+		{"nvmlDeviceGetGraphicsRunningProcesses", l.graphicsProcs, true},
+	} {
+		if list.fn == nil {
+			continue
+		}
+		procs, ok, err := l.readProcesses(list.call, list.fn, h, list.graphics)
+		if err != nil {
+			return Reading{}, fmt.Errorf("reading %s: %w", describe(name, uuid), err)
+		}
+		if ok {
+			r.Processes, r.HasProcesses = append(r.Processes, procs...), true
 		}
 	}
 	r.Name, r.UUID = name, uuid
@@ -106,6 +169,24 @@ func (dev Device) Read() (Reading, error) {
 	}
 	if r.HasECCUncorrected {
 		r.ECCUncorrected = ecc
+	}
+	if r.HasDefaultPowerLimit {
+		r.DefaultPowerLimitW = float64(defaultLimit) / 1000
+	}
+	if r.HasPCIe = hasGen && hasWidth; r.HasPCIe {
+		r.PCIe.Gen, r.PCIe.Width = int(gen), int(width)
+	}
+	if r.HasPCIeMax = hasMaxGen && hasMaxWidth; r.HasPCIeMax {
+		r.PCIe.MaxGen, r.PCIe.MaxWidth = int(maxGen), int(maxWidth)
+	}
+	if hasGPUMaxGen {
+		r.PCIe.GPUMaxGen = int(gpuMaxGen)
+	}
+	if r.HasRowRemapping {
+		r.RowRemapping = RowRemapping{Correctable: int(corrRows), Uncorrectable: int(uncRows), Pending: remapPending != 0, Failed: remapFailed != 0}
+	}
+	if r.HasRetiredPagesPending {
+		r.RetiredPagesPending = retiredPending == 1 // NVML_FEATURE_ENABLED
 	}
 	return r, nil
 }

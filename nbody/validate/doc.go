@@ -8,17 +8,24 @@
 // about a second until Options.Duration has passed. After every window the
 // accelerations of a random sample of bodies, computed by the GPU from the
 // run's first positions, are held to the float64 reference. Telemetry
-// (clocks, temperature, power, throttle reasons, ECC errors; NVML through
-// NVMLTelemetry) is read before and after. A GPU that fails to open or to
-// run fails alone; the others go on.
+// (clocks and their event reasons, temperature, power and its limits, ECC
+// errors, the PCIe and NVLink links, row remapping, retired pages, other
+// processes; NVML through NVMLTelemetry) is read before the run, half-way
+// through every window and after; Observed is what the readings add up
+// to. A GPU that fails to open or to run fails alone; the others go on.
 //
 // # Verdicts
 //
 // A GPU passes when no rule of verdict.go finds a reason to fail it: it
 // ran, its accuracy is within the precision's bound, ECC saw no new
-// uncorrected errors, its rate is above Options.MinGIPS, no window fell
-// below its first by more than ThrottleDrop, and it is not slower than
-// SlowRatio of the median GPU. A new verdict is one more rule there.
+// uncorrected errors, no fault held its clocks down during the run, its
+// PCIe link ran at its maximum and its NVLink links were up, its memory
+// has no repair pending or failed, its rate is above Options.MinGIPS, no
+// window fell below its first by more than ThrottleDrop, it reached
+// MinShare of the rate expected of its chip (package expect; one GPU is
+// enough), and it is not slower than SlowRatio of the median GPU. A
+// reading the GPU or the driver does not give is unknown: no rule passes
+// or fails on it. A new verdict is one more rule there.
 //
 // # Forms
 //

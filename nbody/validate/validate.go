@@ -12,6 +12,7 @@ import (
 	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/nvml"
+	"github.com/nbody-go/nbody/nbody/validate/expect"
 )
 
 // Defaults of a validation run (the verdicts' own are in verdict.go).
@@ -44,8 +45,11 @@ type Options struct {
 	// ThrottleDrop fails a GPU whose window falls this far below its own
 	// first (with Duration; 0: DefaultThrottleDrop).
 	SlowRatio, MinGIPS, ThrottleDrop float64
-	// Telemetry reads each GPU's clocks, temperature and power before and
-	// after the run; nil reads nothing.
+	// MinShare fails a GPU below this share of the rate expected of it
+	// (package expect; 0: expect.DefaultMinShare; below 0: never).
+	MinShare float64
+	// Telemetry reads each GPU's state before the run, half-way through
+	// every window and after the run; nil reads nothing.
 	Telemetry Telemetry
 	// OnWindow, when set, hears every window of every GPU as it ends
 	// (from the GPUs' goroutines, one at a time).
@@ -65,8 +69,19 @@ type GPUResult struct {
 	Accuracy, AccuracyBound float64
 	Checks                  int
 	Before, After           *Reading // telemetry; nil without it
-	TelemetryErr            error
-	Err                     error // the run could not go on
+	// During are the readings taken while the windows ran, one a window
+	// (none for a window whose reading failed).
+	During       []Reading
+	TelemetryErr error // the first failed reading of each kind: before, during, after
+	Err          error // the run could not go on
+	// Observed is what the readings add up to.
+	Observed Observed
+	// Expected is the rate a sound GPU of its kind reaches in this run, and
+	// Share the median window's rate over it; nil and 0 where none is
+	// known, and NoExpectation says why.
+	Expected      *expect.Expectation
+	Share         float64
+	NoExpectation string
 	// Ratio is the median window's rate over the median of the GPUs'.
 	Ratio   float64
 	Passed  bool
@@ -220,7 +235,8 @@ func runUnit(ctx context.Context, u unit, b nbody.Bodies, o Options, onWindow fu
 		return r
 	}
 	dt := defaultValidateDT
-	if _, err := in.Step(ctx, dt, 1); err != nil {
+	perStep, err := in.Step(ctx, dt, 1)
+	if err != nil {
 		if ctx.Err() == nil {
 			r.Err = fmt.Errorf("warm-up step: %w", err)
 		}
@@ -229,16 +245,20 @@ func runUnit(ctx context.Context, u unit, b nbody.Bodies, o Options, onWindow fu
 	rng := rand.New(rand.NewPCG(o.Seed, uint64(u.device.Ordinal)))
 	window := cmpOr(o.Window, DefaultWindow)
 	deadline := time.Now().Add(o.Duration)
-	perStep := time.Duration(0)
+	var duringErr error
 	for {
 		steps := o.Steps
 		if o.Duration > 0 {
-			steps = 1
-			if perStep > 0 {
-				steps = max(1, int(window/perStep))
-			}
+			steps = max(1, int(window/max(perStep, 1)))
 		}
+		reading := readDuring(o.Telemetry, u.device, time.Duration(steps)*perStep)
 		d, err := in.Step(ctx, dt, steps)
+		if got, err := reading(); got != nil {
+			r.During = append(r.During, *got)
+		} else if err != nil && duringErr == nil {
+			duringErr = err
+			r.TelemetryErr = errors.Join(r.TelemetryErr, fmt.Errorf("during the run: %w", err))
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				r.Err = fmt.Errorf("step: %w", err)

@@ -3,6 +3,10 @@ package validate
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nbody-go/nbody/nbody/validate/expect"
 )
 
 // The verdicts: a GPU passes when no rule finds a reason to fail it. A
@@ -17,28 +21,45 @@ const (
 )
 
 // peers is what a verdict may hold one GPU to among all of them: the
-// median rate of those that ran, and how many did.
+// median rate of those that ran, how many did, and, by model name, the
+// ordinal of a GPU that had an NVLink link up.
 type peers struct {
-	median float64
-	ran    int
+	median   float64
+	ran      int
+	nvlinkUp map[string]int
 }
 
 // A rule says why g fails it, or "" when g passes.
 type rule func(g *GPUResult, p peers, o Options) string
 
 // rules are every verdict, in the order their reasons are listed.
-var rules = []rule{ran, accurate, noNewECCErrors, aboveFloor, notThrottled, notSlow}
+var rules = []rule{
+	ran, accurate, noNewECCErrors, noClockFaults, fullPCIeLink, nvlinksUp, noRowRemapFault, noPagesPendingRetirement,
+	aboveFloor, notThrottled, meetsExpectation, notSlow,
+}
 
-// judge gives every GPU its verdict: its ratio to the median GPU, and the
-// reasons of every rule it fails.
+// judge gives every GPU its verdict: what its readings add up to, the rate
+// expected of it and its share of that, its ratio to the median GPU, and
+// the reasons of every rule it fails.
 func judge(gpus []GPUResult, o Options) {
 	rates := make([]float64, 0, len(gpus))
-	for _, g := range gpus {
+	p := peers{nvlinkUp: map[string]int{}}
+	for i := range gpus {
+		g := &gpus[i]
+		g.Observed = observe(g)
+		g.Expected, g.NoExpectation = expectation(g, o)
+		g.Share = 0
+		if g.Expected != nil && len(g.Windows) > 0 {
+			g.Share = expect.Share(g.Rate(), *g.Expected)
+		}
 		if g.Err == nil && len(g.Windows) > 0 {
 			rates = append(rates, g.Rate())
 		}
+		if _, ok := p.nvlinkUp[g.Device.Name]; !ok && g.Observed.NVLinkEverUp {
+			p.nvlinkUp[g.Device.Name] = g.Device.Ordinal
+		}
 	}
-	p := peers{median: median(rates), ran: len(rates)}
+	p.median, p.ran = median(rates), len(rates)
 	for i := range gpus {
 		g := &gpus[i]
 		g.Reasons = nil
@@ -81,6 +102,111 @@ func noNewECCErrors(g *GPUResult, _ peers, _ Options) string {
 		return fmt.Sprintf("ecc: %d uncorrected memory errors during the run", *a.ECCErrors-*b.ECCErrors)
 	}
 	return ""
+}
+
+// noClockFaults fails a GPU whose clocks a fault held down during the run:
+// a clock-event reason of faultEvents in any reading taken during a
+// window. A software power cap alone is no fault (the GPU keeps to its
+// power limit, as it should); the rate judges what it costs.
+func noClockFaults(g *GPUResult, _ peers, _ Options) string {
+	var seen []string
+	for _, e := range g.Observed.ClockEvents {
+		if slices.Contains(faultEvents, e) {
+			seen = append(seen, e)
+		}
+	}
+	if len(seen) == 0 {
+		return ""
+	}
+	why := "clock faults during the run: " + strings.Join(seen, "+")
+	if low := g.Observed.LowestSMClockMHz; low > 0 {
+		why += fmt.Sprintf(" (SM %d", low)
+		if top := chipOf(g).MaxClockMHz; top > 0 {
+			why += fmt.Sprintf(" of %d", top)
+		}
+		why += " MHz)"
+	}
+	return why
+}
+
+// fullPCIeLink fails a GPU whose PCIe link ran below the generation or
+// width that the GPU and its slot can do together, in every window: a
+// link that trained low (a loose or dirty connector, a riser, a failing
+// switch). Below the GPU's own maximum in a slot that cannot do more is
+// the slot, not a fault.
+func fullPCIeLink(g *GPUResult, _ peers, _ Options) string {
+	p := g.Observed.PCIe
+	if p == nil || p.MaxGen == 0 || p.MaxWidth == 0 || (p.Gen >= p.MaxGen && p.Width >= p.MaxWidth) {
+		return ""
+	}
+	return fmt.Sprintf("pcie: Gen%d x%d of Gen%d x%d", p.Gen, p.Width, p.MaxGen, p.MaxWidth)
+}
+
+// nvlinksUp fails a GPU with NVLink links down: some down while others
+// are (or were) up, or all down where a GPU of the same model in the run
+// has links up. A GPU whose links were all never up, with no such peer,
+// has no NVLink in use (a PCIe card, or one without a bridge): no
+// failure, since NVML cannot tell a link never wired from one that died.
+func nvlinksUp(g *GPUResult, p peers, _ Options) string {
+	l := g.Observed.NVLink
+	if l == nil || len(l.Down) == 0 {
+		return ""
+	}
+	all := len(l.Up) + len(l.Down)
+	if g.Observed.NVLinkEverUp {
+		return fmt.Sprintf("nvlink: %d of %d links down (%s)", len(l.Down), all, joinInts(l.Down))
+	}
+	if peer, ok := p.nvlinkUp[g.Device.Name]; ok {
+		return fmt.Sprintf("nvlink: all %d links down, while GPU %d, the same model, has links up", all, peer)
+	}
+	return ""
+}
+
+// joinInts writes xs as "1, 5, 7".
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// noRowRemapFault fails a GPU whose memory's row remapper has remappings
+// pending (the GPU needs a reset to use its spare rows) or has failed to
+// remap a row (it has run out of spare rows: the GPU needs service).
+func noRowRemapFault(g *GPUResult, _ peers, _ Options) string {
+	m := g.Observed.RowRemapping
+	switch {
+	case m == nil:
+		return ""
+	case m.Failed && m.Pending:
+		return "row remapping: a remapping failed, and remappings are pending a reset"
+	case m.Failed:
+		return "row remapping: a remapping failed"
+	case m.Pending:
+		return "row remapping: pending, the GPU needs a reset"
+	}
+	return ""
+}
+
+// noPagesPendingRetirement fails a GPU with memory pages that wait for a
+// reset to be retired (before Ampere; later GPUs remap rows instead).
+func noPagesPendingRetirement(g *GPUResult, _ peers, _ Options) string {
+	if p := g.Observed.RetiredPagesPending; p != nil && *p {
+		return "retired pages: pending, the GPU needs a reset"
+	}
+	return ""
+}
+
+// meetsExpectation fails a GPU below MinShare of the rate expected of its
+// kind: one GPU is enough, and so is a node that is slow all over. No
+// expectation, no verdict.
+func meetsExpectation(g *GPUResult, _ peers, o Options) string {
+	if len(g.Windows) == 0 || g.Expected == nil || o.MinShare < 0 {
+		return ""
+	}
+	why, _ := expect.Slow(g.Rate(), *g.Expected, cmpOr(o.MinShare, expect.DefaultMinShare))
+	return why
 }
 
 // aboveFloor fails a GPU below Options.MinGIPS.
