@@ -1,9 +1,11 @@
 package main
 
 import (
+	"debug/elf"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,4 +153,38 @@ func TestHeadingAnchor(t *testing.T) {
 	assert.Equal(t, "differences-from-the-sample-on-purpose", headingAnchor("Differences from the sample (on purpose)"))
 	got := anchors("# A\n```\n# B\n```\n## A\n")
 	assert.Equal(t, map[string]bool{"a": true, "a-1": true}, got, "code is no heading; a heading met again gets -1")
+}
+
+// The README says what the binary is: built without cgo, yet linked
+// dynamically against the C library alone (purego opens libcuda.so.1 with
+// the loader's dlopen). This test's binary is linked as bin/nbody is.
+func TestREADMESaysHowTheBinaryIsLinked(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the README's claim is about the Linux binary")
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	f, err := elf.Open(exe)
+	require.NoError(t, err)
+	defer f.Close()
+	interp := false
+	for _, p := range f.Progs {
+		interp = interp || p.Type == elf.PT_INTERP
+	}
+	assert.True(t, interp, "the binary names a dynamic loader")
+	libs, err := f.ImportedLibraries()
+	require.NoError(t, err)
+	assert.NotEmpty(t, libs, "linked dynamically: `file` says so")
+	for _, lib := range libs {
+		assert.Contains(t, []string{"libc.so.6", "libdl.so.2", "libpthread.so.0"}, lib,
+			"the binary needs only the C library; it opens CUDA at run time")
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	readme := string(raw)
+	assert.NotContains(t, strings.ToLower(readme), "static binary")
+	assert.Contains(t, readme, `"dynamically linked"`)
+	for _, lib := range libs {
+		assert.Contains(t, readme, "`"+lib+"`", "the README names what the binary links")
+	}
 }
