@@ -170,8 +170,9 @@ base() {
 			tail -n 20 "$CACHE/$fn.log"
 			return 1
 		fi
-		# The stand-ins of older recipes go.
-		podman images --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -vxF "$keyed" |
+		# The stand-ins of older recipes go: of this name only, since
+		# debian:bookworm-slim and debian:trixie-slim share a repository.
+		podman images --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -F "$repo:${name#*:}-" | grep -vxF "$keyed" |
 			xargs -r podman rmi >/dev/null 2>&1
 	fi
 	podman tag "$keyed" "localhost/$name" &&
