@@ -6,8 +6,9 @@ GO    ?= go
 BIN   := bin/nbody
 IMAGE ?= nbody-go
 
-# CGO_ENABLED=0: one static binary that starts on machines without the
-# NVIDIA driver (libcuda.so.1 is opened at run time through purego).
+# CGO_ENABLED=0: a binary built without cgo that starts on machines without
+# the NVIDIA driver; it is linked dynamically against the C library alone, so
+# that it can open libcuda.so.1 at run time (dlopen, through purego).
 # GOEXPERIMENT=simd: the vectorized CPU path (simd/archsimd); a plain build
 # gets the portable scalar twin.
 SIMD := CGO_ENABLED=0 GOEXPERIMENT=simd
@@ -91,7 +92,7 @@ lint:
 	$(SIMD) $(GO) vet ./...
 	$(PLAIN) $(GO) vet ./...
 
-## docker: the container image (see README, "Run in a container")
+## docker: the container image (see docs/container.md)
 docker:
 	docker build -t $(IMAGE) .
 

@@ -15,6 +15,9 @@
 #                          toolchain of the host's version, fetched as the
 #                          module golang.org/toolchain (checked against the Go
 #                          checksum database), in /usr/local/go
+#   debian:trixie-slim     minbase trixie, as the first, for the NCCL image
+#                          of docs/nccl.Dockerfile, which it builds and checks
+#                          too (libnccl2 from trixie's contrib section)
 # Where it cannot run it says why in one line and exits 0 without a verdict.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -167,8 +170,9 @@ base() {
 			tail -n 20 "$CACHE/$fn.log"
 			return 1
 		fi
-		# The stand-ins of older recipes go.
-		podman images --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -vxF "$keyed" |
+		# The stand-ins of older recipes go: of this name only, since
+		# debian:bookworm-slim and debian:trixie-slim share a repository.
+		podman images --format '{{.Repository}}:{{.Tag}}' "$repo" | grep -F "$repo:${name#*:}-" | grep -vxF "$keyed" |
 			xargs -r podman rmi >/dev/null 2>&1
 	fi
 	podman tag "$keyed" "localhost/$name" &&
@@ -201,6 +205,8 @@ build_image() {
 		"${BUILD[@]}" --platform "linux/$HOSTARCH" --target build -t "$IMAGE-build" . >/dev/null
 }
 step "podman build --platform linux/$HOSTARCH" build_image || die "podman build of the Dockerfile failed"
+# The image's size, measured here rather than written in the docs
+# (docs/container.md points here).
 SIZE=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 echo "image $IMAGE: $((SIZE / 1000000)) MB ($SIZE bytes)"
 
@@ -291,6 +297,65 @@ check_image() {
 	fi
 }
 step "checks in the image (podman run $NETNONE, no GPU)" check_image
+
+# ---- the NCCL image of docs/nccl.Dockerfile, on a stand-in for trixie ------
+
+# The official debian:trixie-slim keeps its sources as deb822 in
+# debian.sources, which the recipe edits to add contrib: so does the
+# stand-in.
+TRIXIE_MIRRORS=("deb http://deb.debian.org/debian trixie main"
+	"deb http://deb.debian.org/debian trixie-updates main"
+	"deb http://deb.debian.org/debian-security trixie-security main")
+make_trixie() {
+	local sources='Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie trixie-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: trixie-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+	"${MMDEBSTRAP[@]}" \
+		--customize-hook="rm -f \"\$1/etc/apt/sources.list\" && printf '%s\n' '$sources' >\"\$1/etc/apt/sources.list.d/debian.sources\"" \
+		trixie - "${TRIXIE_MIRRORS[@]}" |
+		podman import --quiet --change 'CMD ["bash"]' - "$1" >/dev/null
+}
+
+build_nccl() {
+	podman build --quiet --pull=never --network=host --build-arg "NBODY_IMAGE=$IMAGE" \
+		-f docs/nccl.Dockerfile -t "$IMAGE-nccl" docs >/dev/null
+}
+
+check_nccl() {
+	local r=(podman run --rm $NETNONE "$IMAGE-nccl") lib
+	if run nccl-id 0 "${r[@]}" id -u && [ "$(cat "$W/nccl-id.out")" = 10001 ]; then
+		pass "NCCL image: runs as uid 10001"
+	else fail "NCCL image: id -u: $(cat "$W/nccl-id.out" 2>/dev/null)"; fi
+	# On the loader's path, and every library it needs found: what
+	# nbody's dlopen of libnccl.so.2 needs, short of a GPU.
+	if run nccl-ldconfig 0 "${r[@]}" sh -c 'ldconfig -p | grep -F libnccl.so.2' &&
+		lib=$(grep -Eo '/[^ ]+/libnccl\.so\.2$' "$W/nccl-ldconfig.out" | head -n1) && [ -n "$lib" ] &&
+		run nccl-ld 0 "${r[@]}" /lib64/ld-linux-x86-64.so.2 --list "$lib" &&
+		! grep -q 'not found' "$W/nccl-ld.out"; then
+		pass "NCCL image: $lib on the loader's path, its libraries found"
+	else fail "NCCL image: libnccl.so.2 missing or unloadable: $(head -c 300 "$W/nccl-ld.out" "$W/nccl-ldconfig.out" 2>/dev/null)"; fi
+	if run nccl-bench 0 "${r[@]}" nbody -benchmark -numbodies=1024 && has nccl-bench err "$FALLBACK" &&
+		has nccl-bench out '^1024 bodies, total time'; then
+		pass "NCCL image: nbody -benchmark runs on its C library (CPU fallback, exit 0)"
+	fi
+	SIZE=$(podman image inspect --format '{{.Size}}' "$IMAGE-nccl")
+	echo "image $IMAGE-nccl: $((SIZE / 1000000)) MB ($SIZE bytes)"
+}
+
+if step "base image debian:trixie-slim" base debian:trixie-slim make_trixie "${TRIXIE_MIRRORS[*]}" &&
+	step "podman build -f docs/nccl.Dockerfile (libnccl2 from trixie's contrib)" build_nccl; then
+	step "checks of the NCCL image" check_nccl
+else
+	fail "NCCL image: no trixie stand-in or the build of docs/nccl.Dockerfile failed"
+fi
 
 # ---- arm64: the Dockerfile's build stage for linux/arm64, run under qemu ---
 

@@ -209,3 +209,36 @@ func TestRunsAsTheImageWithoutGPU(t *testing.T) {
 	assert.Contains(t, lines[0], "--gpus=all")
 	assert.NotContains(t, out, "billion interactions", "no CPU figures stand in for the GPU's")
 }
+
+// The NCCL image's recipe (docs/nccl.Dockerfile, built by `make
+// test-container`) installs with apt-get, which needs root, and hands the
+// image back to the unprivileged user the project's image runs as. Its first
+// form ran apt-get on top of the project's image, as user 10001, and could
+// not build.
+func TestNCCLDockerfileUsers(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "nccl.Dockerfile"))
+	require.NoError(t, err)
+	text := strings.ReplaceAll(string(data), "\\\n", " ")
+	user, stages, aptRuns := "", 0, 0
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cmd, args, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(cmd) {
+		case "FROM":
+			user, stages = "", stages+1 // the base image's user, unknown here
+		case "USER":
+			user = strings.TrimSpace(args)
+		case "RUN":
+			if strings.Contains(args, "apt-get") {
+				aptRuns++
+				assert.Equal(t, "root", user, "apt-get runs as root: %s", args)
+			}
+		}
+	}
+	assert.Equal(t, 2, stages, "the project's image as a stage, and the NCCL image")
+	assert.Equal(t, 1, aptRuns, "NCCL is installed with apt-get")
+	assert.Equal(t, "10001:10001", user, "the image runs as the project image's user")
+}

@@ -46,7 +46,7 @@ func TestRenderFormatAndFrameBudget(t *testing.T) {
 		assert.Equal(t, want != 0, ok, name)
 	}
 	assert.Less(t, maxFrames, render.MaxGIFFrames(720, 480), "the window size is bounded by -frames' own limit")
-	assert.Equal(t, 103, render.MaxGIFFrames(1920, 1080), "the README's figure at -fullscreen")
+	assert.Equal(t, 103, render.MaxGIFFrames(1920, 1080), "docs/view.md's figure at -fullscreen")
 }
 
 func TestPrintEnergy(t *testing.T) {

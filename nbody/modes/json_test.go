@@ -96,7 +96,7 @@ func TestResultLines(t *testing.T) {
 	v := ViewResult{End: EndState{Steps: 240, DT: 0.016}, Wall: 3018 * time.Millisecond,
 		Figures: Throughput(8192, 240, 1904011*time.Microsecond, nbody.Single)}
 	assert.Equal(t, "8192 bodies, 240 steps of dt 0.016: 1904.011 ms of simulation, 8.459 billion interactions per second, "+
-		"169.181 single-precision GFLOP/s (3.018 s in all)", v.Summary(), "the README's example")
+		"169.181 single-precision GFLOP/s (3.018 s in all)", v.Summary(), "docs/view.md's example")
 	v.Wall, v.End.Steps = 412*time.Microsecond, 1
 	assert.Contains(t, v.Summary(), "1 step of dt 0.016")
 	assert.Contains(t, v.Summary(), "(0.412 ms in all)", "a short run never reads 0.000 s")
