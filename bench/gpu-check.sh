@@ -23,7 +23,7 @@ export NCCL_NVLS_ENABLE=0
 # The GPU tests.
 : >"$O/tests.txt"
 for p in gpu cuda nvml; do
-	timeout 240 "$B/$p.test" -test.count=1 -test.v >"$O/test-$p.log" 2>&1
+	timeout 150 "$B/$p.test" -test.count=1 -test.v >"$O/test-$p.log" 2>&1
 	echo "$p.test rc=$? $(grep -c '^--- PASS' "$O/test-$p.log") pass $(grep -c '^--- SKIP' "$O/test-$p.log") skip $(grep -c '^--- FAIL' "$O/test-$p.log") fail" >>"$O/tests.txt"
 	grep -E '^--- (FAIL|SKIP)' "$O/test-$p.log" | head -5 >>"$O/tests.txt"
 done
