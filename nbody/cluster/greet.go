@@ -321,8 +321,13 @@ func greetRankZero(ctx context.Context, c Config, kind byte, body []byte) (answe
 // its nonce.
 func (p *peer) readChallenge() ([]byte, error) {
 	kind, body, err := p.readFrame(0, maxGreeting)
-	if err != nil {
+	var ne net.Error
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.As(err, &ne):
 		return nil, err
+	default:
+		return nil, errNotRankZero // a frame no rank 0 sends
 	}
 	if kind != kindChallenge || len(body) < len(magic) || string(body[:len(magic)]) != magic {
 		return nil, errNotRankZero
