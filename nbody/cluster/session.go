@@ -103,8 +103,8 @@ type peer struct {
 
 // Frame kinds.
 const (
-	kindHello     byte = 1 // rank > 0 to rank 0: ranks, rank, info
-	kindWelcome   byte = 2 // rank 0 to rank > 0: secret, every info
+	kindHello     byte = 1 // rank > 0 to rank 0: magic, ranks, rank, job, nonce, info, proof
+	kindWelcome   byte = 2 // rank 0 to rank > 0: secret, every info, proof
 	kindData      byte = 3 // Broadcast and Gather
 	kindPing      byte = 4 // alive
 	kindBye       byte = 5 // done, the connection closes next
