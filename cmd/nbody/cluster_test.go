@@ -22,6 +22,8 @@ func TestClusterUsageErrors(t *testing.T) {
 		"rank out of range":     {"-benchmark", "-ranks=2", "-rank=2", "-coordinator=127.0.0.1:9"},
 		"coordinator sans port": {"-benchmark", "-ranks=2", "-rank=0", "-coordinator=head"},
 		"zero ranks":            {"-benchmark", "-ranks=0", "-rank=0", "-coordinator=127.0.0.1:9"},
+		"empty job":             {"-benchmark", "-ranks=2", "-rank=0", "-coordinator=127.0.0.1:9", "-job="},
+		"no secret file":        {"-benchmark", "-ranks=2", "-rank=0", "-coordinator=127.0.0.1:9", "-secret-file=/nonexistent/secret"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := runNbody(t, args...)

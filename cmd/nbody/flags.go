@@ -61,7 +61,7 @@ type options struct {
 	render          string // -render: the .gif or .png the interactive mode draws to
 	frames          int
 	every           int
-	place           cluster.Spec // -ranks, -rank, -coordinator; check completes it from a launcher's environment
+	place           cluster.Spec // -ranks, -rank, -coordinator, -job, -secret-file; check completes it from a launcher's environment
 	ncclLibrary     string       // NCCL's library from the launchers' environment (NBODY_NCCL_LIBRARY); "" for the loader's
 
 	notices []string // lines for stderr before the run: what check chose to ignore
@@ -136,6 +136,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)
 	fs.Func("rank", "this process's `i` of -ranks, from 0; rank 0 reports", o.place.SetRank)
 	fs.Func("coordinator", "`host:port` where rank 0 listens and the other ranks join it", o.place.SetCoordinator)
+	fs.Func("job", "the job's `id`, the same on every rank: rank 0 turns away ranks of another job; under Slurm it picks the port; default the launcher's job or run id", o.place.SetJob)
+	fs.Func("secret-file", "a secret that every rank shares, read from `path` (else NBODY_SECRET): rank 0 turns away ranks without it", o.place.SetSecretFile)
 	fs.BoolVar(&o.json, "json", false, "print one JSON object with every figure instead of the report")
 	fs.BoolVar(&o.help, "help", false, "print this list and exit; -h too")
 	return fs

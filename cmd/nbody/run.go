@@ -232,6 +232,7 @@ func (a *app) simulate() error {
 	var dre *modes.DeviceRangeError
 	var noGPU *modes.NoGPUError
 	var frames *modes.FramesFileError
+	var inUse *cluster.PortInUseError
 	switch {
 	case errors.As(err, &dre):
 		return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
@@ -240,6 +241,10 @@ func (a *app) simulate() error {
 			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
 	case errors.As(err, &frames):
 		return fmt.Errorf("-render: %w", frames.Err)
+	case errors.As(err, &inUse) && o.place.PortDerived:
+		return fmt.Errorf("%w: choose another with -coordinator=HOST:PORT or -job=ID", err)
+	case errors.As(err, &inUse):
+		return fmt.Errorf("%w: choose another with -coordinator=HOST:PORT", err)
 	case errors.Is(err, nccl.ErrNoLibrary) && o.ncclLibrary == "":
 		// Only NCCL's absence fails a run: the driver's is a fallback to
 		// the CPU or a *NoGPUError, and NVML's leaves out telemetry.

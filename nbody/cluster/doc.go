@@ -23,6 +23,19 @@
 //
 // # Environment
 //
+// Jobs never mix: every greeting names its job (Spec.Job: the launcher's
+// job or run id, or the one given), and rank 0 turns away a rank of
+// another job (*RefusedError) while it waits on for its own; where the
+// launcher gives a host but no port (Slurm), the port is the job's
+// (JobPort). A shared secret (Spec.Key: a file, or NBODY_SECRET) keeps
+// strangers out: rank 0 opens every connection with a random challenge,
+// the rank answers with an HMAC-SHA256 under the secret of the challenge
+// and its whole greeting (with a nonce of its own), and rank 0's welcome
+// carries an HMAC of both nonces and the welcome, so that each side
+// proves it knows the secret without sending it, and a recorded greeting
+// proves nothing on another connection. It authenticates the meeting; it
+// does not encrypt what follows.
+//
 // This is the one package below cmd/ that reads the environment: the
 // launchers speak through it, and detecting them is this package's job
 // (Spec.Detect). So is what the launched processes are handed for NCCL: where

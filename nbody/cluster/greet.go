@@ -29,12 +29,18 @@ import (
 const maxGreeters = 64
 
 // greeting is what a connection said before it was known to be a rank: a
-// hello (with the rank's info) or that it cannot take part (with why).
+// hello (with the rank's info) or that it cannot take part (with why),
+// with its job and the proof of the shared secret (admit checks both).
 type greeting struct {
 	p           *peer
 	ranks, rank int
 	cannot      bool
 	body        []byte // the info of a hello, the reason of a refusal
+	job         string
+	nonce       []byte // the rank's, for the proof of rank 0's welcome
+	mac         []byte // the proof of the secret; nil without one
+	signed      []byte // what mac proves: the greeting up to it
+	challenge   []byte // rank 0's nonce on this connection
 }
 
 // greeter accepts connections at a listener and reads their greetings,
@@ -111,14 +117,20 @@ func (g *greeter) drop(why string) {
 	g.lastDrop = why
 }
 
-// read reads conn's greeting and hands it on, or drops conn.
+// read challenges conn, reads its greeting and hands it on, or drops conn.
 func (g *greeter) read(conn net.Conn) {
 	p := newPeer(-1, conn)
 	deadline := time.Now().Add(helloTimeout)
 	if d, ok := g.ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	h, err := p.readGreeting(deadline)
+	challenge := newNonce()
+	err := p.write(kindChallenge, appendBytes([]byte(magic), challenge))
+	var h greeting
+	if err == nil {
+		h, err = p.readGreeting(deadline)
+		h.challenge = challenge
+	}
 	g.mu.Lock()
 	i := 0
 	for i < len(g.pending) && g.pending[i] != conn {
@@ -131,7 +143,11 @@ func (g *greeter) read(conn net.Conn) {
 	}
 	g.pending = append(g.pending[:i], g.pending[i+1:]...)
 	if err != nil {
-		g.drop(dropReason(err))
+		if !errors.Is(err, io.EOF) {
+			// Not a connection closed without a byte (a port check, a
+			// Kubernetes tcpSocket probe), which says nothing worth telling.
+			g.drop(dropReason(err))
+		}
 		g.mu.Unlock()
 		_ = conn.Close()
 		return
@@ -154,6 +170,16 @@ func dropReason(err error) string {
 		return "closed before it greeted"
 	}
 	return err.Error()
+}
+
+// refuse turns h away with why (a kindRefuse frame of code), closes its
+// connection and counts it among those that were not ranks of this run.
+func (g *greeter) refuse(h greeting, code byte, why string) {
+	_ = h.p.write(kindRefuse, refusePayload(code, why))
+	_ = h.p.conn.Close()
+	g.mu.Lock()
+	g.drop(why)
+	g.mu.Unlock()
 }
 
 // strangers says what became of the connections dropped so far, for the
@@ -195,7 +221,11 @@ func (p *peer) readGreeting(deadline time.Time) (greeting, error) {
 	}
 	r := reader{b: body[len(magic):]}
 	g := greeting{p: p, ranks: int(r.uvarint()), rank: int(r.uvarint()), cannot: kind == kindCannot}
+	g.job = string(r.bytes())
+	g.nonce = r.bytes()
 	g.body = r.bytes()
+	g.signed = body[:len(body)-len(r.b)]
+	g.mac = r.bytes()
 	if r.err != nil {
 		return greeting{}, fmt.Errorf("not an nbody-go greeting: %w", r.err)
 	}
@@ -206,18 +236,37 @@ func (p *peer) readGreeting(deadline time.Time) (greeting, error) {
 // connection that it accepted: a real rank greets at once.
 const helloTimeout = 10 * time.Second
 
-// greetingBody is the body of a hello or a refusal.
-func greetingBody(ranks, rank int, body []byte) []byte {
+// greetingBody is the body of a hello or a refusal (kind) of the rank
+// that c describes, with body (its info, or why it cannot take part), its
+// nonce and, with a shared secret, the proof over rank 0's challenge.
+func greetingBody(c Config, body, nonce, challenge []byte) []byte {
 	b := []byte(magic)
-	b = appendUvarint(b, ranks)
-	b = appendUvarint(b, rank)
-	return appendBytes(b, body)
+	b = appendUvarint(b, c.Ranks)
+	b = appendUvarint(b, c.Rank)
+	b = appendBytes(b, []byte(c.Job))
+	b = appendBytes(b, nonce)
+	b = appendBytes(b, body)
+	return appendBytes(b, macOf(c.Key, helloLabel, challenge, b))
 }
 
-// greetRankZero connects to rank 0, sends it a greeting and reads its
-// answer. A connection that closes before any answer (rank 0 closed it to
-// make room for another, or restarted) is tried again until ctx ends.
-func greetRankZero(ctx context.Context, c Config, kind byte, body []byte) (*peer, byte, []byte, error) {
+// answer is rank 0's answer to a greeting, with the nonces that its proof
+// covers.
+type answer struct {
+	p                *peer
+	kind             byte
+	body             []byte
+	nonce, challenge []byte // the rank's and rank 0's
+}
+
+// errNotRankZero is a process at the coordinator's address that does not
+// speak first as rank 0 does.
+var errNotRankZero = errors.New("it did not greet as an nbody-go rank 0 (another program on the port?)")
+
+// greetRankZero connects to rank 0, reads its challenge, sends it a
+// greeting of kind with body and reads its answer. A connection that
+// closes before any answer (rank 0 closed it to make room for another, or
+// restarted) is tried again until ctx ends.
+func greetRankZero(ctx context.Context, c Config, kind byte, body []byte) (answer, error) {
 	var last error
 	for {
 		conn, err := dial(ctx, c.Coordinator)
@@ -225,29 +274,40 @@ func greetRankZero(ctx context.Context, c Config, kind byte, body []byte) (*peer
 			if last != nil {
 				err = fmt.Errorf("%w; before: %w", err, last)
 			}
-			return nil, 0, nil, fmt.Errorf("cluster: rank %d reaching rank 0 at %s: %w", c.Rank, c.Coordinator, err)
+			return answer{}, fmt.Errorf("cluster: rank %d reaching rank 0 at %s: %w", c.Rank, c.Coordinator, err)
 		}
-		p := newPeer(0, conn)
-		err = p.write(kind, body)
-		var answer byte
-		var got []byte
-		if err == nil {
-			// Rank 0 answers a hello once every rank has joined: wait as
-			// long as the join may.
-			stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
-			answer, got, err = p.readFrame(0, maxGreeting)
-			stop()
-		}
+		a := answer{p: newPeer(0, conn), nonce: newNonce()}
+		// Rank 0 speaks first, at once; then it answers a hello once every
+		// rank has joined: wait as long as the join may.
+		_ = conn.SetReadDeadline(time.Now().Add(helloTimeout))
+		stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Now()) })
+		a.challenge, err = a.p.readChallenge()
 		if err == nil {
 			_ = conn.SetReadDeadline(time.Time{})
-			return p, answer, got, nil
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			} else {
+				err = a.p.write(kind, greetingBody(c, body, a.nonce, a.challenge))
+			}
+		}
+		if err == nil {
+			a.kind, a.body, err = a.p.readFrame(0, maxGreeting)
+		}
+		stop()
+		if err == nil {
+			_ = conn.SetReadDeadline(time.Time{})
+			return a, nil
 		}
 		_ = conn.Close()
 		if ctx.Err() != nil {
-			return nil, 0, nil, fmt.Errorf("cluster: rank %d waiting for the other ranks at %s: %w", c.Rank, c.Coordinator, contextReason(ctx))
+			return answer{}, fmt.Errorf("cluster: rank %d waiting for the other ranks at %s: %w", c.Rank, c.Coordinator, contextReason(ctx))
+		}
+		var ne net.Error
+		if errors.Is(err, errNotRankZero) || errors.As(err, &ne) && ne.Timeout() {
+			return answer{}, fmt.Errorf("cluster: rank %d at %s: %w", c.Rank, c.Coordinator, errNotRankZero)
 		}
 		if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
-			return nil, 0, nil, fmt.Errorf("cluster: rank %d waiting for rank 0 at %s: %w", c.Rank, c.Coordinator, err)
+			return answer{}, fmt.Errorf("cluster: rank %d waiting for rank 0 at %s: %w", c.Rank, c.Coordinator, err)
 		}
 		last = fmt.Errorf("rank 0 closed the connection before it answered: %w", err)
 		select {
@@ -255,6 +315,29 @@ func greetRankZero(ctx context.Context, c Config, kind byte, body []byte) (*peer
 		case <-time.After(retryEvery):
 		}
 	}
+}
+
+// readChallenge reads rank 0's first frame, its challenge, and returns
+// its nonce.
+func (p *peer) readChallenge() ([]byte, error) {
+	kind, body, err := p.readFrame(0, maxGreeting)
+	var ne net.Error
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.As(err, &ne):
+		return nil, err
+	default:
+		return nil, errNotRankZero // a frame no rank 0 sends
+	}
+	if kind != kindChallenge || len(body) < len(magic) || string(body[:len(magic)]) != magic {
+		return nil, errNotRankZero
+	}
+	r := reader{b: body[len(magic):]}
+	nonce := r.bytes()
+	if r.err != nil || len(nonce) != nonceSize {
+		return nil, errNotRankZero
+	}
+	return nonce, nil
 }
 
 // Withdraw tells the other ranks, in place of Join, that this one cannot
@@ -284,11 +367,15 @@ func Withdraw(ctx context.Context, c Config, reason error) error {
 	defer cancel()
 	why := "it cannot take part: " + reasonText(reason)
 	if c.Rank != 0 {
-		p, kind, body, err := greetRankZero(ctx, c, kindCannot, greetingBody(c.Ranks, c.Rank, []byte(why)))
+		a, err := greetRankZero(ctx, c, kindCannot, []byte(why))
 		if err != nil {
 			return err
 		}
-		_ = p.conn.Close()
+		_ = a.p.conn.Close()
+		kind, body := a.kind, a.body
+		if kind == kindRefuse {
+			return refusal(body) // another job's rank 0: ours has not heard
+		}
 		if kind == kindAbort {
 			// Rank 0 turned it away (another number of ranks): it heard.
 			_, msg := parseAbort(body)
@@ -320,6 +407,10 @@ func (g *greeter) tell(ctx context.Context, c Config, told []bool, refusal []byt
 	for n < c.Ranks {
 		select {
 		case h := <-g.out:
+			if why, code := admit(c, h); why != "" {
+				g.refuse(h, code, why)
+				continue
+			}
 			_ = h.p.write(kindCannot, refusal)
 			_ = h.p.conn.Close()
 			if h.ranks == c.Ranks && h.rank > 0 && h.rank < c.Ranks && !told[h.rank] {

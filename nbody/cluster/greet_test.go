@@ -198,6 +198,7 @@ func TestRankGreetsAgainAfterAClose(t *testing.T) {
 	require.NoError(t, err)
 	defer second.Close()
 	p := newPeer(-1, second)
+	require.NoError(t, p.write(kindChallenge, appendBytes([]byte(magic), newNonce()))) // rank 0 speaks first
 	g, err := p.readGreeting(time.Now().Add(joinBound))
 	require.NoError(t, err)
 	assert.Equal(t, 1, g.rank)

@@ -1,18 +1,59 @@
 package cluster
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // DefaultPort is the coordinator's port where the launcher gives a host
-// but no port (Slurm). It is not torchrun's 29500, which its agent may
-// hold.
+// but no port (Slurm) and the job has no identity. It is not torchrun's
+// 29500, which its agent may hold.
 const DefaultPort = 29517
+
+// Ports that JobPort derives from a job's identity: from 20000 to 29499,
+// below torchrun's 29500, Kubernetes' node ports (30000 to 32767) and
+// Linux's ephemeral ports (32768 to 60999), which outgoing connections
+// take; DefaultPort is not among them.
+const (
+	jobPortBase  = 20000
+	jobPortRange = 9500
+)
+
+// JobPort is the coordinator's port for the job named job, where the
+// launcher gives a host but no port: 20000 plus the job's FNV-1a hash
+// modulo 9500, the same on every rank of the job (and on every machine
+// and every build), different for most pairs of jobs; DefaultPort for a
+// job with no identity (""). Two jobs whose ports coincide meet as any
+// two jobs on one port do: the second rank 0 finds its port in use, and
+// the first turns the other job's ranks away.
+func JobPort(job string) int {
+	if job == "" {
+		return DefaultPort
+	}
+	h := fnv.New64a()
+	_, _ = io.WriteString(h, job)
+	return jobPortBase + int(h.Sum64()%jobPortRange)
+}
+
+// SecretEnv is the variable that holds the shared secret where no secret
+// file is given: launchers pass it on to every process (srun's default
+// --export=ALL, mpirun -x NBODY_SECRET, a Kubernetes Secret as an
+// environment variable).
+const SecretEnv = "NBODY_SECRET"
+
+// maxSecret bounds a secret file: a key, not a document.
+const maxSecret = 64 << 10
+
+// maxJob bounds a job's identity, which every greeting carries.
+const maxJob = 256
 
 // Spec is a process's place in a simulation over several processes: Ranks
 // processes, this one Rank of them (from 0), rank 0 listening at
@@ -34,8 +75,18 @@ type Spec struct {
 	// the GPU of that index.
 	LocalRank    int
 	HasLocalRank bool
+	// Job is the job's identity, which every rank's greeting carries and
+	// rank 0 checks, so that two jobs never mix: as given (SetJob), else,
+	// after Detect, the launcher's (see DetectFrom); "" for none.
+	Job string
+	// PortDerived reports, after Detect, that the coordinator's port is
+	// JobPort's choice for the job (the launcher gave a host but no port),
+	// so that another job identity would move it.
+	PortDerived bool
 
-	ranksGiven, rankGiven, coordGiven bool
+	key []byte // the shared secret (Key)
+
+	ranksGiven, rankGiven, coordGiven, jobGiven, keyGiven bool
 }
 
 // UsageError is a place that is half given or out of range: a mistake
@@ -80,6 +131,58 @@ func (s *Spec) SetCoordinator(v string) error {
 	s.Coordinator, s.coordGiven = v, true
 	return nil
 }
+
+// SetJob sets the job's identity, as given; it wins over the launcher's.
+// Every rank of a job must be given the same.
+func (s *Spec) SetJob(v string) error {
+	if err := checkJob(v); err != nil {
+		return err
+	}
+	s.Job, s.jobGiven = v, true
+	return nil
+}
+
+// checkJob accepts a job identity that fits in a greeting and a line.
+func checkJob(v string) error {
+	switch {
+	case v == "":
+		return errors.New(`"": want a job's name or id`)
+	case len(v) > maxJob:
+		return fmt.Errorf("a job identity of %d bytes: want at most %d", len(v), maxJob)
+	case strings.IndexFunc(v, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }) >= 0:
+		return fmt.Errorf("%q: want a job identity without spaces or control characters", v)
+	}
+	return nil
+}
+
+// SetSecretFile reads the shared secret from the file at path, as given:
+// its bytes less the white space around them (the newline an editor or
+// `openssl rand -hex 32 >file` leaves). It wins over NBODY_SECRET.
+func (s *Spec) SetSecretFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecret+1))
+	if err != nil {
+		return fmt.Errorf("reading the secret: %w", err)
+	}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) > maxSecret:
+		return fmt.Errorf("%s: more than %d KiB: want a secret, such as 32 random bytes in hex", path, maxSecret>>10)
+	case len(b) == 0:
+		return fmt.Errorf("%s is empty: want a secret, such as 32 random bytes in hex", path)
+	}
+	s.key, s.keyGiven = b, true
+	return nil
+}
+
+// Key is the shared secret that proves a greeting is of this job's ranks
+// (Config.Key): the secret file's, else NBODY_SECRET's after Detect; nil
+// for none. It is never printed.
+func (s Spec) Key() []byte { return s.key }
 
 // Multi reports whether the place is one of several processes.
 func (s Spec) Multi() bool { return s.Ranks > 1 }
@@ -160,7 +263,10 @@ type launcher struct {
 	name        string
 	rank, ranks string // variables; ranks "" when the launcher sets none
 	local       string // the rank within the machine; "" when none
-	coordinator func(env lookupFunc) (string, error)
+	// coordinator is rank 0's address, and whether its port is JobPort's
+	// choice for job.
+	coordinator func(env lookupFunc, job string) (string, bool, error)
+	job         func(env lookupFunc) string // the job's identity; "" when none
 }
 
 type lookupFunc = func(string) (string, bool)
@@ -170,10 +276,10 @@ type lookupFunc = func(string) (string, bool)
 // they run inside Slurm allocations, whose variables their processes
 // inherit (an mpirun under sbatch sees SLURM_PROCID=0 in every process).
 var launchers = []launcher{
-	{"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK", torchrunCoordinator},
-	{"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK", nil},
-	{"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", slurmCoordinator},
-	{"kubernetes", "JOB_COMPLETION_INDEX", "", "", nil},
+	{"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK", torchrunCoordinator, torchrunJob},
+	{"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK", nil, openMPIJob},
+	{"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", slurmCoordinator, slurmJob},
+	{"kubernetes", "JOB_COMPLETION_INDEX", "", "", nil, kubernetesJob},
 }
 
 // DetectFrom completes the place from the environment that lookup reads.
@@ -182,10 +288,23 @@ var launchers = []launcher{
 // WORLD_SIZE, MASTER_ADDR and MASTER_PORT; Open MPI's OMPI_COMM_WORLD_RANK
 // and OMPI_COMM_WORLD_SIZE (the coordinator must be given); Slurm's
 // SLURM_PROCID and SLURM_NTASKS, the coordinator being the first host of
-// SLURM_STEP_NODELIST (else SLURM_JOB_NODELIST) at DefaultPort; a
+// SLURM_STEP_NODELIST (else SLURM_JOB_NODELIST) at JobPort of the job; a
 // Kubernetes Indexed Job's JOB_COMPLETION_INDEX (the number of ranks and
 // the coordinator, the first pod's name under a headless Service, must be
 // given). Nothing given and no launcher: a process on its own.
+//
+// The job's identity, where SetJob gave none, is the launcher's: Slurm's
+// job and step ids as Slurm writes them, "1234.0" (SLURM_JOB_ID and
+// SLURM_STEP_ID; the job's alone outside a step), so that two steps of a
+// job never mix either; torchrun's run id (TORCHELASTIC_RUN_ID, its
+// --rdzv-id, unless it is torchrun's default "none"); Open MPI's job id
+// (OMPI_MCA_ess_base_jobid, which mpirun sets up to Open MPI 4, else
+// PMIX_NAMESPACE, Open MPI 5's); a Kubernetes Indexed Job's name, from the
+// pod's host name, which the Job controller sets to the job's name, a dash
+// and the completion index (HOSTNAME, where it ends in that index; a pod
+// template that sets its own hostname gives none). A place whose every
+// value was given takes no launcher's identity either. The shared secret,
+// where no secret file gave one, is NBODY_SECRET's (empty: none).
 //
 // A place half given (a rank without the number of ranks, several ranks
 // without a coordinator, a launcher's rank variable without its size) or
@@ -212,6 +331,11 @@ func (s *Spec) DetectFrom(lookup func(string) (string, bool)) error {
 	if from != nil {
 		if err := s.fill(from, lookup); err != nil {
 			return err
+		}
+	}
+	if !s.keyGiven {
+		if v, _ := lookup(SecretEnv); strings.TrimSpace(v) != "" {
+			s.key = []byte(strings.TrimSpace(v))
 		}
 	}
 	switch {
@@ -259,12 +383,15 @@ func (s *Spec) fill(l *launcher, lookup lookupFunc) error {
 		}
 		s.Ranks = n
 	}
+	if !s.jobGiven {
+		s.Job = l.job(lookup)
+	}
 	if !s.coordGiven && l.coordinator != nil && s.Ranks > 1 {
-		c, err := l.coordinator(lookup)
+		c, derived, err := l.coordinator(lookup, s.Job)
 		if err != nil {
 			return err
 		}
-		s.Coordinator = c
+		s.Coordinator, s.PortDerived = c, derived
 	}
 	return nil
 }
@@ -280,28 +407,29 @@ func besides(l *launcher) string {
 // torchrunCoordinator is MASTER_ADDR:MASTER_PORT, or the port after it
 // where torchrun's agent holds MASTER_PORT for its own store
 // (TORCHELASTIC_USE_AGENT_STORE=True): rank 0 could not listen there.
-func torchrunCoordinator(lookup lookupFunc) (string, error) {
+func torchrunCoordinator(lookup lookupFunc, _ string) (string, bool, error) {
 	host, okH := lookup("MASTER_ADDR")
 	port, okP := lookup("MASTER_PORT")
 	if !okH || !okP || host == "" {
-		return "", usagef("RANK and WORLD_SIZE are set but not MASTER_ADDR and MASTER_PORT: give the coordinator as HOST:PORT")
+		return "", false, usagef("RANK and WORLD_SIZE are set but not MASTER_ADDR and MASTER_PORT: give the coordinator as HOST:PORT")
 	}
 	p, err := strconv.Atoi(port)
 	if err != nil || p < 1 || p > 65535 {
-		return "", usagef("MASTER_PORT=%q: want a port from 1 to 65535", port)
+		return "", false, usagef("MASTER_PORT=%q: want a port from 1 to 65535", port)
 	}
 	if v, _ := lookup("TORCHELASTIC_USE_AGENT_STORE"); strings.EqualFold(v, "true") {
 		if p == 65535 {
-			return "", usagef("MASTER_PORT=65535 is torchrun's store, and no port follows it for rank 0: give the coordinator as HOST:PORT")
+			return "", false, usagef("MASTER_PORT=65535 is torchrun's store, and no port follows it for rank 0: give the coordinator as HOST:PORT")
 		}
 		p++
 	}
-	return net.JoinHostPort(host, strconv.Itoa(p)), nil
+	return net.JoinHostPort(host, strconv.Itoa(p)), false, nil
 }
 
 // slurmCoordinator is the first host of the step's (else the job's) node
-// list at DefaultPort: with Slurm's block distribution, task 0 runs there.
-func slurmCoordinator(lookup lookupFunc) (string, error) {
+// list at the job's port (JobPort): with Slurm's block distribution, task
+// 0 runs there.
+func slurmCoordinator(lookup lookupFunc, job string) (string, bool, error) {
 	name := "SLURM_STEP_NODELIST"
 	list, ok := lookup(name)
 	if !ok || list == "" {
@@ -309,13 +437,61 @@ func slurmCoordinator(lookup lookupFunc) (string, error) {
 		list, ok = lookup(name)
 	}
 	if !ok || list == "" {
-		return "", usagef("SLURM_PROCID is set but not SLURM_JOB_NODELIST: give the coordinator as HOST:PORT")
+		return "", false, usagef("SLURM_PROCID is set but not SLURM_JOB_NODELIST: give the coordinator as HOST:PORT")
 	}
 	host, err := FirstHost(list)
 	if err != nil {
-		return "", usagef("%s=%q: %v", name, list, err)
+		return "", false, usagef("%s=%q: %v", name, list, err)
 	}
-	return net.JoinHostPort(host, strconv.Itoa(DefaultPort)), nil
+	return net.JoinHostPort(host, strconv.Itoa(JobPort(job))), true, nil
+}
+
+// firstOf is the value of the first of names that is set and not blank.
+func firstOf(lookup lookupFunc, names ...string) string {
+	for _, n := range names {
+		if v, _ := lookup(n); strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// slurmJob is "job.step" (SLURM_JOB_ID, SLURM_STEP_ID, or their older
+// names), or the job's id alone outside a step.
+func slurmJob(lookup lookupFunc) string {
+	job := firstOf(lookup, "SLURM_JOB_ID", "SLURM_JOBID")
+	step := firstOf(lookup, "SLURM_STEP_ID", "SLURM_STEPID")
+	if job != "" && step != "" {
+		return job + "." + step
+	}
+	return job
+}
+
+// torchrunJob is torchrun's run id, unless it is its default "none",
+// which every run shares.
+func torchrunJob(lookup lookupFunc) string {
+	if id := firstOf(lookup, "TORCHELASTIC_RUN_ID"); id != "none" {
+		return id
+	}
+	return ""
+}
+
+// openMPIJob is mpirun's job id: ORTE's (Open MPI up to 4), else PMIx's
+// namespace (Open MPI 5's PRRTE).
+func openMPIJob(lookup lookupFunc) string {
+	return firstOf(lookup, "OMPI_MCA_ess_base_jobid", "PMIX_NAMESPACE")
+}
+
+// kubernetesJob is an Indexed Job's name: the pod's host name, which the
+// Job controller sets to "<job name>-<completion index>", less that
+// suffix; "" where the host name does not end in it.
+func kubernetesJob(lookup lookupFunc) string {
+	host := firstOf(lookup, "HOSTNAME")
+	index := firstOf(lookup, "JOB_COMPLETION_INDEX")
+	if name, ok := strings.CutSuffix(host, "-"+index); ok && index != "" && name != "" {
+		return name
+	}
+	return ""
 }
 
 // checkAddress accepts host:port with a host and a port from 1 to 65535.

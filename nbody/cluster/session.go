@@ -3,6 +3,7 @@ package cluster
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -23,6 +24,18 @@ type Config struct {
 	// Secret, on rank 0, is handed to every rank (NCCL's unique id: opaque
 	// bytes); other ranks' is ignored.
 	Secret []byte
+	// Job is the job's identity (Spec.Job), which every rank's greeting
+	// carries: rank 0 turns away a rank of another job (its Join ends with
+	// a *RefusedError naming both jobs) and goes on waiting for its own.
+	// "" is a job without one, which meets only ranks without one.
+	Job string
+	// Key is the shared secret (Spec.Key), or nil for none: every rank's
+	// greeting, and rank 0's welcome, prove that they know it without
+	// sending it. A rank whose secret is wrong, or who has one where rank
+	// 0 has none or the reverse, is turned away as a rank of another job
+	// is. It is not encryption: what follows the join crosses the network
+	// in clear.
+	Key []byte
 	// JoinTimeout bounds the whole meeting: how long rank 0 waits for the
 	// others and the others retry their connection. 0 means
 	// DefaultJoinTimeout.
@@ -90,17 +103,19 @@ type peer struct {
 
 // Frame kinds.
 const (
-	kindHello   byte = 1 // rank > 0 to rank 0: ranks, rank, info
-	kindWelcome byte = 2 // rank 0 to rank > 0: secret, every info
-	kindData    byte = 3 // Broadcast and Gather
-	kindPing    byte = 4 // alive
-	kindBye     byte = 5 // done, the connection closes next
-	kindAbort   byte = 6 // rank, reason: a rank failed
-	kindCannot  byte = 7 // rank > 0 to rank 0: a hello's fields, why it cannot take part; rank 0 on: rank, why
+	kindHello     byte = 1 // rank > 0 to rank 0: magic, ranks, rank, job, nonce, info, proof
+	kindWelcome   byte = 2 // rank 0 to rank > 0: secret, every info, proof
+	kindData      byte = 3 // Broadcast and Gather
+	kindPing      byte = 4 // alive
+	kindBye       byte = 5 // done, the connection closes next
+	kindAbort     byte = 6 // rank, reason: a rank failed
+	kindCannot    byte = 7 // rank > 0 to rank 0: a hello's fields, why it cannot take part; rank 0 on: rank, why
+	kindChallenge byte = 8 // rank 0 to a new connection, first: magic, a nonce
+	kindRefuse    byte = 9 // rank 0 to a rank it turns away (another job, the secret): code, why
 )
 
 // magic opens every greeting: a process that is not ours is turned away.
-const magic = "nbody-go cluster 1\n"
+const magic = "nbody-go cluster 2\n"
 
 // maxFrame bounds a frame's payload (bodies of 2^28 fp64 4-vectors: 8 GiB).
 const maxFrame = 1 << 33
@@ -120,6 +135,11 @@ const maxFrame = 1 << 33
 // or at the time limit. A join that ends at its time limit says which
 // ranks never came, and is a context.DeadlineExceeded. One rank joins
 // alone at once.
+//
+// A rank of another job (Config.Job), or whose shared secret (Config.Key)
+// does not match rank 0's, is turned away: its Join ends at once with a
+// *RefusedError, and rank 0 goes on waiting for its own ranks. A port
+// that another process holds ends rank 0's Join with a *PortInUseError.
 func Join(ctx context.Context, c Config) (*Session, error) {
 	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
 		return nil, fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
@@ -184,6 +204,9 @@ func listen(ctx context.Context, coordinator string) (net.Listener, error) {
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, portInUse(addr, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cluster: rank 0 listening at %s: %w", addr, err)
 	}
@@ -193,10 +216,11 @@ func listen(ctx context.Context, coordinator string) (net.Listener, error) {
 }
 
 // lead is rank 0's part of Join: it reads greetings concurrently (greet)
-// until every other rank has said hello. A rank that cannot take part
-// ends the join with a *PeerError naming it; a hello that does not fit
-// (another number of ranks, a rank out of range or twice) with an error
-// that every rank greeted so far hears too.
+// until every other rank has said hello. A greeting of another job or
+// without the secret is turned away, and the join goes on. A rank that
+// cannot take part ends the join with a *PeerError naming it; a hello that
+// does not fit (another number of ranks, a rank out of range or twice)
+// with an error that every rank greeted so far hears too.
 func (s *Session) lead(ctx context.Context, c Config) error {
 	ln, err := listen(ctx, c.Coordinator)
 	if err != nil {
@@ -205,6 +229,7 @@ func (s *Session) lead(ctx context.Context, c Config) error {
 	g := greet(ctx, ln)
 	defer g.close()
 	s.peers = make([]*peer, c.Ranks)
+	hellos := make([]greeting, c.Ranks) // for the proof of each welcome
 	infos := make([][]byte, c.Ranks)
 	infos[0] = c.Info
 	came := make([]bool, c.Ranks)
@@ -234,6 +259,10 @@ func (s *Session) lead(ctx context.Context, c Config) error {
 			return fmt.Errorf("cluster: rank 0 at %s: %d of %d ranks joined before %w (%s)", c.Coordinator,
 				joined, c.Ranks, contextReason(ctx), why)
 		}
+		if why, code := admit(c, h); why != "" {
+			g.refuse(h, code, why)
+			continue
+		}
 		p, conn := h.p, h.p.conn
 		reject := func(format string, args ...any) error {
 			msg := fmt.Sprintf(format, args...)
@@ -262,7 +291,7 @@ func (s *Session) lead(ctx context.Context, c Config) error {
 			return reject("rank %d joined twice (from %s and %s)", h.rank, s.peers[h.rank].conn.RemoteAddr(), conn.RemoteAddr())
 		}
 		p.rank = h.rank
-		s.peers[h.rank], infos[h.rank], came[h.rank] = p, h.body, true
+		s.peers[h.rank], infos[h.rank], came[h.rank], hellos[h.rank] = p, h.body, true, h
 		joined++
 	}
 	s.Infos, s.Secret = infos, c.Secret
@@ -272,7 +301,9 @@ func (s *Session) lead(ctx context.Context, c Config) error {
 		welcome = appendBytes(welcome, in)
 	}
 	for _, p := range s.peers[1:] {
-		if err := p.write(kindWelcome, welcome); err != nil {
+		h := hellos[p.rank]
+		proof := macOf(c.Key, welcomeLabel, h.nonce, h.challenge, welcome)
+		if err := p.write(kindWelcome, appendBytes(welcome[:len(welcome):len(welcome)], proof)); err != nil {
 			return fmt.Errorf("cluster: welcoming rank %d: %w", p.rank, err)
 		}
 	}
@@ -281,12 +312,15 @@ func (s *Session) lead(ctx context.Context, c Config) error {
 
 // follow is the part of Join of a rank other than 0.
 func (s *Session) follow(ctx context.Context, c Config) error {
-	p, kind, body, err := greetRankZero(ctx, c, kindHello, greetingBody(c.Ranks, c.Rank, c.Info))
+	a, err := greetRankZero(ctx, c, kindHello, c.Info)
 	if err != nil {
 		return err
 	}
+	p, kind, body := a.p, a.kind, a.body
 	s.peers = []*peer{p}
 	switch kind {
+	case kindRefuse:
+		return refusal(body)
 	case kindAbort:
 		_, reason := parseAbort(body)
 		return fmt.Errorf("cluster: rank 0 turned rank %d away: %s", c.Rank, reason)
@@ -306,8 +340,13 @@ func (s *Session) follow(ctx context.Context, c Config) error {
 	for range n {
 		s.Infos = append(s.Infos, r.bytes())
 	}
+	signed := body[:len(body)-len(r.b)]
+	proof := r.bytes()
 	if r.err != nil {
 		return fmt.Errorf("cluster: rank %d: rank 0's welcome: %w", c.Rank, r.err)
+	}
+	if len(c.Key) > 0 && !hmac.Equal(proof, macOf(c.Key, welcomeLabel, a.nonce, a.challenge, signed)) {
+		return fmt.Errorf("cluster: %s: the process at %s welcomed it without proof of the secret: not its rank 0", rankOfJob(c.Rank, c.Job), c.Coordinator)
 	}
 	return nil
 }

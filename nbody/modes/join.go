@@ -44,7 +44,8 @@ func openCluster(ctx context.Context, o PlatformOptions, obs Observer) (*Platfor
 			setupErr = fmt.Errorf("several processes exchange through NCCL: %w", setupErr)
 		}
 	}
-	cfg := cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator, Info: info, Secret: secret}
+	cfg := cluster.Config{Ranks: spec.Ranks, Rank: spec.Rank, Coordinator: spec.Coordinator, Info: info, Secret: secret,
+		Job: spec.Job, Key: spec.Key()}
 	if setupErr != nil {
 		// Say so now, then tell the others, which end at once instead of
 		// waiting for the join's time limit; rank 0 answers every rank
