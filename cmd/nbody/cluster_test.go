@@ -24,6 +24,9 @@ func TestClusterUsageErrors(t *testing.T) {
 		"zero ranks":            {"-benchmark", "-ranks=0", "-rank=0", "-coordinator=127.0.0.1:9"},
 		"empty job":             {"-benchmark", "-ranks=2", "-rank=0", "-coordinator=127.0.0.1:9", "-job="},
 		"no secret file":        {"-benchmark", "-ranks=2", "-rank=0", "-coordinator=127.0.0.1:9", "-secret-file=/nonexistent/secret"},
+		"job in one process":    {"-benchmark", "-numbodies=64", "-job=a"},
+		"job with -cpu":         {"-cpu", "-benchmark", "-numbodies=64", "-job=a"},
+		"secret with -cpu":      {"-cpu", "-benchmark", "-numbodies=64", "-secret-file=/etc/hostname"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := runNbody(t, args...)

@@ -226,6 +226,10 @@ func (o *options) check(set map[string]bool) error {
 	if err := o.checkValidation(set); err != nil {
 		return err
 	}
+	jobFlags := func() string { return givenNeed(set, "job", "secret-file") }
+	if one := o.oneProcess(); one != "" && (set["job"] || set["secret-file"]) {
+		return usagef("Error: %s a run over several processes: %s runs in one process", jobFlags(), one)
+	}
 	if one := o.oneProcess(); one != "" && !o.place.Given() {
 		// A launcher's environment fills in only what the mode can use:
 		// srun -N16 nbody -alldevices checks every machine, each alone.
@@ -237,6 +241,9 @@ func (o *options) check(set map[string]bool) error {
 	}
 	if err := o.place.Detect(); err != nil {
 		return usagef("Error: %v (-ranks=R -rank=I -coordinator=HOST:PORT)", err)
+	}
+	if (set["job"] || set["secret-file"]) && !o.place.Multi() {
+		return usagef("Error: %s a run over several processes: -ranks=R, or a launcher (torchrun, srun, mpirun, an Indexed Job) that starts several", jobFlags())
 	}
 	o.ncclLibrary = cluster.NCCLLibrary()
 	if o.place.Multi() && o.oneProcess() != "" {
