@@ -268,7 +268,9 @@ func TestRankKilledMidRun(t *testing.T) {
 	var pe *PeerError
 	require.ErrorAs(t, s.Err(), &pe)
 	assert.Equal(t, 1, pe.Rank)
-	assert.Contains(t, pe.Error(), "rank 1 left the simulation: its connection closed")
+	// Whichever rank 0 meets first names the end: the reader's end of
+	// file, or a heartbeat sent into the closed connection.
+	assert.Regexp(t, `^rank 1 left the simulation: (its connection closed|sending to it failed: .*(reset by peer|broken pipe))`, pe.Error())
 }
 
 // Rank 0, another process, is killed: rank 1 notices and names it.
