@@ -58,7 +58,7 @@ func (a *app) validateCluster() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	hosts := place.RankHosts()
+	hosts := place.RankHostsFrom(os.LookupEnv, host) // this host as the report names it
 	nodes := make([]validate.Node, len(contribs))
 	for r, c := range contribs {
 		nodes[r] = nodeOf(c, hosts)
