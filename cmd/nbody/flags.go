@@ -21,13 +21,14 @@ import (
 
 // Defaults that the report and the README quote.
 const (
-	defaultIterations = 10  // the sample's -i default
-	defaultBlockSize  = 256 // the sample's -blockSize default
-	defaultSeed       = 1   // fixed, so that two runs start from the same bodies
-	defaultFrames     = 60  // -frames: with -every=4, 240 steps, a 2.4 s loop
-	defaultEvery      = 4   // -every: steps between two frames
-	maxFrames         = 600
-	maxEvery          = 1_000_000
+	defaultIterations  = 10          // the sample's -i default
+	defaultBlockSize   = 256         // the sample's -blockSize default
+	defaultSeed        = 1           // fixed, so that two runs start from the same bodies
+	defaultNodeTimeout = time.Minute // -node-timeout
+	defaultFrames      = 60          // -frames: with -every=4, 240 steps, a 2.4 s loop
+	defaultEvery       = 4           // -every: steps between two frames
+	maxFrames          = 600
+	maxEvery           = 1_000_000
 )
 
 // options are the parsed command line.
@@ -42,6 +43,7 @@ type options struct {
 	minGIPS        float64       // -alldevices: a GPU below this rate fails
 	minShare       float64       // -alldevices: a GPU below this share of its expected rate fails; 0: never
 	terminationLog string        // -alldevices: where the one-line summary goes
+	nodeTimeout    time.Duration // -alldevices over ranks: the join's limit, and beyond -duration the results'
 
 	numBodies       int // 0: the default for the platform
 	iterations      int
@@ -132,6 +134,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(cli.DecimalFloat(&o.slowRatio, validate.DefaultSlowRatio, 0, 1), "slow-ratio", "-alldevices: a GPU below `r` times the median fails; default 0.9")
 	fs.Var(cli.DecimalFloat(&o.minGIPS, 0, 0, 1e9), "min-gips", "-alldevices: a GPU below `x` billion interactions per second fails")
 	fs.Var(cli.DecimalFloat(&o.minShare, expect.DefaultMinShare, 0, 1), "min-share", "-alldevices: a GPU below `s` times the rate expected of its chip fails; 0: never; default 0.75")
+	fs.DurationVar(&o.nodeTimeout, "node-timeout", defaultNodeTimeout, "-alldevices over several processes: rank 0 waits `d` for the ranks to connect, and -duration + d for their results; default 1m")
 	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
 	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)
 	fs.Func("rank", "this process's `i` of -ranks, from 0; rank 0 reports", o.place.SetRank)
@@ -247,18 +250,19 @@ func (o *options) check(set map[string]bool) error {
 	}
 	o.ncclLibrary = cluster.NCCLLibrary()
 	if o.place.Multi() && o.oneProcess() != "" {
-		return usagef("Error: several processes (-ranks) run -benchmark or -compare in GPU memory: not with -cpu, -hostmem or -alldevices")
+		return usagef("Error: several processes (-ranks) run -benchmark, -compare or -alldevices in GPU memory: not with -cpu or -hostmem")
 	}
 	return o.checkRender(set)
 }
 
 // oneProcess names what makes the run one that takes no ranks (-cpu, the
 // interactive mode), or is "" for a run that may be one of several
-// processes.
+// processes: -alldevices under a launcher validates the cluster, each
+// process its share of its machine's GPUs.
 func (o *options) oneProcess() string {
 	switch {
 	case o.allDevices:
-		return "-alldevices" // every GPU of this machine, on its own bodies
+		return ""
 	case o.cpu:
 		return "-cpu"
 	case o.hostmem:
@@ -273,14 +277,16 @@ func (o *options) oneProcess() string {
 // GPU on its own generated bodies, timed as -benchmark is.
 func (o *options) checkValidation(set map[string]bool) error {
 	switch {
-	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["min-share"] || set["termination-log"]):
-		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "min-share", "termination-log"))
+	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["min-share"] || set["termination-log"] || set["node-timeout"]):
+		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "min-share", "termination-log", "node-timeout"))
 	case !o.allDevices:
 		return nil
 	case o.cpu || set["device"] || set["numdevices"] || o.compare || o.tipsy != "" || o.render != "" || o.output != "" || o.energy:
 		return usagef("Error: -alldevices runs every GPU on its own bodies: it cannot be used with -cpu, -device, -numdevices, -compare, -tipsy, -render, -output or -energy")
 	case o.duration < 0 || (set["duration"] && o.duration == 0):
 		return usagef(`Error: "duration" specified %s is invalid.  Value should be a positive Go duration such as 90s or 10m`, o.duration)
+	case o.nodeTimeout <= 0:
+		return usagef(`Error: "node-timeout" specified %s is invalid.  Value should be a positive Go duration such as 30s or 2m`, o.nodeTimeout)
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ type jsonReport struct {
 	View           *modes.ViewResult      `json:"interactive,omitempty"`
 	Energy         *modes.EnergyResult    `json:"energy,omitempty"`
 	Validation     *validate.Result       `json:"validation,omitempty"` // -alldevices
+	Cluster        *validate.Cluster      `json:"cluster,omitempty"`    // -alldevices over several processes, on rank 0
 	Output         string                 `json:"output,omitempty"`
 	Error          *jsonError             `json:"error,omitempty"` // why the run failed
 	ExitStatus     int                    `json:"exit_status"`

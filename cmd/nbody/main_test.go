@@ -17,6 +17,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(asNbody) != "" {
+		os.Exit(runAsNbody()) // a process of a test, with fake GPUs (fakegpu_test.go)
+	}
 	dir, err := os.MkdirTemp("", "nbody-cli-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/nbody-go/nbody/nbody"
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/modes"
 	"github.com/nbody-go/nbody/nbody/validate"
 )
@@ -13,10 +16,23 @@ import (
 // has already said which and why.
 var errValidationFailed = errors.New("a GPU failed its validation")
 
+// gpuSource is where -alldevices finds its GPUs, opens them and reads
+// their state: the driver and NVML. The tests put fake devices in their
+// place (main_test.go), to run whole processes, and clusters of them,
+// without a GPU.
+type gpuSource struct {
+	list      func() ([]gpu.Device, error)
+	open      func(gpu.Device) (nbody.Integrator, error) // nil: the GPU's own integrator
+	telemetry func() (validate.Telemetry, error)
+}
+
+var devices = gpuSource{list: modes.ListGPUs, telemetry: validate.NVMLTelemetry}
+
 // validate runs -alldevices: every GPU its own simulation at once, then a
-// line per GPU and the verdict. A signal ends it early with the report so
-// far, as a cluster's grace period does. -termination-log gets the verdict
-// or, when there is none, why.
+// line per GPU and the verdict; over several processes, the cluster's
+// (validateCluster). A signal ends it early with the report so far, as a
+// cluster's grace period does. -termination-log gets the verdict or, when
+// there is none, why.
 func (a *app) validate() (err error) {
 	o := a.o
 	summary := ""
@@ -29,25 +45,11 @@ func (a *app) validate() (err error) {
 		}
 	}()
 	printBanner(a.out)
-	devs, err := modes.ListGPUs()
-	if err != nil {
-		return fmt.Errorf("%w; -alldevices needs one. Check that nvidia-smi sees it; "+
-			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
+	if o.place.Multi() {
+		summary, err = a.validateCluster()
+		return err
 	}
-	printHeader(a.out, o, devs)
-	telemetry, err := validate.NVMLTelemetry()
-	if err != nil {
-		fmt.Fprintf(a.errw, "> No telemetry (clocks, temperature, power): %s\n", oneLine(err.Error()))
-	}
-	minShare := o.minShare
-	if minShare == 0 { // -min-share=0: no GPU is held to its chip's rate
-		minShare = -1
-	}
-	v, err := validate.All(a.ctx, validate.Options{
-		Precision: a.prec, Physics: a.params.Physics(), BlockSize: o.blockSize, Bodies: o.numBodies, Seed: o.seed,
-		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS, MinShare: minShare,
-		Telemetry: telemetry, Devices: devs,
-	})
+	v, _, err := a.validateHere(nil)
 	if err != nil {
 		return err
 	}
@@ -61,4 +63,58 @@ func (a *app) validate() (err error) {
 		return errValidationFailed
 	}
 	return nil
+}
+
+// validateHere validates this process's GPUs: every one it sees, or where
+// share is given, those of these indices among them (an empty share
+// validates none). It prints the header of the GPUs it validates.
+func (a *app) validateHere(share func(n int) []int) (validate.Result, string, error) {
+	o := a.o
+	devs, err := devices.list()
+	if err != nil {
+		return validate.Result{}, "", fmt.Errorf("%w; -alldevices needs one. Check that nvidia-smi sees it; "+
+			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
+	}
+	shareText := ""
+	if share != nil {
+		idx := share(len(devs))
+		if len(idx) < len(devs) {
+			mine := make([]gpu.Device, len(idx))
+			ords := make([]string, len(idx))
+			for i, k := range idx {
+				mine[i], ords[i] = devs[k], fmt.Sprint(devs[k].Ordinal)
+			}
+			shareText = fmt.Sprintf("its share of %d GPUs: %s", len(devs), strings.Join(ords, ", "))
+			if len(idx) == 0 {
+				shareText = fmt.Sprintf("its share of %d GPUs: none", len(devs))
+			}
+			devs = mine
+		}
+	}
+	printHeader(a.out, o, devs)
+	if len(devs) == 0 {
+		return validate.Result{}, shareText, nil
+	}
+	telemetry, err := devices.telemetry()
+	if err != nil {
+		fmt.Fprintf(a.errw, "> No telemetry (clocks, temperature, power): %s\n", oneLine(err.Error()))
+	}
+	opts := a.validateOptions()
+	opts.Telemetry, opts.Devices, opts.Open = telemetry, devs, devices.open
+	v, err := validate.All(a.ctx, opts)
+	return v, shareText, err
+}
+
+// validateOptions are the validation's settings from the command line,
+// without the devices: a cluster's rank 0 judges every node's GPUs by them.
+func (a *app) validateOptions() validate.Options {
+	o := a.o
+	minShare := o.minShare
+	if minShare == 0 { // -min-share=0: no GPU is held to its chip's rate
+		minShare = -1
+	}
+	return validate.Options{
+		Precision: a.prec, Physics: a.params.Physics(), BlockSize: o.blockSize, Bodies: o.numBodies, Seed: o.seed,
+		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS, MinShare: minShare,
+	}
 }

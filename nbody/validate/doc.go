@@ -23,9 +23,18 @@
 // has no repair pending or failed, its rate is above Options.MinGIPS, no
 // window fell below its first by more than ThrottleDrop, it reached
 // MinShare of the rate expected of its chip (package expect; one GPU is
-// enough), and it is not slower than SlowRatio of the median GPU. A
+// enough), and it is not slower than SlowRatio of the median GPU of its
+// model. A
 // reading the GPU or the driver does not give is unknown: no rule passes
 // or fails on it. A new verdict is one more rule there.
+//
+// # A cluster
+//
+// Every node of a cluster validates its own GPUs; its record travels as
+// bytes (EncodeNode, DecodeNode) to the one that reports, where
+// JudgeCluster holds every GPU to those of its model on every node, and
+// Cluster reads as a line per GPU, per node and for the cluster, and as
+// JSON. A node that gave no record is a failed Node with why.
 //
 // # Forms
 //

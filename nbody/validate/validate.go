@@ -56,12 +56,19 @@ type Options struct {
 	OnWindow func(gpu int, w modes.Figures)
 	// Devices are the GPUs to validate; nil: every visible one.
 	Devices []gpu.Device
+	// Open opens the integrator that runs on a device; nil: gpu.New with
+	// the options above. Tests run whole validations with it on devices
+	// that are not GPUs.
+	Open func(d gpu.Device) (nbody.Integrator, error)
 }
 
 // GPUResult is one GPU's validation: its figures, its accuracy, its state,
 // and the verdict.
 type GPUResult struct {
-	Device  gpu.Device
+	Device gpu.Device
+	// Host is the GPU's machine in a cluster's validation (Cluster), by
+	// its host name; "" for a machine on its own.
+	Host    string
 	Windows []modes.Figures // timed windows, in order
 	// Accuracy is the largest relative L2 error of the sampled bodies'
 	// accelerations against the float64 reference over every check;
@@ -86,6 +93,10 @@ type GPUResult struct {
 	Ratio   float64
 	Passed  bool
 	Reasons []string // why it failed
+
+	// bodies is the run's number of bodies where it is not the judge's
+	// Options.Bodies: a cluster's node chose its own (JudgeCluster).
+	bodies int
 }
 
 // UUID is the GPU's UUID as NVML writes it ("GPU-…"), or "" where
@@ -151,6 +162,9 @@ func All(ctx context.Context, o Options) (Result, error) {
 	units := make([]unit, len(devs))
 	for i, d := range devs {
 		units[i] = unit{device: d, open: func() (nbody.Integrator, error) {
+			if o.Open != nil {
+				return o.Open(d)
+			}
 			return gpu.New(gpu.Options{Precision: o.Precision, Physics: o.Physics, BlockSize: o.BlockSize, Device: d.Ordinal})
 		}}
 	}

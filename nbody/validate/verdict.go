@@ -20,13 +20,13 @@ const (
 	DefaultThrottleDrop = 0.10 // below the GPU's own first window
 )
 
-// peers is what a verdict may hold one GPU to among all of them: the
-// median rate of those that ran, how many did, and, by model name, the
-// ordinal of a GPU that had an NVLink link up.
+// peers is what a verdict may hold one GPU to among all of them: by model
+// name, the median rate of those that ran, how many did, and a GPU that
+// had an NVLink link up ("GPU 3", or "GPU 3 of node7" in a cluster).
 type peers struct {
-	median   float64
-	ran      int
-	nvlinkUp map[string]int
+	median   map[string]float64
+	ran      map[string]int
+	nvlinkUp map[string]string
 }
 
 // A rule says why g fails it, or "" when g passes.
@@ -38,33 +38,44 @@ var rules = []rule{
 	aboveFloor, notThrottled, meetsExpectation, notSlow,
 }
 
-// judge gives every GPU its verdict: what its readings add up to, the rate
-// expected of it and its share of that, its ratio to the median GPU, and
-// the reasons of every rule it fails.
+// Judge gives every GPU of gpus its verdict, as All does for its own:
+// what its readings add up to, the rate expected of it and its share of
+// that, its ratio to the median GPU of its model, and the reasons of every
+// rule it fails. The GPUs may come from several machines (a cluster's,
+// merged): each is held to those of its model among all of them.
+func Judge(gpus []GPUResult, o Options) { judge(gpus, o) }
+
+// judge is Judge.
 func judge(gpus []GPUResult, o Options) {
-	rates := make([]float64, 0, len(gpus))
-	p := peers{nvlinkUp: map[string]int{}}
+	rates := map[string][]float64{}
+	p := peers{median: map[string]float64{}, ran: map[string]int{}, nvlinkUp: map[string]string{}}
 	for i := range gpus {
 		g := &gpus[i]
 		g.Observed = observe(g)
-		g.Expected, g.NoExpectation = expectation(g, o)
+		og := o
+		if g.bodies > 0 {
+			og.Bodies = g.bodies
+		}
+		g.Expected, g.NoExpectation = expectation(g, og)
 		g.Share = 0
 		if g.Expected != nil && len(g.Windows) > 0 {
 			g.Share = expect.Share(g.Rate(), *g.Expected)
 		}
 		if g.Err == nil && len(g.Windows) > 0 {
-			rates = append(rates, g.Rate())
+			rates[g.Device.Name] = append(rates[g.Device.Name], g.Rate())
 		}
 		if _, ok := p.nvlinkUp[g.Device.Name]; !ok && g.Observed.NVLinkEverUp {
-			p.nvlinkUp[g.Device.Name] = g.Device.Ordinal
+			p.nvlinkUp[g.Device.Name] = g.label()
 		}
 	}
-	p.median, p.ran = median(rates), len(rates)
+	for name, rs := range rates {
+		p.median[name], p.ran[name] = median(rs), len(rs)
+	}
 	for i := range gpus {
 		g := &gpus[i]
-		g.Reasons = nil
-		if p.median > 0 {
-			g.Ratio = g.Rate() / p.median
+		g.Reasons, g.Ratio = nil, 0
+		if m := p.median[g.Device.Name]; m > 0 {
+			g.Ratio = g.Rate() / m
 		}
 		for _, r := range rules {
 			if why := r(g, p, o); why != "" {
@@ -157,9 +168,17 @@ func nvlinksUp(g *GPUResult, p peers, _ Options) string {
 		return fmt.Sprintf("nvlink: %d of %d links down (%s)", len(l.Down), all, joinInts(l.Down))
 	}
 	if peer, ok := p.nvlinkUp[g.Device.Name]; ok {
-		return fmt.Sprintf("nvlink: all %d links down, while GPU %d, the same model, has links up", all, peer)
+		return fmt.Sprintf("nvlink: all %d links down, while %s, the same model, has links up", all, peer)
 	}
 	return ""
+}
+
+// label names g in a reason: "GPU 3", or "GPU 3 of node7" in a cluster.
+func (g *GPUResult) label() string {
+	if g.Host != "" {
+		return fmt.Sprintf("GPU %d of %s", g.Device.Ordinal, g.Host)
+	}
+	return fmt.Sprintf("GPU %d", g.Device.Ordinal)
 }
 
 // joinInts writes xs as "1, 5, 7".
@@ -233,10 +252,11 @@ func notThrottled(g *GPUResult, _ peers, o Options) string {
 	return ""
 }
 
-// notSlow fails a GPU, among two or more that ran, whose rate is below
-// SlowRatio of the median.
+// notSlow fails a GPU, among two or more of its model that ran, whose
+// rate is below SlowRatio of their median: a GPU is held to its own kind,
+// never to a faster or slower model beside it.
 func notSlow(g *GPUResult, p peers, o Options) string {
-	if len(g.Windows) > 0 && p.ran >= 2 && g.Ratio < cmpOr(o.SlowRatio, DefaultSlowRatio) {
+	if len(g.Windows) > 0 && p.ran[g.Device.Name] >= 2 && g.Ratio < cmpOr(o.SlowRatio, DefaultSlowRatio) {
 		return fmt.Sprintf("slow: %.0f%% of the median GPU", 100*g.Ratio)
 	}
 	return ""

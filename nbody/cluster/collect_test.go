@@ -1,0 +1,130 @@
+package cluster
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A tolerant gathering of four ranks: rank 1 gives its data and gets its
+// answer, rank 2 never comes, rank 3 comes and its connection closes
+// before its data. Rank 0 has each one's part or why none came, by its
+// deadline, and nobody waits for rank 2.
+func TestJoinPartialGathersWhatComes(t *testing.T) {
+	addr := freeAddress(t)
+	cfg := func(r int) Config {
+		return Config{Ranks: 4, Rank: r, Coordinator: addr, Info: []byte{'h', byte('0' + r)}, JoinTimeout: 2 * time.Second, Heartbeat: 100 * time.Millisecond}
+	}
+	zero, err := JoinPartial(context.Background(), cfg(0))
+	require.NoError(t, err)
+	defer zero.Close()
+	one, err := JoinPartial(context.Background(), cfg(1))
+	require.NoError(t, err)
+	defer one.Close()
+
+	// Rank 3 greets by hand, then hangs up.
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	p := newPeer(0, conn)
+	challenge, err := p.readChallenge()
+	require.NoError(t, err)
+	require.NoError(t, p.write(kindHello, greetingBody(Config{Ranks: 4, Rank: 3}, []byte("h3"), newNonce(), challenge)))
+	kind, _, err := p.readFrame(0, maxGreeting)
+	require.NoError(t, err)
+	assert.Equal(t, kindWelcome, kind)
+	require.NoError(t, conn.Close())
+
+	deadline := time.Now().Add(4 * time.Second)
+	answered := make(chan []byte, 1)
+	go func() {
+		_, err := one.GatherEach(context.Background(), []byte("data 1"), deadline)
+		assert.NoError(t, err)
+		a, err := one.Scatter(nil, deadline.Add(time.Second))
+		assert.NoError(t, err)
+		answered <- a
+	}()
+	start := time.Now()
+	got, err := zero.GatherEach(context.Background(), []byte("data 0"), deadline)
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 3500*time.Millisecond, "rank 2 costs the join's limit, not the deadline")
+	require.Len(t, got, 4)
+	assert.Equal(t, "data 0", string(got[0].Data))
+	assert.Equal(t, "data 1", string(got[1].Data))
+	assert.Equal(t, "h1", string(got[1].Info))
+	assert.Nil(t, got[1].Err)
+	require.NotNil(t, got[2].Err)
+	assert.Equal(t, 2, got[2].Err.Rank)
+	assert.Equal(t, "never connected within the join's time limit (2s)", got[2].Err.Reason)
+	assert.Nil(t, got[2].Info)
+	require.NotNil(t, got[3].Err)
+	assert.Equal(t, "h3", string(got[3].Info))
+	assert.Contains(t, got[3].Err.Reason, "its connection closed")
+
+	mine, err := zero.Scatter([][]byte{[]byte("a0"), []byte("a1"), nil, nil}, deadline)
+	require.NoError(t, err)
+	assert.Equal(t, "a0", string(mine))
+	select {
+	case a := <-answered:
+		assert.Equal(t, "a1", string(a))
+	case <-time.After(5 * time.Second):
+		t.Fatal("rank 1 got no answer")
+	}
+}
+
+// A rank that connected and then says nothing, not even its heartbeats
+// (a machine cut off), is given up within four heartbeats; a rank whose
+// rank 0 never comes falls back within its own bound.
+func TestJoinPartialSilenceAndAbsence(t *testing.T) {
+	addr := freeAddress(t)
+	zero, err := JoinPartial(context.Background(), Config{Ranks: 2, Rank: 0, Coordinator: addr, JoinTimeout: 2 * time.Second, Heartbeat: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer zero.Close()
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	p := newPeer(0, conn)
+	challenge, err := p.readChallenge()
+	require.NoError(t, err)
+	require.NoError(t, p.write(kindHello, greetingBody(Config{Ranks: 2, Rank: 1}, []byte("h1"), newNonce(), challenge)))
+	start := time.Now()
+	got, err := zero.GatherEach(context.Background(), nil, time.Now().Add(10*time.Second))
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	require.NotNil(t, got[1].Err)
+	assert.Contains(t, got[1].Err.Reason, "no word from it for 400ms")
+
+	lone, err := JoinPartial(context.Background(), Config{Ranks: 2, Rank: 1, Coordinator: freeAddress(t), JoinTimeout: 500 * time.Millisecond})
+	require.NoError(t, err)
+	defer lone.Close()
+	_, err = lone.GatherEach(context.Background(), []byte("x"), time.Now().Add(5*time.Second))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "could not reach rank 0")
+}
+
+func TestShareLocalAndRankHosts(t *testing.T) {
+	assert.Equal(t, []int{1, 3}, Share(4, 1, 2))
+	assert.Equal(t, []int{0, 1, 2, 3}, Share(4, 0, 1))
+	assert.Equal(t, []int{0}, Share(1, 1, 2), "fewer GPUs than processes: all it sees")
+	assert.Equal(t, []int{2}, Share(3, 2, 3))
+
+	env := map[string]string{"SLURM_PROCID": "3", "SLURM_NTASKS": "4", "SLURM_LOCALID": "1", "SLURM_NODEID": "1",
+		"SLURM_STEP_NODELIST": "gpu[07-08]", "SLURM_STEP_TASKS_PER_NODE": "2(x2)"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var s Spec
+	require.NoError(t, s.DetectFrom(lookup))
+	rank, size, ok := s.LocalFrom(lookup)
+	assert.True(t, ok)
+	assert.Equal(t, []int{1, 2}, []int{rank, size})
+	assert.Equal(t, []string{"gpu07", "gpu07", "gpu08", "gpu08"}, s.RankHostsFrom(lookup, "gpu08"))
+
+	k := Spec{Launcher: "kubernetes", Ranks: 3, Rank: 1}
+	assert.Equal(t, []string{"check-0", "check-1", "check-2"}, k.RankHostsFrom(lookup, "check-1.nodes.default.svc"))
+	assert.Nil(t, k.RankHostsFrom(lookup, "elsewhere"))
+	torch := Spec{Launcher: "torchrun", Ranks: 2, LocalRank: 1, HasLocalRank: true}
+	_, _, ok = torch.LocalFrom(func(string) (string, bool) { return "", false })
+	assert.False(t, ok, "no LOCAL_WORLD_SIZE: alone")
+}
