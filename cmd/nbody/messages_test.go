@@ -63,6 +63,10 @@ func TestNaNBodiesWarned(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stderr, warning, "the interactive mode too")
 
+	r = runNbody(t, "-cpu", "-tipsy="+in, "-benchmark", "-i=2")
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stderr, warning, "a plain benchmark too: its bodies are read back to tell")
+
 	out := filepath.Join(dir, "after.bin")
 	r = runNbody(t, "-cpu", "-tipsy="+in, "-benchmark", "-i=2", "-output="+out)
 	assert.Equal(t, 1, r.code)

@@ -27,6 +27,13 @@ func NonFinite(b nbody.Bodies) int {
 	return n
 }
 
+// checkFiniteUpTo is the most bodies a benchmark reads back only to tell
+// whether they went NaN: 2^22 bodies are 64 MiB in fp32 on the GPU and
+// 128 MiB of float64 here, a few milliseconds after the timed steps; above
+// it, and over several processes (whose read-back gathers over the
+// network), the check comes only with -output or -energy.
+const checkFiniteUpTo = 1 << 22
+
 // tellNonFinite tells obs of b's bodies that are not finite, if any.
 func tellNonFinite(obs Observer, b nbody.Bodies) {
 	if obs == nil {

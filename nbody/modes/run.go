@@ -214,7 +214,10 @@ func runModes(ctx context.Context, p *Platform, b nbody.Bodies, o RunOptions, ob
 	}
 	var end *EndState
 	if o.Benchmark {
-		r, err := Benchmark(ctx, p, b, BenchmarkOptions{Steps: o.Steps, DT: o.Params.DT, KeepBodies: o.Output != "" || o.Energy}, o.Progress)
+		// The bodies come back for the snapshot and the energy, and, where
+		// that is cheap, to tell a simulation that broke down (NaN).
+		keep := o.Output != "" || o.Energy || (b.N() <= checkFiniteUpTo && p.Session == nil)
+		r, err := Benchmark(ctx, p, b, BenchmarkOptions{Steps: o.Steps, DT: o.Params.DT, KeepBodies: keep}, o.Progress)
 		if err != nil {
 			return nil, err
 		}
