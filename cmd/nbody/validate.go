@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/nbody-go/nbody/nbody"
 	"github.com/nbody-go/nbody/nbody/gpu"
@@ -75,22 +74,7 @@ func (a *app) validateHere(share func(n int) []int) (validate.Result, string, er
 		return validate.Result{}, "", fmt.Errorf("%w; -alldevices needs one. Check that nvidia-smi sees it; "+
 			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
 	}
-	shareText := ""
-	if share != nil {
-		idx := share(len(devs))
-		if len(idx) < len(devs) {
-			mine := make([]gpu.Device, len(idx))
-			ords := make([]string, len(idx))
-			for i, k := range idx {
-				mine[i], ords[i] = devs[k], fmt.Sprint(devs[k].Ordinal)
-			}
-			shareText = fmt.Sprintf("its share of %d GPUs: %s", len(devs), strings.Join(ords, ", "))
-			if len(idx) == 0 {
-				shareText = fmt.Sprintf("its share of %d GPUs: none", len(devs))
-			}
-			devs = mine
-		}
-	}
+	devs, shareText := validate.Pick(devs, share)
 	printHeader(a.out, o, devs)
 	if len(devs) == 0 {
 		return validate.Result{}, shareText, nil

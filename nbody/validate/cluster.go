@@ -17,8 +17,8 @@ import (
 // A cluster's validation: every node validates its own GPUs (All), the
 // nodes' records come together (EncodeNode, DecodeNode: how they travel),
 // and JudgeCluster holds every GPU to those of its model on all the nodes.
-// How the records travel between machines is package cluster's; what is
-// printed, the command's.
+// RunCluster (runcluster.go) moves the records between the ranks over
+// package cluster; what is printed is the caller's.
 
 // Node is one process's part of a cluster's validation: its GPUs'
 // record, or why there is none.

@@ -30,11 +30,16 @@
 //
 // # A cluster
 //
-// Every node of a cluster validates its own GPUs; its record travels as
-// bytes (EncodeNode, DecodeNode) to the one that reports, where
-// JudgeCluster holds every GPU to those of its model on every node, and
-// Cluster reads as a line per GPU, per node and for the cluster, and as
-// JSON. A node that gave no record is a failed Node with why.
+// RunCluster is one rank's part of a cluster's validation: every rank
+// validates its share of its machine's GPUs (the caller says how its GPUs
+// are listed and opened) and its record travels as bytes (EncodeNode,
+// DecodeNode) over package cluster's tolerant gathering to rank 0, where
+// JudgeCluster holds every GPU to those of its model on every node and
+// each rank gets its GPUs' verdicts back. Cluster reads as a line per GPU,
+// per node and for the cluster, and as JSON. A node that gave no record
+// within the bounds is a failed Node with why; the others' verdicts stand.
+// The gathering is why this package imports cluster: validating a cluster
+// is gathering over its rendezvous.
 //
 // # Forms
 //

@@ -1,0 +1,237 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nbody-go/nbody/nbody/cluster"
+	"github.com/nbody-go/nbody/nbody/gpu"
+)
+
+// A cluster's validation as one rank runs it (RunCluster): join the
+// others over package cluster's tolerant gathering, validate this
+// process's share with a time to give up by, and either judge every node
+// (rank 0) or send its record to rank 0 and take back its verdicts.
+
+// ClusterOptions set one rank's part of a cluster's validation.
+type ClusterOptions struct {
+	// Place is this process's place among the ranks (after Spec.Detect):
+	// its rank, rank 0's address, the job and its secret, and the
+	// launcher that says which of its machine's GPUs are its share
+	// (Spec.Local, cluster.Share).
+	Place cluster.Spec
+	// Host is this machine's host name, which the report names it by and
+	// rank 0 is told as the rank greets it.
+	Host string
+	// RankHosts is every rank's host name, by rank, as the launcher tells
+	// (Spec.RankHostsFrom): rank 0 names by it a rank that never greeted.
+	// Nil where nothing tells.
+	RankHosts []string
+	// NodeTimeout bounds the waits: rank 0 waits this long for the ranks
+	// to connect, and Judge.Duration + NodeTimeout from its start for
+	// their records; a rank gives its own validation Judge.Duration + half
+	// of it before it reports that the validation hangs.
+	NodeTimeout time.Duration
+	// Judge are the settings every GPU is judged by at rank 0 (Options
+	// without its devices, which are each node's own); Judge.Duration is
+	// also how long every rank's validation runs.
+	Judge Options
+	// Validate validates this process's share of its machine's GPUs:
+	// share(n) are the indices of its own among the n the process sees
+	// (Pick chooses them and names them in words, which it returns). It
+	// runs in a goroutine of its own, which a GPU that hangs leaves
+	// behind.
+	Validate func(share func(n int) []int) (res Result, shareText string, err error)
+	// GiveUpName names Judge.Duration + NodeTimeout/2 as the caller's user
+	// knows it (a command: by its flags), in the failure of a rank whose
+	// validation hangs; "" names only the time.
+	GiveUpName string
+	// ShareFailed, when set, hears at once why this rank's validation
+	// failed as a whole (no GPU could be listed, it hung); the rank goes on
+	// to report the failure to rank 0 as its node's.
+	ShareFailed func(error)
+}
+
+// ClusterOutcome is what one rank's part of a cluster's validation ends
+// with.
+type ClusterOutcome struct {
+	// Node is this rank's record: its GPUs with the verdicts rank 0 gave
+	// them among every node's, else its own (OwnVerdict says why).
+	Node Node
+	// Cluster is every node's record, on rank 0; nil on the others.
+	Cluster *Cluster
+	// OwnVerdict, on a rank other than 0, is why its GPUs' verdicts are
+	// its own, judged among its own GPUs: rank 0 could not be reached, did
+	// not answer in time, or answered for another number of GPUs. Nil where
+	// the cluster's verdicts came, and on rank 0.
+	OwnVerdict error
+}
+
+// Passed reports whether the rank's validation passed: on rank 0 the
+// whole cluster's, on the others their own node's.
+func (o ClusterOutcome) Passed() bool {
+	if o.Cluster != nil {
+		return o.Cluster.Passed()
+	}
+	return o.Node.Passed()
+}
+
+// RunCluster is one rank's part of a cluster's validation. Each rank
+// validates its share of its machine's GPUs (o.Validate) and sends its
+// record to rank 0, which holds every GPU to those of its model on every
+// node (JudgeCluster) and hands each rank back its GPUs' verdicts. A rank
+// that never came, ended, fell silent or gave nothing by rank 0's
+// deadline is a failed node, and the others' verdicts stand; no rank
+// waits past its own bounds (ClusterOptions.NodeTimeout). Only a
+// gathering that cannot begin (a listener that cannot open) or, on rank
+// 0, cannot be collected is an error; a rank's own failure is its node's.
+func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
+	began := time.Now()
+	place := o.Place
+	part, err := cluster.JoinPartial(context.WithoutCancel(ctx), cluster.Config{
+		Ranks: place.Ranks, Rank: place.Rank, Coordinator: place.Coordinator, Info: []byte(o.Host), JoinTimeout: o.NodeTimeout,
+		Job: place.Job, Key: place.Key(),
+	})
+	if err != nil {
+		return ClusterOutcome{}, err
+	}
+	defer part.Close()
+	deadline := began.Add(o.Judge.Duration + o.NodeTimeout)
+
+	node, err := validateShare(o, began.Add(o.Judge.Duration+o.NodeTimeout/2))
+	node.Rank, node.Host = place.Rank, o.Host
+	if err != nil {
+		node.Err = fmt.Errorf("cannot validate its GPUs: %s", oneLine(err.Error()))
+		if o.ShareFailed != nil {
+			o.ShareFailed(err)
+		}
+	}
+	data, err := EncodeNode(node)
+	if err != nil {
+		return ClusterOutcome{}, err
+	}
+	if place.Rank != 0 {
+		return ClusterOutcome{Node: node, OwnVerdict: reportToRankZero(ctx, part, node, data, deadline, o.NodeTimeout)}, nil
+	}
+
+	contribs, err := part.GatherEach(ctx, data, deadline)
+	if err != nil {
+		return ClusterOutcome{}, err
+	}
+	nodes := make([]Node, len(contribs))
+	for r, c := range contribs {
+		nodes[r] = nodeOf(c, o.RankHosts)
+	}
+	nodes[0] = node
+	JudgeCluster(nodes, o.Judge)
+	parts := make([][]byte, len(nodes))
+	for r, n := range nodes {
+		if r > 0 && n.Result != nil {
+			parts[r], _ = EncodeVerdicts(VerdictsOf(n)) // a node without its verdicts keeps its own
+		}
+	}
+	_, _ = part.Scatter(parts, deadline)
+	return ClusterOutcome{Node: node, Cluster: &Cluster{Nodes: nodes, Elapsed: time.Since(began)}}, nil
+}
+
+// validateShare validates this process's share of its machine's GPUs
+// (cluster.Share, by the launcher's local rank), giving up at giveUp: a
+// GPU or a driver that hangs must not keep the rank from reporting, nor
+// from ending (the stuck goroutine ends with the process).
+func validateShare(o ClusterOptions, giveUp time.Time) (Node, error) {
+	type outcome struct {
+		res   Result
+		share string
+		err   error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		local, size, _ := o.Place.Local()
+		res, share, err := o.Validate(func(n int) []int { return cluster.Share(n, local, size) })
+		done <- outcome{res, share, err}
+	}()
+	timer := time.NewTimer(time.Until(giveUp))
+	defer timer.Stop()
+	select {
+	case out := <-done:
+		if out.err != nil {
+			return Node{Share: out.share}, out.err
+		}
+		return Node{Share: out.share, Result: &out.res}, nil
+	case <-timer.C:
+		limit := (o.Judge.Duration + o.NodeTimeout/2).String()
+		if o.GiveUpName != "" {
+			limit = o.GiveUpName + ", " + limit
+		}
+		return Node{}, fmt.Errorf("its validation did not end within %s (a GPU or its driver hangs)", limit)
+	}
+}
+
+// nodeOf is rank 0's record of a rank: what it sent, or a failed node
+// named by the host it greeted with, else the launcher's, and why.
+func nodeOf(c cluster.Contribution, hosts []string) Node {
+	host := string(c.Info)
+	if host == "" && c.Rank < len(hosts) {
+		host = hosts[c.Rank]
+	}
+	if c.Err != nil {
+		return Node{Rank: c.Rank, Host: host, Err: errors.New(c.Err.Reason)}
+	}
+	n, err := DecodeNode(c.Data)
+	if err != nil {
+		return Node{Rank: c.Rank, Host: host, Err: err}
+	}
+	n.Rank = c.Rank
+	if n.Host == "" {
+		n.Host = host
+	}
+	return n
+}
+
+// reportToRankZero is a rank's part after its validation: its record to
+// rank 0, and the verdicts rank 0 gives back (its GPUs judged among every
+// node's), put on node's GPUs. It returns why, where rank 0 cannot be
+// reached or does not answer, the node's verdict stays its own.
+func reportToRankZero(ctx context.Context, part *cluster.Partial, node Node, data []byte, deadline time.Time, nodeTimeout time.Duration) error {
+	// Rank 0 answers by its own deadline; it may have started up to the
+	// join's limit before this rank.
+	_, err := part.GatherEach(context.WithoutCancel(ctx), data, deadline)
+	if err != nil {
+		return err
+	}
+	answer, err := part.Scatter(nil, deadline.Add(nodeTimeout))
+	if err == nil && node.Result != nil {
+		err = ApplyVerdicts(node.Result, answer)
+	}
+	return err
+}
+
+// Pick is the devices of share among devs (share(len(devs)) are their
+// indices) and the words a node's line names them by ("its share of 4
+// GPUs: 0, 2"); with share nil, or taking every device, devs and "".
+func Pick(devs []gpu.Device, share func(n int) []int) ([]gpu.Device, string) {
+	if share == nil {
+		return devs, ""
+	}
+	idx := share(len(devs))
+	if len(idx) >= len(devs) {
+		return devs, ""
+	}
+	if len(idx) == 0 {
+		return []gpu.Device{}, fmt.Sprintf("its share of %d GPUs: none", len(devs))
+	}
+	mine := make([]gpu.Device, len(idx))
+	ords := make([]string, len(idx))
+	for i, k := range idx {
+		mine[i], ords[i] = devs[k], fmt.Sprint(devs[k].Ordinal)
+	}
+	return mine, fmt.Sprintf("its share of %d GPUs: %s", len(devs), strings.Join(ords, ", "))
+}
+
+// oneLine joins a message of several lines into one, for a node's line.
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+}
