@@ -88,14 +88,9 @@ func (s *slot) end(why string) {
 // alive, so that a rank whose machine stops is known within four of them.
 // Close ends it.
 func JoinPartial(ctx context.Context, c Config) (*Partial, error) {
-	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
-		return nil, fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
-	}
-	if c.JoinTimeout <= 0 {
-		c.JoinTimeout = DefaultJoinTimeout
-	}
-	if c.Heartbeat <= 0 {
-		c.Heartbeat = DefaultHeartbeat
+	c, err := c.checked()
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.JoinTimeout)
 	p := &Partial{Ranks: c.Ranks, Rank: c.Rank, c: c, began: time.Now(), stop: make(chan struct{}), cancel: cancel}

@@ -354,14 +354,9 @@ func (p *peer) readChallenge() ([]byte, error) {
 // take part before it calls Withdraw, not after. The error says whom it
 // could not tell.
 func Withdraw(ctx context.Context, c Config, reason error) error {
-	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
-		return fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
-	}
-	if c.Ranks == 1 {
-		return nil
-	}
-	if c.JoinTimeout <= 0 {
-		c.JoinTimeout = DefaultJoinTimeout
+	c, err := c.checked()
+	if err != nil || c.Ranks == 1 {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.JoinTimeout)
 	defer cancel()

@@ -120,6 +120,21 @@ const magic = "nbody-go cluster 2\n"
 // maxFrame bounds a frame's payload (bodies of 2^28 fp64 4-vectors: 8 GiB).
 const maxFrame = 1 << 33
 
+// checked refuses a rank outside the ranks and fills in the time limits
+// that c leaves at zero.
+func (c Config) checked() (Config, error) {
+	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
+		return c, fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
+	}
+	if c.JoinTimeout <= 0 {
+		c.JoinTimeout = DefaultJoinTimeout
+	}
+	if c.Heartbeat <= 0 {
+		c.Heartbeat = DefaultHeartbeat
+	}
+	return c, nil
+}
+
 // Join meets the other ranks: rank 0 listens at the coordinator's address
 // (its port on every interface, or the loopback address when that is the
 // host) until every other rank has said hello, then hands each the secret
@@ -141,20 +156,14 @@ const maxFrame = 1 << 33
 // *RefusedError, and rank 0 goes on waiting for its own ranks. A port
 // that another process holds ends rank 0's Join with a *PortInUseError.
 func Join(ctx context.Context, c Config) (*Session, error) {
-	if c.Ranks < 1 || c.Rank < 0 || c.Rank >= c.Ranks {
-		return nil, fmt.Errorf("cluster: rank %d of %d", c.Rank, c.Ranks)
-	}
-	if c.JoinTimeout <= 0 {
-		c.JoinTimeout = DefaultJoinTimeout
-	}
-	if c.Heartbeat <= 0 {
-		c.Heartbeat = DefaultHeartbeat
+	c, err := c.checked()
+	if err != nil {
+		return nil, err
 	}
 	s := &Session{Ranks: c.Ranks, Rank: c.Rank, heartbeat: c.Heartbeat,
 		done: make(chan struct{}), stop: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(ctx, c.JoinTimeout)
 	defer cancel()
-	var err error
 	switch {
 	case c.Ranks == 1:
 		s.Infos, s.Secret, s.peers = [][]byte{c.Info}, c.Secret, []*peer{nil}
