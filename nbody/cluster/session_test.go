@@ -197,11 +197,18 @@ const (
 	helperAddrEnv = "NBODY_CLUSTER_TEST_ADDR"
 )
 
-func TestHelperProcess(t *testing.T) {
-	role := os.Getenv(helperEnv)
-	if role == "" {
-		t.Skip("a helper for the tests that kill a rank; runs only as their subprocess")
+// TestMain runs the test binary as a helper rank when helperEnv says so,
+// and as the tests otherwise.
+func TestMain(m *testing.M) {
+	if role := os.Getenv(helperEnv); role != "" {
+		runHelper(role)
+		return
 	}
+	os.Exit(m.Run())
+}
+
+// runHelper is the helper rank: it joins, then steps until it is killed.
+func runHelper(role string) {
 	rank, _ := strconv.Atoi(role)
 	s, err := Join(context.Background(), Config{Ranks: 2, Rank: rank, Coordinator: os.Getenv(helperAddrEnv),
 		Secret: []byte("id"), JoinTimeout: 20 * time.Second, Heartbeat: 100 * time.Millisecond})
@@ -221,7 +228,7 @@ func TestHelperProcess(t *testing.T) {
 // startHelper starts the test binary as rank (of 2) at addr.
 func startHelper(t *testing.T, rank int, addr string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), helperEnv+"="+strconv.Itoa(rank), helperAddrEnv+"="+addr)
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
