@@ -43,6 +43,18 @@ cli() { echo "\$ nbody $*"; timeout 120 "$B/nbody" "$@"; echo "rc=$?"; }
 	cli -alldevices -fp64
 } >"$O/cli.txt" 2>&1
 
+# A cluster validation of two processes on this one machine, as torchrun
+# would start them (set by hand): each validates its share, rank 0
+# reports both.
+{
+	for r in 1 0; do
+		env RANK=$r WORLD_SIZE=2 LOCAL_RANK=$r LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29611 \
+			timeout 120 "$B/nbody" -alldevices >"$O/rank$r.out" 2>"$O/rank$r.err" &
+	done
+	wait
+	for r in 0 1; do echo "== rank $r"; cat "$O/rank$r.out" "$O/rank$r.err"; done
+} >"$O/cluster.txt" 2>&1
+
 # Time to a verdict and start-up, the JIT cache off, whole processes.
 verdict() {
 	for i in 1 2 3 4 5 6 7 8; do
@@ -83,6 +95,7 @@ wait $hog
 
 cat "$O/device.txt" "$O/tests.txt"
 grep -E '^\$|billion|Error|rc=|PASS|FAIL|expected|GI/s' "$O/cli.txt" | grep -v '^ *"' | cut -c1-220
+grep -E '^==|^> ' "$O/cluster.txt" | cut -c1-260
 cat "$O/verdict-time.txt"
 tail -3 "$O/sample-build.txt" 2>/dev/null
 cat "$O/startup.txt" "$O/phases.txt"
