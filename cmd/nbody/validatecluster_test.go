@@ -202,6 +202,44 @@ func TestClusterValidationReportsRanksThatDoNotAnswer(t *testing.T) {
 	assert.Equal(t, 1, rs[5].code, "%q", rs[5].stderr)
 }
 
+// Two processes on a machine of one GPU, as torchrun starts them: the
+// GPU is local rank 0's alone, since two validations of one GPU at once
+// would each see it at half its rate; rank 1's share is empty and passes.
+// Bound to the GPU (CUDA_VISIBLE_DEVICES set, as Slurm's --gpus-per-task
+// does), each process takes the GPU it sees.
+func TestClusterValidationOneGPUTwoProcesses(t *testing.T) {
+	t.Setenv("CUDA_VISIBLE_DEVICES", "")
+	require.NoError(t, os.Unsetenv("CUDA_VISIBLE_DEVICES")) // restored after the test
+	for _, bound := range []bool{false, true} {
+		addr := loopback(t)
+		_, port, err := net.SplitHostPort(addr)
+		require.NoError(t, err)
+		fr := make([]fakeRank, 2)
+		for r := range fr {
+			env := []string{fmt.Sprintf("RANK=%d", r), "WORLD_SIZE=2", fmt.Sprintf("LOCAL_RANK=%d", r), "LOCAL_WORLD_SIZE=2",
+				"MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port, "TORCHELASTIC_RUN_ID=one-gpu"}
+			if bound {
+				env = append(env, "CUDA_VISIBLE_DEVICES=0")
+			}
+			fr[r] = fakeRank{host: "vm", gpus: "Fake H100:4", env: env,
+				args: []string{"-alldevices", "-numbodies=256", "-i=3", "-node-timeout=10s"}}
+		}
+		rs, _ := runFakeCluster(t, 40*time.Second, fr)
+		for r, res := range rs {
+			assert.Equal(t, 0, res.code, "bound %v, rank %d: %q", bound, r, res.stderr)
+		}
+		report := rs[0].stdout
+		if !bound {
+			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 0): 1 GPUs, 1 passed: PASS"), "%s", report)
+			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 1), its share of 1 GPUs: none: 0 GPUs, 0 passed (no GPU in its share): PASS"), "%s", report)
+			assert.Equal(t, 1, strings.Count(report, "> vm GPU "), "the one GPU validated once: %s", report)
+		} else {
+			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 1): 1 GPUs, 1 passed: PASS"), "%s", report)
+			assert.Equal(t, 2, strings.Count(report, "> vm GPU "), "each bound process its own: %s", report)
+		}
+	}
+}
+
 // srun's environment of a 4-task step, two tasks on each of two nodes, as
 // srun sets it: a 4-rank validation of the cluster, each task taking its
 // share of its node's GPUs by its local rank (local rank i of 2: GPUs i

@@ -106,10 +106,13 @@ func TestJoinPartialSilenceAndAbsence(t *testing.T) {
 }
 
 func TestShareLocalAndRankHosts(t *testing.T) {
-	assert.Equal(t, []int{1, 3}, Share(4, 1, 2))
-	assert.Equal(t, []int{0, 1, 2, 3}, Share(4, 0, 1))
-	assert.Equal(t, []int{0}, Share(1, 1, 2), "fewer GPUs than processes: all it sees")
-	assert.Equal(t, []int{2}, Share(3, 2, 3))
+	assert.Equal(t, []int{1, 3}, ShareOf(4, 1, 2, false))
+	assert.Equal(t, []int{1, 3}, ShareOf(4, 1, 2, true), "bound to as many GPUs as processes or more: still split")
+	assert.Equal(t, []int{0, 1, 2, 3}, ShareOf(4, 0, 1, false))
+	assert.Equal(t, []int{0}, ShareOf(1, 0, 2, false))
+	assert.Empty(t, ShareOf(1, 1, 2, false), "fewer GPUs than processes, unbound: the GPU is rank 0's alone")
+	assert.Equal(t, []int{0}, ShareOf(1, 1, 2, true), "fewer GPUs than processes, bound: every one it sees")
+	assert.Equal(t, []int{2}, ShareOf(3, 2, 3, false))
 
 	env := map[string]string{"SLURM_PROCID": "3", "SLURM_NTASKS": "4", "SLURM_LOCALID": "1", "SLURM_NODEID": "1",
 		"SLURM_STEP_NODELIST": "gpu[07-08]", "SLURM_STEP_TASKS_PER_NODE": "2(x2)"}
@@ -120,6 +123,10 @@ func TestShareLocalAndRankHosts(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, []int{1, 2}, []int{rank, size})
 	assert.Equal(t, []string{"gpu07", "gpu07", "gpu08", "gpu08"}, s.RankHostsFrom(lookup, "gpu08"))
+	assert.Equal(t, []int{1, 3}, s.ShareFrom(lookup, 4))
+	assert.Empty(t, s.ShareFrom(lookup, 1), "one GPU, two tasks, no binding: rank 0's")
+	env["CUDA_VISIBLE_DEVICES"] = "1"
+	assert.Equal(t, []int{0}, s.ShareFrom(lookup, 1), "bound to its own GPU")
 
 	k := Spec{Launcher: "kubernetes", Ranks: 3, Rank: 1}
 	assert.Equal(t, []string{"check-0", "check-1", "check-2"}, k.RankHostsFrom(lookup, "check-1.nodes.default.svc"))

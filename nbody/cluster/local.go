@@ -55,14 +55,30 @@ func (s Spec) LocalFrom(lookup lookupFunc) (rank, size int, ok bool) {
 	return s.LocalRank, size, true
 }
 
-// Share is which of the n GPUs a process sees are its own, local rank
-// rank of size on its machine: GPUs rank, rank+size, rank+2×size, … A
-// process that sees fewer GPUs than its machine has processes takes all
-// it sees: the launcher bound GPUs to each task (Slurm's --gpus-per-task,
-// a CUDA_VISIBLE_DEVICES of its own), or there are too few to split.
-func Share(n, rank, size int) []int {
+// Share is which of the n GPUs this process sees are its own (Local's
+// place on its machine, the environment's binding): ShareOf.
+func (s Spec) Share(n int) []int { return s.ShareFrom(os.LookupEnv, n) }
+
+// ShareFrom is Share, from the environment that lookup reads. A process
+// whose CUDA_VISIBLE_DEVICES is set counts as bound to the GPUs it sees
+// (Slurm's --gpus-per-task, a launcher's or a user's own binding); one
+// without it sees its machine's GPUs, as every process beside it does.
+func (s Spec) ShareFrom(lookup lookupFunc, n int) []int {
+	local, size, _ := s.LocalFrom(lookup)
+	_, bound := lookup("CUDA_VISIBLE_DEVICES")
+	return ShareOf(n, local, size, bound)
+}
+
+// ShareOf is which of the n GPUs a process sees are its own, local rank
+// rank of size on its machine: GPUs rank, rank+size, rank+2×size, …, so
+// that processes that see the same GPUs never validate one at once (a
+// GPU shared is a GPU slowed). Where there are fewer GPUs than processes,
+// the processes past the last GPU get none, unless bound: a process bound
+// to fewer GPUs than its machine has processes sees only its own, and
+// takes every one it sees.
+func ShareOf(n, rank, size int, bound bool) []int {
 	var out []int
-	if size <= 1 || n < size {
+	if size <= 1 || (bound && n < size) {
 		for i := range n {
 			out = append(out, i)
 		}

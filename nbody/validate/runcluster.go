@@ -21,7 +21,7 @@ type ClusterOptions struct {
 	// Place is this process's place among the ranks (after Spec.Detect):
 	// its rank, rank 0's address, the job and its secret, and the
 	// launcher that says which of its machine's GPUs are its share
-	// (Spec.Local, cluster.Share).
+	// (Spec.Local, Spec.Share).
 	Place cluster.Spec
 	// Host is this machine's host name, which the report names it by and
 	// rank 0 is told as the rank greets it.
@@ -138,7 +138,8 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 }
 
 // validateShare validates this process's share of its machine's GPUs
-// (cluster.Share, by the launcher's local rank), giving up at giveUp: a
+// (cluster.Spec.Share: by the launcher's local rank and the
+// process's binding), giving up at giveUp: a
 // GPU or a driver that hangs must not keep the rank from reporting, nor
 // from ending (the stuck goroutine ends with the process).
 func validateShare(o ClusterOptions, giveUp time.Time) (Node, error) {
@@ -149,8 +150,7 @@ func validateShare(o ClusterOptions, giveUp time.Time) (Node, error) {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		local, size, _ := o.Place.Local()
-		res, share, err := o.Validate(func(n int) []int { return cluster.Share(n, local, size) })
+		res, share, err := o.Validate(o.Place.Share)
 		done <- outcome{res, share, err}
 	}()
 	timer := time.NewTimer(time.Until(giveUp))

@@ -158,13 +158,13 @@ func TestRunClusterWithoutRankZero(t *testing.T) {
 // is all of them without words; an empty share is none.
 func TestPick(t *testing.T) {
 	devs := []gpu.Device{{Ordinal: 0}, {Ordinal: 1}, {Ordinal: 2}, {Ordinal: 3}}
-	mine, text := Pick(devs, func(n int) []int { return cluster.Share(n, 0, 2) })
+	mine, text := Pick(devs, func(n int) []int { return cluster.ShareOf(n, 0, 2, false) })
 	assert.Equal(t, []gpu.Device{devs[0], devs[2]}, mine)
 	assert.Equal(t, "its share of 4 GPUs: 0, 2", text)
 	mine, text = Pick(devs, nil)
 	assert.Equal(t, devs, mine)
 	assert.Empty(t, text)
-	mine, text = Pick(devs, func(n int) []int { return cluster.Share(n, 0, 1) })
+	mine, text = Pick(devs, func(n int) []int { return cluster.ShareOf(n, 0, 1, false) })
 	assert.Len(t, mine, 4)
 	assert.Empty(t, text)
 	mine, text = Pick(devs, func(int) []int { return nil })
