@@ -9,12 +9,14 @@
 // allocated), the bodies generated and copied in, the first step (the
 // first launch, waited for), the timed steps, and the integrator closed.
 //
-//	startphases [-numbodies=4096] [-i=10] [-runs=8]
+//	startphases [-numbodies=4096] [-i=10] [-runs=8] [-close=false]
 //
 // Each run is a fresh process (the program runs itself with -child), since
 // only the first opening of the driver in a process is the start-up a user
 // waits for. It prints each phase's end in milliseconds since the process
-// started, the median over the runs, and its share.
+// started, the median over the runs, and its share. With -close=false
+// the integrator is left for the process's exit to tear down, which tells
+// whether closing it costs the whole process time or only moves it.
 package main
 
 import (
@@ -43,13 +45,14 @@ func main() {
 	n := flag.Int("numbodies", 4096, "bodies")
 	steps := flag.Int("i", 10, "timed steps")
 	runs := flag.Int("runs", 8, "processes to time")
+	closeAtEnd := flag.Bool("close", true, "close the integrator before the process exits")
 	child := flag.Bool("child", false, "run once and print the phases (internal)")
 	flag.Parse()
 	var err error
 	if *child {
-		err = once(*n, *steps)
+		err = once(*n, *steps, *closeAtEnd)
 	} else {
-		err = parent(*n, *steps, *runs)
+		err = parent(*n, *steps, *runs, *closeAtEnd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "startphases:", err)
@@ -64,7 +67,7 @@ type phase struct {
 }
 
 // once runs the start-up once and prints "name ms" a line.
-func once(n, steps int) error {
+func once(n, steps int, closeAtEnd bool) error {
 	start := procstart.Start()
 	var ph []phase
 	mark := func(name string) { ph = append(ph, phase{name, time.Since(start)}) }
@@ -106,11 +109,13 @@ func once(n, steps int) error {
 		return err
 	}
 	mark(fmt.Sprintf("%d timed steps done", steps))
-	if err := g.Close(); err != nil {
-		return err
+	if closeAtEnd {
+		if err := g.Close(); err != nil {
+			return err
+		}
+		mark("integrator closed")
 	}
 	_ = drv // kept open, as gpu keeps its own: the driver is never unloaded
-	mark("integrator closed")
 	for _, x := range ph {
 		fmt.Printf("%.3f\t%s\n", float64(x.at)/1e6, x.name)
 	}
@@ -118,7 +123,7 @@ func once(n, steps int) error {
 }
 
 // parent runs the child runs times and prints the medians.
-func parent(n, steps, runs int) error {
+func parent(n, steps, runs int, closeAtEnd bool) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -128,7 +133,8 @@ func parent(n, steps, runs int) error {
 	var walls []float64
 	for range runs {
 		t0 := time.Now()
-		out, err := exec.Command(self, "-child", "-numbodies="+strconv.Itoa(n), "-i="+strconv.Itoa(steps)).Output()
+		out, err := exec.Command(self, "-child", "-numbodies="+strconv.Itoa(n), "-i="+strconv.Itoa(steps),
+			"-close="+strconv.FormatBool(closeAtEnd)).Output()
 		walls = append(walls, float64(time.Since(t0))/1e6)
 		if ee, ok := err.(*exec.ExitError); ok {
 			return fmt.Errorf("child: %w: %s", err, strings.TrimSpace(string(ee.Stderr)))

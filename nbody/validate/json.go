@@ -10,9 +10,10 @@ import (
 // expectedJSON is the rate expected of a GPU, in a GPU's record.
 type expectedJSON struct {
 	GIps   jsonnum.Float `json:"billion_interactions_per_second"`
-	Source expect.Source `json:"source"` // "measured" or "model"
-	Basis  string        `json:"basis"`  // what the figure is for: "NVIDIA H200 (measured)"
-	Share  jsonnum.Float `json:"share"`  // the median window's rate over it
+	Source expect.Source `json:"source"`                                // "measured" or "model"
+	Basis  string        `json:"basis"`                                 // what the figure is for: "NVIDIA H200 (measured)"
+	Share  jsonnum.Float `json:"share"`                                 // the median window's rate over it
+	Model  *float64      `json:"model_billion_interactions_per_second"` // null: the model knows nothing of the chip
 }
 
 // MarshalJSON implements json.Marshaler: the run, and a record per GPU
@@ -70,7 +71,7 @@ func (v Result) MarshalJSON() ([]byte, error) {
 		gpus[i].PowerLimit, gpus[i].DefaultLimit = ob.PowerLimitW, ob.DefaultPowerLimitW
 		gpus[i].LowestSMClock = known(ob.LowestSMClockMHz > 0, ob.LowestSMClockMHz)
 		if e := g.Expected; e != nil {
-			gpus[i].Expected = &expectedJSON{jsonnum.Float(e.GIps), e.Source, e.Basis, jsonnum.Float(g.Share)}
+			gpus[i].Expected = &expectedJSON{jsonnum.Float(e.GIps), e.Source, e.Basis, jsonnum.Float(g.Share), known(e.ModelGIps > 0, e.ModelGIps)}
 		}
 		if gpus[i].Reasons == nil {
 			gpus[i].Reasons = []string{}

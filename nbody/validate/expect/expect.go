@@ -46,6 +46,11 @@ type Expectation struct {
 	// "NVIDIA H200 (measured)", "NVIDIA A100-SXM4-40GB (model)", with the
 	// share of SMs for a MIG instance.
 	Basis string
+	// ModelGIps is the model's figure for the chip, also where a measured
+	// row wins over it, so that every run on a measured model checks the
+	// model against the measurement; 0 where the model knows nothing of
+	// the chip.
+	ModelGIps float64
 }
 
 // DefaultMinShare is the share of its expected rate below which a GPU is
@@ -76,6 +81,10 @@ const DefaultMinShare = 0.75
 // multiprocessors or clock to compute from. A measured row for c.Name wins
 // over the model, scaled by c's share of the row's multiprocessors.
 func Rate(c Chip, double bool) (Expectation, bool) {
+	modelled, modelOK := model(c, double)
+	if !modelOK {
+		modelled = 0
+	}
 	if r, ok := lookup(c.Name); ok && c.Multiprocessors > 0 {
 		gips := r.gips32
 		if double {
@@ -86,17 +95,17 @@ func Rate(c Chip, double bool) (Expectation, bool) {
 			gips *= float64(c.Multiprocessors) / float64(r.multiprocessors)
 			basis += fmt.Sprintf(", %d of %d SMs", c.Multiprocessors, r.multiprocessors)
 		}
-		return Expectation{GIps: gips, Source: Measured, Basis: basis + " (measured)"}, true
+		return Expectation{GIps: gips, Source: Measured, Basis: basis + " (measured)", ModelGIps: modelled}, true
 	}
-	gips, ok := model(c, double)
-	if !ok {
+	if !modelOK {
 		return Expectation{}, false
 	}
+	gips := modelled
 	basis := c.Name
 	if full := c.FullMultiprocessors; full > 0 && full != c.Multiprocessors {
 		basis += fmt.Sprintf(", %d of %d SMs", c.Multiprocessors, full)
 	}
-	return Expectation{GIps: gips, Source: Model, Basis: basis + " (model)"}, true
+	return Expectation{GIps: gips, Source: Model, Basis: basis + " (model)", ModelGIps: gips}, true
 }
 
 // Share is measured over the expected rate (1 is exactly as expected), or 0

@@ -125,7 +125,10 @@ func readSweep(t *testing.T, path string, n int) sweep {
 func TestMeasuredWinsOverTheModel(t *testing.T) {
 	e, ok := Rate(h200, false)
 	require.True(t, ok)
-	assert.Equal(t, Expectation{GIps: 2129.7, Source: Measured, Basis: "NVIDIA H200 (measured)"}, e)
+	modelled, ok := model(h200, false)
+	require.True(t, ok)
+	assert.Equal(t, Expectation{GIps: 2129.7, Source: Measured, Basis: "NVIDIA H200 (measured)", ModelGIps: modelled}, e)
+	assert.InEpsilon(t, e.GIps, e.ModelGIps, 0.10, "the model within 10% of the measured row")
 
 	e, ok = Rate(h100, true)
 	require.True(t, ok)
@@ -142,6 +145,7 @@ func TestMeasuredWinsOverTheModel(t *testing.T) {
 	assert.Equal(t, "NVIDIA H100 PCIe (model)", e.Basis)
 	// 114 SMs × 128/13 × 1.755 GHz × 0.82757.
 	assert.InDelta(t, 114*128.0/13*1.755*efficiency32, e.GIps, 1e-9)
+	assert.Equal(t, e.GIps, e.ModelGIps)
 }
 
 // A MIG instance gets its share of the SMs, of the measured row or of the
