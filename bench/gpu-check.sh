@@ -11,19 +11,20 @@
 #   CGO_ENABLED=0 go build -o $B/startphases ./bench/startphases
 #   for p in gpu cuda nvml; do CGO_ENABLED=0 go test -c -o $B/$p.test ./nbody/$p; done
 #
-# then, there: bash bench/gpu-check.sh [$B]. Logs go to $OUT (or
-# /tmp/out); a summary is printed last.
+# then, there: bash bench/gpu-check.sh [$B]. The logs go to one archive,
+# $OUT/gpu-check.tgz (few files come back from the machine); a summary is
+# printed last.
 cd "$(dirname "$0")/.."
-B=${1:-.gpu/c}
-O=${OUT:-/tmp/out}
-mkdir -p "$O"
+B=$(cd "${1:-.gpu/c}" && pwd)
+O=$(mktemp -d)
+trap 'tar -czf "${OUT:-/tmp}/gpu-check.tgz" -C "$O" .' EXIT
 export NCCL_NVLS_ENABLE=0
 { nvidia-smi -L; date -u; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit,power.default_limit --format=csv,noheader; } >"$O/device.txt" 2>&1
 
-# The GPU tests.
+# The GPU tests, each in its package's folder (they read testdata/ there).
 : >"$O/tests.txt"
 for p in gpu cuda nvml; do
-	timeout 150 "$B/$p.test" -test.count=1 -test.v >"$O/test-$p.log" 2>&1
+	(cd "nbody/$p" && timeout 150 "$B/$p.test" -test.count=1 -test.v) >"$O/test-$p.log" 2>&1
 	echo "$p.test rc=$? $(grep -c '^--- PASS' "$O/test-$p.log") pass $(grep -c '^--- SKIP' "$O/test-$p.log") skip $(grep -c '^--- FAIL' "$O/test-$p.log") fail" >>"$O/tests.txt"
 	grep -E '^--- (FAIL|SKIP)' "$O/test-$p.log" | head -5 >>"$O/tests.txt"
 done
@@ -45,15 +46,18 @@ cli() { echo "\$ nbody $*"; timeout 120 "$B/nbody" "$@"; echo "rc=$?"; }
 
 # A cluster validation of two processes on this one machine, as torchrun
 # would start them (set by hand): each validates its share, rank 0
-# reports both.
-{
+# reports both. Unbound, the one GPU is local rank 0's and rank 1's share
+# is empty; bound (CUDA_VISIBLE_DEVICES=0 for both, as a per-task binding
+# would set it), each validates the GPU, at once.
+for bind in unbound bound; do
 	for r in 1 0; do
-		env RANK=$r WORLD_SIZE=2 LOCAL_RANK=$r LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29611 \
-			timeout 120 "$B/nbody" -alldevices >"$O/rank$r.out" 2>"$O/rank$r.err" &
+		set -- env RANK=$r WORLD_SIZE=2 LOCAL_RANK=$r LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29611
+		[ $bind = bound ] && set -- "$@" CUDA_VISIBLE_DEVICES=0
+		timeout 120 "$@" "$B/nbody" -alldevices >"$O/$bind-rank$r.out" 2>"$O/$bind-rank$r.err" &
 	done
 	wait
-	for r in 0 1; do echo "== rank $r"; cat "$O/rank$r.out" "$O/rank$r.err"; done
-} >"$O/cluster.txt" 2>&1
+	for r in 0 1; do echo "== $bind rank $r"; cat "$O/$bind-rank$r.out" "$O/$bind-rank$r.err"; done
+done >"$O/cluster.txt" 2>&1
 
 # Time to a verdict and start-up, the JIT cache off, whole processes.
 verdict() {
@@ -70,7 +74,23 @@ fi
 bins="$B/nbody"
 [ -x /tmp/sample/nbody ] && bins="/tmp/sample/nbody $B/nbody"
 RUNS=8 sh bench/startup.sh $bins >"$O/startup.txt" 2>&1
+# The sample and ours in turn, the cache off, 16 runs each: whatever
+# drifts on the machine drifts for both.
+if [ -x /tmp/sample/nbody ]; then
+	for i in $(seq 16); do
+		for bin in /tmp/sample/nbody "$B/nbody"; do
+			t0=$(date +%s%N)
+			CUDA_CACHE_DISABLE=1 "$bin" -benchmark -numbodies=4096 >/dev/null 2>&1
+			echo "$bin $(( ($(date +%s%N) - t0) / 1000 ))"
+		done
+	done | awk '{ t[$1] = t[$1] " " $2 } END { for (b in t) print b, t[b] }' | while read -r bin times; do
+		echo "$times" | tr ' ' '\n' | sort -n | awk -v b="$bin" '{ v[NR] = $1 / 1000 } END {
+			printf "%-22s cache off, in turn, %d runs: min %.1f, median %.1f, max %.1f ms\n", b, NR, v[1], (v[NR/2] + v[NR/2+1]) / 2, v[NR] }'
+	done >"$O/startup-alternating.txt" 2>&1
+fi
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 >"$O/phases.txt" 2>&1
+CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 -close=false >"$O/phases-noclose.txt" 2>&1
+for t in strace ltrace perf nsys; do command -v $t; done >"$O/tools.txt" 2>&1
 
 # A GPU made slow: another process's bf16 matrix products share it.
 python3 - >"$O/hog.txt" 2>&1 <<'EOF' &
@@ -95,9 +115,9 @@ wait $hog
 
 cat "$O/device.txt" "$O/tests.txt"
 grep -E '^\$|billion|Error|rc=|PASS|FAIL|expected|GI/s' "$O/cli.txt" | grep -v '^ *"' | cut -c1-220
-grep -E '^==|^> ' "$O/cluster.txt" | cut -c1-260
+grep -E '^==|^> ' "$O/cluster.txt" | grep -v 'mode$\|memory$\|simulation$' | cut -c1-400
 cat "$O/verdict-time.txt"
 tail -3 "$O/sample-build.txt" 2>/dev/null
-cat "$O/startup.txt" "$O/phases.txt"
-grep -vE '^ *"' "$O/slowed.txt" | cut -c1-260
+cat "$O/startup.txt" "$O/startup-alternating.txt" "$O/phases.txt" "$O/phases-noclose.txt" "$O/tools.txt"
+grep -E '^\$|^> GPU|^> Valid|^rc=' "$O/slowed.txt" | cut -c1-700
 cat "$O/hog.txt"
