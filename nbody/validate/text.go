@@ -123,16 +123,21 @@ func (o Observed) health() string {
 		fmt.Fprintf(&b, ", %d rows remapped", m.Correctable+m.Uncorrectable)
 	}
 	if len(o.OtherProcesses) > 0 {
-		names := make([]string, len(o.OtherProcesses))
-		for i, p := range o.OtherProcesses {
-			names[i] = strconv.Itoa(p.PID)
-			if p.Name != "" {
-				names[i] += " (" + p.Name + ")"
-			}
-		}
-		b.WriteString(", other processes: " + strings.Join(names, ", "))
+		b.WriteString(", other processes: " + o.otherProcessNames())
 	}
 	return b.String()
+}
+
+// otherProcessNames lists the other processes: "4242 (python3), 4250".
+func (o Observed) otherProcessNames() string {
+	names := make([]string, len(o.OtherProcesses))
+	for i, p := range o.OtherProcesses {
+		names[i] = strconv.Itoa(p.PID)
+		if p.Name != "" {
+			names[i] += " (" + p.Name + ")"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // thousands writes a rate rounded to a whole GI/s with commas: 2,130, as

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nbody-go/nbody/nbody/nvml"
 	"github.com/nbody-go/nbody/nbody/validate/expect"
 )
 
@@ -80,6 +81,14 @@ func judge(gpus []GPUResult, o Options) {
 		for _, r := range rules {
 			if why := r(g, p, o); why != "" {
 				g.Reasons = append(g.Reasons, why)
+			}
+		}
+		// What the telemetry saw that slows a GPU, said once, where the
+		// GPU fails as slow: its owner can act on it.
+		for k, why := range g.Reasons {
+			if strings.HasPrefix(why, "slow:") {
+				g.Reasons[k] += slowBecause(g)
+				break
 			}
 		}
 		g.Passed = len(g.Reasons) == 0
@@ -226,6 +235,36 @@ func meetsExpectation(g *GPUResult, _ peers, o Options) string {
 	}
 	why, _ := expect.Slow(g.Rate(), *g.Expected, cmpOr(o.MinShare, expect.DefaultMinShare))
 	return why
+}
+
+// slowBecause is what the telemetry saw that slows a GPU without being a
+// fault of its own, for the first of a slow GPU's reasons: another
+// process on it, the software power cap holding its clock down, a power
+// limit below the default (", with other processes on the GPU: 2559
+// (python3) and the power cap holding the SM clock to 1710 of 1980 MHz");
+// "" where it saw none. The faults (hardware or thermal slowdown) fail the
+// GPU under their own rule.
+func slowBecause(g *GPUResult) string {
+	ob := g.Observed
+	var causes []string
+	if len(ob.OtherProcesses) > 0 {
+		causes = append(causes, "other processes on the GPU: "+ob.otherProcessNames())
+	}
+	if slices.Contains(ob.ClockEvents, nvml.ThrottleSWPowerCap.String()) {
+		held := "the power cap"
+		faulty := slices.ContainsFunc(ob.ClockEvents, func(e string) bool { return slices.Contains(faultEvents, e) })
+		if top := chipOf(g).MaxClockMHz; !faulty && ob.LowestSMClockMHz > 0 && top > ob.LowestSMClockMHz {
+			held += fmt.Sprintf(" holding the SM clock to %d of %d MHz", ob.LowestSMClockMHz, top)
+		}
+		causes = append(causes, held)
+	}
+	if lim, def := ob.PowerLimitW, ob.DefaultPowerLimitW; lim != nil && def != nil && *lim < *def {
+		causes = append(causes, fmt.Sprintf("a power limit of %.0f of the default %.0f W", *lim, *def))
+	}
+	if len(causes) == 0 {
+		return ""
+	}
+	return ", with " + strings.Join(causes, " and ")
 }
 
 // aboveFloor fails a GPU below Options.MinGIPS.

@@ -136,7 +136,7 @@ func TestPowerCapAlone(t *testing.T) {
 
 	g = []GPUResult{ranAt(h200, []Reading{capped}, 922)}
 	judge(g, judgeOptions())
-	assert.Equal(t, []string{"slow: 43% of the 2,130 GI/s expected of an NVIDIA H200 (measured)"}, g[0].Reasons)
+	assert.Equal(t, []string{"slow: 43% of the 2,130 GI/s expected of an NVIDIA H200 (measured), with the power cap and a power limit of 500 of the default 700 W"}, g[0].Reasons)
 }
 
 // A PCIe link below what the GPU and its slot can do, in every window,
@@ -439,6 +439,16 @@ func TestReportLines(t *testing.T) {
 		`1.394 of the median, accuracy 1e-07 (bound 2e-05), SM 1980 MHz, 44 C, 135 W, throttle none, PCIe Gen5 x16, NVLink 4 up: PASS`, g[0].String())
 	assert.Equal(t, `GPU 1 "NVIDIA H200": 922.000 GI/s, 43% of 2,130 expected (measured), 0.606 of the median, accuracy 1e-07 (bound 2e-05), `+
 		`SM 1100 MHz, throttle SwPowerCap+HwThermalSlowdown, power limit 500 of 700 W, PCIe Gen5 x16, NVLink 4 up, other processes: 4242 (python3): `+
-		`FAIL: clock faults during the run: HwThermalSlowdown (SM 1100 of 1980 MHz); slow: 43% of the 2,130 GI/s expected of an NVIDIA H200 (measured); `+
-		`slow: 61% of the median GPU`, g[1].String())
+		`FAIL: clock faults during the run: HwThermalSlowdown (SM 1100 of 1980 MHz); slow: 43% of the 2,130 GI/s expected of an NVIDIA H200 (measured), `+
+		`with other processes on the GPU: 4242 (python3) and the power cap and a power limit of 500 of the default 700 W; slow: 61% of the median GPU`, g[1].String())
+
+	// Held at its power cap by another process, as on the lent H100: the
+	// clock it was held to is named, there being no fault to blame.
+	capped := healthy()
+	capped.SMClockMHz, capped.ThrottleReasons = ptr(1710), []string{"SwPowerCap"}
+	capped.Processes = []Process{{PID: 4242, Kind: "compute"}}
+	shared := []GPUResult{ranAt(h200, []Reading{capped}, 905)}
+	judge(shared, judgeOptions())
+	assert.Equal(t, []string{"slow: 42% of the 2,130 GI/s expected of an NVIDIA H200 (measured), with other processes on the GPU: 4242 (python3) " +
+		"and the power cap holding the SM clock to 1710 of 1980 MHz"}, shared[0].Reasons)
 }
