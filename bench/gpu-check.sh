@@ -88,6 +88,7 @@ if [ -x /tmp/sample/nbody ]; then
 			printf "%-22s cache off, in turn, %d runs: min %.1f, median %.1f, max %.1f ms\n", b, NR, v[1], (v[NR/2] + v[NR/2+1]) / 2, v[NR] }'
 	done >"$O/startup-alternating.txt" 2>&1
 fi
+[ -x /tmp/sample/nbody ] && RUNS=16 bash bench/startlines.sh /tmp/sample/nbody "$B/nbody" >"$O/startlines.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 >"$O/phases.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 -close=false >"$O/phases-noclose.txt" 2>&1
 for t in strace ltrace perf nsys; do command -v $t; done >"$O/tools.txt" 2>&1
@@ -118,6 +119,6 @@ grep -E '^\$|billion|Error|rc=|PASS|FAIL|expected|GI/s' "$O/cli.txt" | grep -v '
 grep -E '^==|^> ' "$O/cluster.txt" | grep -v 'mode$\|memory$\|simulation$' | cut -c1-400
 cat "$O/verdict-time.txt"
 tail -3 "$O/sample-build.txt" 2>/dev/null
-cat "$O/startup.txt" "$O/startup-alternating.txt" "$O/phases.txt" "$O/phases-noclose.txt" "$O/tools.txt"
+cat "$O/startup.txt" "$O/startup-alternating.txt" "$O/startlines.txt" "$O/phases.txt" "$O/phases-noclose.txt" "$O/tools.txt"
 grep -E '^\$|^> GPU|^> Valid|^rc=' "$O/slowed.txt" | cut -c1-700
 cat "$O/hog.txt"
