@@ -91,6 +91,18 @@ fi
 [ -x /tmp/sample/nbody ] && RUNS=16 bash bench/startlines.sh /tmp/sample/nbody "$B/nbody" >"$O/startlines.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 >"$O/phases.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 -close=false >"$O/phases-noclose.txt" 2>&1
+# Does closing the context in order cost the whole process time, or does
+# the exit pay the same? The two in turn, 16 whole processes each.
+for i in $(seq 16); do
+	for c in true false; do
+		t0=$(date +%s%N)
+		CUDA_CACHE_DISABLE=1 "$B/startphases" -child -close=$c >/dev/null 2>&1
+		echo "$c $(( ($(date +%s%N) - t0) / 1000 ))"
+	done
+done | awk '{ t[$1] = t[$1] " " $2 } END { for (c in t) print c, t[c] }' | while read -r c times; do
+	echo "$times" | tr ' ' '\n' | sort -n | awk -v c="$c" '{ v[NR] = $1 / 1000 } END {
+		printf "startphases -close=%s, in turn, %d runs: min %.1f, median %.1f, max %.1f ms\n", c, NR, v[1], (v[NR/2] + v[NR/2+1]) / 2, v[NR] }'
+done >"$O/close-ab.txt" 2>&1
 for t in strace ltrace perf nsys; do command -v $t; done >"$O/tools.txt" 2>&1
 
 # A GPU made slow: another process's bf16 matrix products share it.
@@ -119,6 +131,6 @@ grep -E '^\$|billion|Error|rc=|PASS|FAIL|expected|GI/s' "$O/cli.txt" | grep -v '
 grep -E '^==|^> ' "$O/cluster.txt" | grep -v 'mode$\|memory$\|simulation$' | cut -c1-400
 cat "$O/verdict-time.txt"
 tail -3 "$O/sample-build.txt" 2>/dev/null
-cat "$O/startup.txt" "$O/startup-alternating.txt" "$O/startlines.txt" "$O/phases.txt" "$O/phases-noclose.txt" "$O/tools.txt"
+cat "$O/startup.txt" "$O/startup-alternating.txt" "$O/startlines.txt" "$O/phases.txt" "$O/phases-noclose.txt" "$O/close-ab.txt" "$O/tools.txt"
 grep -E '^\$|^> GPU|^> Valid|^rc=' "$O/slowed.txt" | cut -c1-700
 cat "$O/hog.txt"
