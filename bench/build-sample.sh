@@ -5,7 +5,7 @@
 #
 #   sh bench/build-sample.sh KIT OUTDIR        (e.g. sh bench/build-sample.sh .sample /tmp/sample)
 #
-# KIT (git-ignored, carried with `carry: [".sample"]`) holds
+# KIT (git-ignored, carried with `carry: [".sample"]`; bench/make-sample-kit.sh makes it) holds
 #   KIT/src/   the sample and the Common/ headers it includes, extracted from NVIDIA/cuda-samples
 #              (commit in KIT/SOURCE); NVIDIA's code is FETCHED, never committed to this repository;
 #   KIT/root/  Debian 12 amd64 packages (KIT/debs/*.deb: libgl-dev, libglu1-mesa-dev, libglut-dev,

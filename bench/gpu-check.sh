@@ -4,7 +4,8 @@
 # path, -alldevices and its time to a verdict, start-up against NVIDIA's
 # sample (built there from the kit of bench/build-sample.sh) phase by phase,
 # and a GPU made slow by another process's matrix products. Build here
-# first (the GPU machine has no Go) and carry .gpu and .sample:
+# first (the GPU machine has no Go) and carry .gpu and .sample (the kit,
+# made by bench/make-sample-kit.sh):
 #
 #   B=.gpu/c; mkdir -p $B && cp testdata/galaxy_20K.bin $B/
 #   make build BIN=$B/nbody
