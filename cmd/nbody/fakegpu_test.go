@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,8 +25,9 @@ import (
 // them on this machine or in containers (.ci/test-cluster.sh), validate
 // without a GPU. The fakes are set by the environment:
 //
-//	NBODY_TEST_FAKE_GPUS   the GPUs, comma-separated NAME:MS, each taking MS
-//	                       milliseconds a step ("Fake H100:10,Fake A100:25")
+//	NBODY_TEST_FAKE_GPUS   the GPUs, comma-separated NAME:MS[:ID], each taking
+//	                       MS milliseconds a step ("Fake H100:10,Fake A100:25"),
+//	                       its UUID's first byte ID (default its index + 1)
 //	NBODY_TEST_FAKE_FAULT  die-before (exit before validating), die-during
 //	                       (exit in the second window), hang (the GPUs stop
 //	                       in the second window, the process lives on),
@@ -62,15 +64,21 @@ func installFakes(spec, fault string) error {
 	type fake struct {
 		name    string
 		perStep time.Duration
+		id      byte
 	}
 	var fakes []fake
-	for _, f := range strings.Split(spec, ",") {
-		name, ms, ok := strings.Cut(strings.TrimSpace(f), ":")
+	for i, f := range strings.Split(spec, ",") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(f), ":")
+		ms, idText, hasID := strings.Cut(rest, ":")
 		n, err := strconv.ParseFloat(ms, 64)
-		if !ok || err != nil || n <= 0 {
-			return fmt.Errorf("%q: want NAME:MS", f)
+		id, idErr := strconv.ParseUint(cmp.Or(idText, "0"), 10, 8)
+		if !ok || err != nil || n <= 0 || idErr != nil || (hasID && id == 0) {
+			return fmt.Errorf("%q: want NAME:MS or NAME:MS:ID (ID 1 to 255)", f)
 		}
-		fakes = append(fakes, fake{name, time.Duration(n * float64(time.Millisecond))})
+		if !hasID {
+			id = uint64(i + 1)
+		}
+		fakes = append(fakes, fake{name, time.Duration(n * float64(time.Millisecond)), byte(id)})
 	}
 	devices.list = func() ([]gpu.Device, error) {
 		switch fault {
@@ -82,7 +90,7 @@ func installFakes(spec, fault string) error {
 		}
 		devs := make([]gpu.Device, len(fakes))
 		for i, f := range fakes {
-			devs[i] = gpu.Device{Ordinal: i, Name: f.name, Multiprocessors: 1, UUID: [16]byte{byte(i + 1)}}
+			devs[i] = gpu.Device{Ordinal: i, Name: f.name, Multiprocessors: 1, UUID: [16]byte{f.id}}
 		}
 		return devs, nil
 	}

@@ -205,12 +205,13 @@ func TestClusterValidationReportsRanksThatDoNotAnswer(t *testing.T) {
 // Two processes on a machine of one GPU, as torchrun starts them: the
 // GPU is local rank 0's alone, since two validations of one GPU at once
 // would each see it at half its rate; rank 1's share is empty and passes.
-// Bound to the GPU (CUDA_VISIBLE_DEVICES set, as Slurm's --gpus-per-task
-// does), each process takes the GPU it sees.
+// Bound (CUDA_VISIBLE_DEVICES set, as Slurm's --gpus-per-task does), each
+// process takes the GPU it sees: its own, a GPU of another UUID, passes;
+// one GPU that both are bound to fails on both ranks as shared.
 func TestClusterValidationOneGPUTwoProcesses(t *testing.T) {
 	t.Setenv("CUDA_VISIBLE_DEVICES", "")
 	require.NoError(t, os.Unsetenv("CUDA_VISIBLE_DEVICES")) // restored after the test
-	for _, bound := range []bool{false, true} {
+	for _, bind := range []string{"unbound", "bound", "bound to one"} {
 		addr := loopback(t)
 		_, port, err := net.SplitHostPort(addr)
 		require.NoError(t, err)
@@ -218,24 +219,32 @@ func TestClusterValidationOneGPUTwoProcesses(t *testing.T) {
 		for r := range fr {
 			env := []string{fmt.Sprintf("RANK=%d", r), "WORLD_SIZE=2", fmt.Sprintf("LOCAL_RANK=%d", r), "LOCAL_WORLD_SIZE=2",
 				"MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port, "TORCHELASTIC_RUN_ID=one-gpu"}
-			if bound {
+			gpus := "Fake H100:4"
+			switch bind {
+			case "bound":
+				env, gpus = append(env, "CUDA_VISIBLE_DEVICES=0"), fmt.Sprintf("Fake H100:4:%d", r+1)
+			case "bound to one":
 				env = append(env, "CUDA_VISIBLE_DEVICES=0")
 			}
-			fr[r] = fakeRank{host: "vm", gpus: "Fake H100:4", env: env,
+			fr[r] = fakeRank{host: "vm", gpus: gpus, env: env,
 				args: []string{"-alldevices", "-numbodies=256", "-i=3", "-node-timeout=10s"}}
 		}
 		rs, _ := runFakeCluster(t, 40*time.Second, fr)
-		for r, res := range rs {
-			assert.Equal(t, 0, res.code, "bound %v, rank %d: %q", bound, r, res.stderr)
-		}
 		report := rs[0].stdout
-		if !bound {
+		switch bind {
+		case "unbound":
+			assert.Equal(t, []int{0, 0}, []int{rs[0].code, rs[1].code}, "%q %q", rs[0].stderr, rs[1].stderr)
 			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 0): 1 GPUs, 1 passed: PASS"), "%s", report)
 			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 1), its share of 1 GPUs: none: 0 GPUs, 0 passed (no GPU in its share): PASS"), "%s", report)
 			assert.Equal(t, 1, strings.Count(report, "> vm GPU "), "the one GPU validated once: %s", report)
-		} else {
+		case "bound":
+			assert.Equal(t, []int{0, 0}, []int{rs[0].code, rs[1].code}, "%q %q", rs[0].stderr, rs[1].stderr)
 			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 1): 1 GPUs, 1 passed: PASS"), "%s", report)
 			assert.Equal(t, 2, strings.Count(report, "> vm GPU "), "each bound process its own: %s", report)
+		case "bound to one":
+			assert.Equal(t, []int{1, 1}, []int{rs[0].code, rs[1].code}, "%q %q", rs[0].stderr, rs[1].stderr)
+			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 1): 1 GPUs, 0 passed: FAIL: GPU 0: shared: validated at once by ranks 0 and 1 of this machine"), "%s", report)
+			assert.Contains(t, rs[1].stderr, "shared: validated at once by ranks 0 and 1", "rank 1 gets rank 0's verdict")
 		}
 	}
 }

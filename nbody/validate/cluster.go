@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,16 +113,18 @@ func (c Cluster) Passed() bool {
 // node in it (GPUResult.Host).
 func JudgeCluster(nodes []Node, o Options) {
 	var all []GPUResult
+	var ranks []int
 	for _, n := range nodes {
 		if n.Result == nil {
 			continue
 		}
 		for _, g := range n.Result.GPUs {
 			g.Host, g.bodies = n.Host, n.Result.Bodies
-			all = append(all, g)
+			all, ranks = append(all, g), append(ranks, n.Rank)
 		}
 	}
 	judge(all, o)
+	failShared(all, ranks)
 	k := 0
 	for _, n := range nodes {
 		if n.Result == nil {
@@ -130,6 +133,38 @@ func JudgeCluster(nodes []Node, o Options) {
 		for i := range n.Result.GPUs {
 			n.Result.GPUs[i] = all[k]
 			k++
+		}
+	}
+}
+
+// failShared fails every GPU that two or more ranks of one machine
+// validated at once (the same UUID on the same host; ranks[i] is the rank
+// of all[i]): each run slowed the other, so no rate of it is the GPU's
+// own. It happens where the processes of a machine are bound to the same
+// GPU, or see fewer GPUs than there are processes while bound to them.
+func failShared(all []GPUResult, ranks []int) {
+	type place struct{ host, uuid string }
+	by := map[place][]int{}
+	for i, g := range all {
+		if u := g.UUID(); u != "" {
+			k := place{g.Host, u}
+			by[k] = append(by[k], i)
+		}
+	}
+	for _, idx := range by {
+		if len(idx) < 2 {
+			continue
+		}
+		names := make([]string, len(idx))
+		for k, i := range idx {
+			names[k] = strconv.Itoa(ranks[i])
+		}
+		why := fmt.Sprintf("shared: validated at once by ranks %s of this machine, each slowing the others; "+
+			"give each process its own GPUs (Slurm's --gpus-per-task) or start one process per machine",
+			strings.Join(names, " and "))
+		for _, i := range idx {
+			all[i].Reasons = append(all[i].Reasons, why)
+			all[i].Passed = false
 		}
 	}
 }

@@ -86,3 +86,26 @@ func TestJudgeClusterByModel(t *testing.T) {
 	assert.False(t, local.GPUs[1].Passed)
 	assert.Error(t, ApplyVerdicts(&Result{}, v), "verdicts for another number of GPUs")
 }
+
+// Two ranks of one machine that validated the same GPU (one UUID on one
+// host) both fail, told why; the same UUID on two machines, or on one
+// machine without a UUID, is no sharing.
+func TestJudgeClusterSharedGPU(t *testing.T) {
+	uuid := func(g GPUResult, b byte) GPUResult { g.Device.UUID = [16]byte{b}; return g }
+	nodes := []Node{
+		{Rank: 0, Host: "vm", Result: &Result{GPUs: []GPUResult{uuid(rated(0, "H100", 10), 1)}}},
+		{Rank: 1, Host: "vm", Result: &Result{GPUs: []GPUResult{uuid(rated(0, "H100", 10), 1)}}},
+		{Rank: 2, Host: "other", Result: &Result{GPUs: []GPUResult{uuid(rated(0, "H100", 10), 1), rated(1, "H100", 10)}}},
+		{Rank: 3, Host: "other", Result: &Result{GPUs: []GPUResult{rated(1, "H100", 10)}}},
+	}
+	JudgeCluster(nodes, Options{Precision: nbody.Single, MinShare: -1})
+	want := "shared: validated at once by ranks 0 and 1 of this machine, each slowing the others; " +
+		"give each process its own GPUs (Slurm's --gpus-per-task) or start one process per machine"
+	for r := range 2 {
+		g := nodes[r].Result.GPUs[0]
+		assert.False(t, g.Passed)
+		assert.Equal(t, []string{want}, g.Reasons, "rank %d", r)
+	}
+	assert.True(t, nodes[2].Passed(), "%v", nodes[2].Reasons())
+	assert.True(t, nodes[3].Passed(), "no UUID: nothing to tell sharing by")
+}
