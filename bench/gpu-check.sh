@@ -75,35 +75,37 @@ fi
 bins="$B/nbody"
 [ -x /tmp/sample/nbody ] && bins="/tmp/sample/nbody $B/nbody"
 RUNS=8 sh bench/startup.sh $bins >"$O/startup.txt" 2>&1
-# The sample and ours in turn, the cache off, 16 runs each: whatever
-# drifts on the machine drifts for both.
-if [ -x /tmp/sample/nbody ]; then
-	for i in $(seq 16); do
-		for bin in /tmp/sample/nbody "$B/nbody"; do
+# in_turn N COMMAND...: runs the commands (each one string, split on
+# spaces) in turn, N times each, the JIT cache off, so that whatever
+# drifts on the machine drifts for all; prints each one's min, median and
+# max whole-process milliseconds.
+in_turn() {
+	n=$1
+	shift
+	for i in $(seq "$n"); do
+		k=0
+		for c in "$@"; do
 			t0=$(date +%s%N)
-			CUDA_CACHE_DISABLE=1 "$bin" -benchmark -numbodies=4096 >/dev/null 2>&1
-			echo "$bin $(( ($(date +%s%N) - t0) / 1000 ))"
+			CUDA_CACHE_DISABLE=1 $c >/dev/null 2>&1
+			echo "$k $(( ($(date +%s%N) - t0) / 1000 ))"
+			k=$((k + 1))
 		done
-	done | awk '{ t[$1] = t[$1] " " $2 } END { for (b in t) print b, t[b] }' | while read -r bin times; do
-		echo "$times" | tr ' ' '\n' | sort -n | awk -v b="$bin" '{ v[NR] = $1 / 1000 } END {
-			printf "%-22s cache off, in turn, %d runs: min %.1f, median %.1f, max %.1f ms\n", b, NR, v[1], (v[NR/2] + v[NR/2+1]) / 2, v[NR] }'
-	done >"$O/startup-alternating.txt" 2>&1
-fi
+	done >"$O/in-turn.raw"
+	k=0
+	for c in "$@"; do
+		awk -v k=$k '$1 == k { print $2 / 1000 }' "$O/in-turn.raw" | sort -n | awk -v c="$c" '{ v[NR] = $1 } END {
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%s: in turn, cache off, %d runs: min %.1f, median %.1f, max %.1f ms\n", c, NR, v[1], m, v[NR] }'
+		k=$((k + 1))
+	done
+}
+[ -x /tmp/sample/nbody ] && in_turn 16 "/tmp/sample/nbody -benchmark -numbodies=4096" "$B/nbody -benchmark -numbodies=4096" >"$O/startup-alternating.txt" 2>&1
 [ -x /tmp/sample/nbody ] && RUNS=16 bash bench/startlines.sh /tmp/sample/nbody "$B/nbody" >"$O/startlines.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 >"$O/phases.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 -close=false >"$O/phases-noclose.txt" 2>&1
 # Does closing the context in order cost the whole process time, or does
-# the exit pay the same? The two in turn, 16 whole processes each.
-for i in $(seq 16); do
-	for c in true false; do
-		t0=$(date +%s%N)
-		CUDA_CACHE_DISABLE=1 "$B/startphases" -child -close=$c >/dev/null 2>&1
-		echo "$c $(( ($(date +%s%N) - t0) / 1000 ))"
-	done
-done | awk '{ t[$1] = t[$1] " " $2 } END { for (c in t) print c, t[c] }' | while read -r c times; do
-	echo "$times" | tr ' ' '\n' | sort -n | awk -v c="$c" '{ v[NR] = $1 / 1000 } END {
-		printf "startphases -close=%s, in turn, %d runs: min %.1f, median %.1f, max %.1f ms\n", c, NR, v[1], (v[NR/2] + v[NR/2+1]) / 2, v[NR] }'
-done >"$O/close-ab.txt" 2>&1
+# the exit pay the same?
+in_turn 16 "$B/startphases -child -close=true" "$B/startphases -child -close=false" >"$O/close-ab.txt" 2>&1
 for t in strace ltrace perf nsys; do command -v $t; done >"$O/tools.txt" 2>&1
 
 # A GPU made slow: another process's bf16 matrix products share it.
