@@ -18,9 +18,10 @@ import (
 // never connects, ends or falls silent costs only its own part. Rank 0
 // admits the ranks that greet it until all came or the join's time limit,
 // then takes each one's data or why there is none (GatherEach) by a
-// deadline, and hands each its answer (Scatter). The other ranks connect
-// in the background while they work, and fall back on their own where
-// rank 0 cannot be reached.
+// deadline, and hands each its answer (Scatter); a run may take more
+// rounds of both, in the same order on every rank (a validation's network
+// measurement does). The other ranks connect in the background while they
+// work, and fall back on their own where rank 0 cannot be reached.
 
 // Contribution is one rank's part of a tolerant gathering, as rank 0 has
 // it: its data, or why none came.
@@ -60,15 +61,19 @@ type slot struct {
 	joined chan struct{} // closed once the connection is up (or never: see failed)
 	p      *peer
 	info   []byte
-	data   chan []byte   // the first data frame
+	data   chan []byte   // the data frames, one a round, in order
 	gone   chan struct{} // closed when the connection ended before its data
 	why    string        // why, set before gone closes
 	once   sync.Once
-	got    sync.Once // the first data frame only
 }
 
+// maxRounds bounds the data frames a connection may have waiting: one a
+// round (GatherEach or Scatter), and no run has more than a few. Frames
+// beyond it are dropped, so that a peer cannot fill rank 0's memory.
+const maxRounds = 4
+
 func newSlot() *slot {
-	return &slot{joined: make(chan struct{}), data: make(chan []byte, 1), gone: make(chan struct{})}
+	return &slot{joined: make(chan struct{}), data: make(chan []byte, maxRounds), gone: make(chan struct{})}
 }
 
 // end marks the slot's connection ended before its data, for why.
@@ -225,9 +230,8 @@ func (p *Partial) connect(ctx context.Context) {
 	go p.beat(pr)
 }
 
-// read is one connection's reader: the first data frame goes to the
-// slot, pings and later data are let be, and an end before the data says
-// why in the slot.
+// read is one connection's reader: each data frame goes to the slot, in
+// order, for its round; pings are let be; an end says why in the slot.
 func (p *Partial) read(s *slot) {
 	silence := silentBeats * p.c.Heartbeat
 	for {
@@ -246,7 +250,10 @@ func (p *Partial) read(s *slot) {
 		}
 		switch kind {
 		case kindData:
-			s.got.Do(func() { s.data <- body })
+			select {
+			case s.data <- body:
+			default: // more rounds than any run has: dropped
+			}
 		case kindBye:
 			s.end("it said goodbye before its data")
 			return
@@ -274,7 +281,8 @@ func (p *Partial) beat(pr *peer) {
 
 // GatherEach hands data to rank 0. On rank 0 it returns every rank's
 // contribution, in rank order (its own, data, at 0): each other rank's
-// first data, or why none came by deadline; it never waits past deadline
+// data of this round (its first for the first call, its second for the
+// second), or why none came by deadline; it never waits past deadline
 // or ctx. On another rank it returns nil once the data is on its way, or
 // an error where rank 0 could not be reached by deadline.
 func (p *Partial) GatherEach(ctx context.Context, data []byte, deadline time.Time) ([]Contribution, error) {

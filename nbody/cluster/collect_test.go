@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -73,6 +74,59 @@ func TestJoinPartialGathersWhatComes(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("rank 1 got no answer")
 	}
+}
+
+// A second round of a gathering (the network measurement after the
+// validation's records): every rank's second data reaches rank 0 as that
+// round's, in order, and the answers of both rounds come back in order;
+// a rank that ended after the first round is reported as gone in the
+// second.
+func TestJoinPartialSecondRound(t *testing.T) {
+	addr := freeAddress(t)
+	cfg := func(r int) Config {
+		return Config{Ranks: 3, Rank: r, Coordinator: addr, Info: []byte{'h', byte('0' + r)}, JoinTimeout: 2 * time.Second, Heartbeat: 100 * time.Millisecond}
+	}
+	zero, err := JoinPartial(context.Background(), cfg(0))
+	require.NoError(t, err)
+	defer zero.Close()
+	deadline := time.Now().Add(4 * time.Second)
+	answers := make([]chan []byte, 3)
+	for r := 1; r < 3; r++ {
+		rank, err := JoinPartial(context.Background(), cfg(r))
+		require.NoError(t, err)
+		answers[r] = make(chan []byte, 2)
+		go func() {
+			defer rank.Close()
+			_, err := rank.GatherEach(context.Background(), []byte(fmt.Sprintf("record %d", r)), deadline)
+			assert.NoError(t, err)
+			a, err := rank.Scatter(nil, deadline)
+			assert.NoError(t, err)
+			answers[r] <- a
+			if r == 2 {
+				return // ends after the first round
+			}
+			_, err = rank.GatherEach(context.Background(), []byte(fmt.Sprintf("figure %d", r)), deadline)
+			assert.NoError(t, err)
+			a, err = rank.Scatter(nil, deadline)
+			assert.NoError(t, err)
+			answers[r] <- a
+		}()
+	}
+	got, err := zero.GatherEach(context.Background(), []byte("record 0"), deadline)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"record 0", "record 1", "record 2"}, []string{string(got[0].Data), string(got[1].Data), string(got[2].Data)})
+	_, err = zero.Scatter([][]byte{nil, []byte("go 1"), []byte("go 2")}, deadline)
+	require.NoError(t, err)
+	got, err = zero.GatherEach(context.Background(), []byte("figure 0"), deadline)
+	require.NoError(t, err)
+	assert.Equal(t, "figure 1", string(got[1].Data))
+	require.NotNil(t, got[2].Err, "rank 2 gave no second data")
+	assert.Contains(t, got[2].Err.Reason, "goodbye")
+	_, err = zero.Scatter([][]byte{nil, []byte("done 1"), nil}, deadline)
+	require.NoError(t, err)
+	assert.Equal(t, "go 1", string(<-answers[1]))
+	assert.Equal(t, "done 1", string(<-answers[1]))
+	assert.Equal(t, "go 2", string(<-answers[2]))
 }
 
 // A rank that connected and then says nothing, not even its heartbeats
