@@ -76,7 +76,9 @@ func (n Node) Reasons() []string {
 
 // Cluster is a cluster's validation: every node's, in rank order.
 type Cluster struct {
-	Nodes   []Node
+	Nodes []Node
+	// Network is the network's measurement, where one was asked for.
+	Network *Network
 	Elapsed time.Duration // from rank 0's start to its report
 }
 
@@ -97,12 +99,16 @@ func (c Cluster) GPUs() (all, passed int) {
 	return all, passed
 }
 
-// Passed reports whether every node passed, with a GPU among them.
+// Passed reports whether every node passed, with a GPU among them, and
+// the network, where it was measured.
 func (c Cluster) Passed() bool {
 	for _, n := range c.Nodes {
 		if !n.Passed() {
 			return false
 		}
+	}
+	if c.Network != nil && !c.Network.Passed() {
+		return false
 	}
 	all, _ := c.GPUs()
 	return all > 0
@@ -184,6 +190,9 @@ func (c Cluster) Lines() []string {
 	for _, n := range c.Nodes {
 		lines = append(lines, n.String())
 	}
+	if c.Network != nil {
+		lines = append(lines, c.Network.Lines()...)
+	}
 	return append(lines, c.String())
 }
 
@@ -234,8 +243,14 @@ func (c Cluster) String() string {
 	if !c.Passed() {
 		verdict = "FAIL"
 	}
-	return fmt.Sprintf("Validated a cluster of %d nodes in %s: %d nodes passed, %d failed; %d GPUs, %d passed, %d failed: %s",
-		len(c.Nodes), c.Elapsed.Round(100*time.Millisecond), passed, len(c.Nodes)-passed, all, gpusPassed, all-gpusPassed, verdict)
+	network := ""
+	if n := c.Network; n != nil && n.Passed() {
+		network = fmt.Sprintf("; network %.1f GB/s", n.WorldBusGBps())
+	} else if n != nil {
+		network = "; network failed"
+	}
+	return fmt.Sprintf("Validated a cluster of %d nodes in %s: %d nodes passed, %d failed; %d GPUs, %d passed, %d failed%s: %s",
+		len(c.Nodes), c.Elapsed.Round(100*time.Millisecond), passed, len(c.Nodes)-passed, all, gpusPassed, all-gpusPassed, network, verdict)
 }
 
 // MarshalJSON implements json.Marshaler: the cluster's verdict and counts,
@@ -277,7 +292,8 @@ func (c Cluster) MarshalJSON() ([]byte, error) {
 		GPUs           int           `json:"gpus"`
 		GPUsPassed     int           `json:"gpus_passed"`
 		Nodes          []nodeJSON    `json:"nodes"`
-	}{jsonnum.Float(c.Elapsed.Seconds()), c.Passed(), passed, len(c.Nodes) - passed, all, gpusPassed, nodes})
+		Network        *Network      `json:"network,omitempty"` // where -network asked for it
+	}{jsonnum.Float(c.Elapsed.Seconds()), c.Passed(), passed, len(c.Nodes) - passed, all, gpusPassed, nodes, c.Network})
 }
 
 // wireNode is a Node as it travels: errors as their text, and of each GPU

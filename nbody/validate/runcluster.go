@@ -1,7 +1,9 @@
 package validate
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"strings"
@@ -53,6 +55,9 @@ type ClusterOptions struct {
 	// failed as a whole (no GPU could be listed, it hung); the rank goes on
 	// to report the failure to rank 0 as its node's.
 	ShareFailed func(error)
+	// Network, when set, measures the network between the ranks once rank
+	// 0 has judged their GPUs (network.go).
+	Network *NetworkOptions
 }
 
 // ClusterOutcome is what one rank's part of a cluster's validation ends
@@ -68,6 +73,9 @@ type ClusterOutcome struct {
 	// not answer in time, or answered for another number of GPUs. Nil where
 	// the cluster's verdicts came, and on rank 0.
 	OwnVerdict error
+	// Network, on a rank other than 0 that took part in a network
+	// measurement, is its own figure or why it has none.
+	Network *NetworkRank
 }
 
 // Passed reports whether the rank's validation passed: on rank 0 the
@@ -114,7 +122,15 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 		return ClusterOutcome{}, err
 	}
 	if place.Rank != 0 {
-		return ClusterOutcome{Node: node, OwnVerdict: reportToRankZero(ctx, part, node, data, deadline, o.NodeTimeout)}, nil
+		out := ClusterOutcome{Node: node}
+		var networkID []byte
+		networkID, out.OwnVerdict = reportToRankZero(ctx, part, node, data, deadline, o.NodeTimeout)
+		if o.Network != nil && networkID != nil {
+			mine := measureNetwork(o, node, networkID)
+			out.Network = &mine
+			_, _ = part.GatherEach(context.WithoutCancel(ctx), encodeNetworkRank(mine), time.Now().Add(o.NodeTimeout))
+		}
+		return out, nil
 	}
 
 	contribs, err := part.GatherEach(ctx, data, deadline)
@@ -127,14 +143,117 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 	}
 	nodes[0] = node
 	JudgeCluster(nodes, o.Judge)
-	parts := make([][]byte, len(nodes))
-	for r, n := range nodes {
-		if r > 0 && n.Result != nil {
-			parts[r], _ = EncodeVerdicts(VerdictsOf(n)) // a node without its verdicts keeps its own
+	var network *Network
+	var networkID []byte
+	if o.Network != nil {
+		network = &Network{FloorGBps: o.Network.FloorGBps, NotMeasured: networkReady(nodes)}
+		if network.NotMeasured == "" {
+			if networkID, err = o.Network.NewID(); err != nil {
+				network.NotMeasured = "no NCCL communicator: " + oneLine(err.Error())
+			}
 		}
 	}
+	parts := make([][]byte, len(nodes))
+	for r, n := range nodes {
+		if r == 0 {
+			continue
+		}
+		a := answer{NetworkID: networkID}
+		if n.Result != nil {
+			a.Verdicts, _ = EncodeVerdicts(VerdictsOf(n)) // a node without its verdicts keeps its own
+		}
+		parts[r] = encodeAnswer(a)
+	}
 	_, _ = part.Scatter(parts, deadline)
-	return ClusterOutcome{Node: node, Cluster: &Cluster{Nodes: nodes, Elapsed: time.Since(began)}}, nil
+	if network != nil && network.NotMeasured == "" {
+		mine := measureNetwork(o, node, networkID)
+		figures, err := part.GatherEach(ctx, encodeNetworkRank(mine), time.Now().Add(o.Network.Timeout+o.NodeTimeout/2))
+		if err != nil {
+			return ClusterOutcome{}, err
+		}
+		for r, c := range figures {
+			nr := NetworkRank{Rank: r, Host: nodes[r].Host}
+			if r == 0 {
+				nr = mine
+			} else if c.Err != nil {
+				nr.Err = fmt.Errorf("no figure: %s", c.Err.Reason)
+			} else if nr, err = decodeNetworkRank(c.Data); err != nil {
+				nr = NetworkRank{Rank: r, Host: nodes[r].Host, Err: err}
+			}
+			nr.Rank, nr.Host = r, nodes[r].Host
+			network.Ranks = append(network.Ranks, nr)
+		}
+	}
+	return ClusterOutcome{Node: node, Cluster: &Cluster{Nodes: nodes, Network: network, Elapsed: time.Since(began)}}, nil
+}
+
+// answer is what rank 0 hands each rank after judging: the verdicts of its
+// GPUs, and the NCCL id of the network measurement where there is one.
+type answer struct {
+	Verdicts, NetworkID []byte
+}
+
+func encodeAnswer(a answer) []byte {
+	var b bytes.Buffer
+	_ = gob.NewEncoder(&b).Encode(a) // two byte slices always encode
+	return b.Bytes()
+}
+
+func decodeAnswer(data []byte) (answer, error) {
+	var a answer
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&a); err != nil {
+		return answer{}, fmt.Errorf("decoding rank 0's answer: %w", err)
+	}
+	return a, nil
+}
+
+// measureNetwork is this rank's part of the network measurement, on the
+// first GPU of its share, given up after the options' timeout (the
+// measurement, stuck in NCCL, ends with the process).
+func measureNetwork(o ClusterOptions, node Node, id []byte) NetworkRank {
+	nr := NetworkRank{Rank: o.Place.Rank, Host: o.Host}
+	if node.Result == nil || len(node.Result.GPUs) == 0 {
+		nr.Err = errors.New("no GPU in its share to gather on")
+		return nr
+	}
+	type outcome struct {
+		f   gpu.AllGatherFigure
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		f, err := o.Network.Measure(id, o.Place.Rank, o.Place.Ranks, node.Result.GPUs[0].Device.Ordinal)
+		done <- outcome{f, err}
+	}()
+	timer := time.NewTimer(o.Network.Timeout)
+	defer timer.Stop()
+	select {
+	case out := <-done:
+		nr.Figure, nr.Err = out.f, out.err
+	case <-timer.C:
+		nr.Err = fmt.Errorf("the all-gather did not end within %s (a rank did not join, or the network hangs)", o.Network.Timeout)
+	}
+	return nr
+}
+
+// networkWire is a rank's network figure as it travels.
+type networkWire struct {
+	Figure gpu.AllGatherFigure
+	Err    string
+}
+
+func encodeNetworkRank(nr NetworkRank) []byte {
+	var b bytes.Buffer
+	_ = gob.NewEncoder(&b).Encode(networkWire{nr.Figure, errText(nr.Err)})
+	return b.Bytes()
+}
+
+func decodeNetworkRank(data []byte) (NetworkRank, error) {
+	var w networkWire
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&w); err != nil {
+		return NetworkRank{}, fmt.Errorf("decoding a rank's network figure: %w", err)
+	}
+	return NetworkRank{Figure: w.Figure, Err: textErr(w.Err)}, nil
 }
 
 // validateShare validates this process's share of its machine's GPUs
@@ -193,20 +312,27 @@ func nodeOf(c cluster.Contribution, hosts []string) Node {
 
 // reportToRankZero is a rank's part after its validation: its record to
 // rank 0, and the verdicts rank 0 gives back (its GPUs judged among every
-// node's), put on node's GPUs. It returns why, where rank 0 cannot be
+// node's), put on node's GPUs, and the NCCL id of a network measurement
+// where rank 0 starts one. Its error says why, where rank 0 cannot be
 // reached or does not answer, the node's verdict stays its own.
-func reportToRankZero(ctx context.Context, part *cluster.Partial, node Node, data []byte, deadline time.Time, nodeTimeout time.Duration) error {
+func reportToRankZero(ctx context.Context, part *cluster.Partial, node Node, data []byte, deadline time.Time, nodeTimeout time.Duration) (networkID []byte, err error) {
 	// Rank 0 answers by its own deadline; it may have started up to the
 	// join's limit before this rank.
-	_, err := part.GatherEach(context.WithoutCancel(ctx), data, deadline)
+	if _, err = part.GatherEach(context.WithoutCancel(ctx), data, deadline); err != nil {
+		return nil, err
+	}
+	raw, err := part.Scatter(nil, deadline.Add(nodeTimeout))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	answer, err := part.Scatter(nil, deadline.Add(nodeTimeout))
-	if err == nil && node.Result != nil {
-		err = ApplyVerdicts(node.Result, answer)
+	a, err := decodeAnswer(raw)
+	if err != nil {
+		return nil, err
 	}
-	return err
+	if node.Result != nil {
+		err = ApplyVerdicts(node.Result, a.Verdicts)
+	}
+	return a.NetworkID, err
 }
 
 // Pick is the devices of share among devs (share(len(devs)) are their
