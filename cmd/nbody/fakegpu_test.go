@@ -33,11 +33,14 @@ import (
 //	                       in the second window, the process lives on),
 //	                       nogpu (no GPU can be listed)
 //	NBODY_TEST_HOSTNAME    the host name the process reports
+//	NBODY_TEST_FAKE_BUS    -network: the bus bandwidth (GB/s) this rank's
+//	                       all-gather reaches; "fail": NCCL fails
 const (
 	asNbody      = "NBODY_TEST_AS_NBODY"
 	fakeGPUsEnv  = "NBODY_TEST_FAKE_GPUS"
 	fakeFaultEnv = "NBODY_TEST_FAKE_FAULT"
 	fakeHostEnv  = "NBODY_TEST_HOSTNAME"
+	fakeBusEnv   = "NBODY_TEST_FAKE_BUS"
 )
 
 // runAsNbody is main with the fakes of the environment; it returns the
@@ -95,10 +98,25 @@ func installFakes(spec, fault string) error {
 		return devs, nil
 	}
 	devices.telemetry = func() (validate.Telemetry, error) { return nil, errors.New("fake GPUs: no NVML") }
+	devices.networkID = func(string) ([]byte, error) { return make([]byte, 128), nil }
+	devices.allGather = fakeAllGather
 	devices.open = func(d gpu.Device) (nbody.Integrator, error) {
 		return &fakeGPU{Integrator: nbody.NewReference(nbody.Presets[0].Physics()), perStep: fakes[d.Ordinal].perStep, fault: fault}, nil
 	}
 	return nil
+}
+
+// fakeAllGather is one rank's all-gather at the bus bandwidth
+// NBODY_TEST_FAKE_BUS gives, as gpu.MeasureAllGather would report it.
+func fakeAllGather(o gpu.AllGatherOptions) (gpu.AllGatherFigure, error) {
+	bus, err := strconv.ParseFloat(os.Getenv(fakeBusEnv), 64)
+	if err != nil || bus <= 0 || o.Ranks < 2 {
+		return gpu.AllGatherFigure{}, errors.New("fake NCCL: ncclCommInitRank: unhandled system error")
+	}
+	f := gpu.AllGatherFigure{BytesPerRank: gpu.DefaultAllGatherBytes, Ranks: o.Ranks, Iterations: gpu.DefaultAllGatherIterations}
+	alg := bus * float64(o.Ranks) / float64(o.Ranks-1)
+	f.Elapsed = time.Duration(float64(f.Iterations) * float64(f.BytesPerRank) * float64(o.Ranks) / (alg * 1e9) * float64(time.Second))
+	return f, nil
 }
 
 // fakeGPU steps the reference, taking perStep a step as a GPU of that

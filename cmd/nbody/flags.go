@@ -44,6 +44,8 @@ type options struct {
 	minShare       float64       // -alldevices: a GPU below this share of its expected rate fails; 0: never
 	terminationLog string        // -alldevices: where the one-line summary goes
 	nodeTimeout    time.Duration // -alldevices over ranks: the join's limit, and beyond -duration the results'
+	network        bool          // -alldevices over ranks: also measure NCCL's all-gather between them
+	networkFloor   float64       // -network: the world's bus bandwidth below this (GB/s) fails; 0: none
 
 	numBodies       int // 0: the default for the platform
 	iterations      int
@@ -135,6 +137,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(cli.DecimalFloat(&o.minGIPS, 0, 0, 1e9), "min-gips", "-alldevices: a GPU below `x` billion interactions per second fails")
 	fs.Var(cli.DecimalFloat(&o.minShare, expect.DefaultMinShare, 0, 1), "min-share", "-alldevices: a GPU below `s` times the rate expected of its chip fails; 0: never; default 0.75")
 	fs.DurationVar(&o.nodeTimeout, "node-timeout", defaultNodeTimeout, "-alldevices over several processes: rank 0 waits `d` for the ranks to connect, and -duration + d for their results; default 1m")
+	fs.BoolVar(&o.network, "network", false, "-alldevices over several processes: also measure NCCL's all-gather between them, the exchange of a simulation over processes; a bus bandwidth per rank and the world's")
+	fs.Var(cli.DecimalFloat(&o.networkFloor, 0, 0, 1e6), "network-floor", "-network: the world's bus bandwidth below `GB/s` fails the cluster")
 	fs.StringVar(&o.terminationLog, "termination-log", "", "-alldevices: write the one-line verdict to `path` too; Kubernetes reads /dev/termination-log")
 	fs.Func("ranks", "run one simulation as `R` processes, each on its GPUs: with -rank and -coordinator, or as torchrun, Slurm, Open MPI or a Kubernetes Indexed Job set them", o.place.SetRanks)
 	fs.Func("rank", "this process's `i` of -ranks, from 0; rank 0 reports", o.place.SetRank)
@@ -248,6 +252,9 @@ func (o *options) check(set map[string]bool) error {
 	if (set["job"] || set["secret-file"]) && !o.place.Multi() {
 		return usagef("Error: %s a run over several processes: -ranks=R, or a launcher (torchrun, srun, mpirun, an Indexed Job) that starts several", jobFlags())
 	}
+	if o.network && !o.place.Multi() {
+		return usagef("Error: -network measures the network between several processes: -ranks=R, or a launcher (torchrun, srun, mpirun, an Indexed Job) that starts several")
+	}
 	o.ncclLibrary = cluster.NCCLLibrary()
 	if o.place.Multi() && o.oneProcess() != "" {
 		return usagef("Error: several processes (-ranks) run -benchmark, -compare or -alldevices in GPU memory: not with -cpu or -hostmem")
@@ -277,8 +284,11 @@ func (o *options) oneProcess() string {
 // GPU on its own generated bodies, timed as -benchmark is.
 func (o *options) checkValidation(set map[string]bool) error {
 	switch {
-	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["min-share"] || set["termination-log"] || set["node-timeout"]):
-		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "min-share", "termination-log", "node-timeout"))
+	case !o.allDevices && (set["duration"] || set["slow-ratio"] || set["min-gips"] || set["min-share"] || set["termination-log"] || set["node-timeout"] ||
+		set["network"] || set["network-floor"]):
+		return usagef("Error: %s -alldevices", givenNeed(set, "duration", "slow-ratio", "min-gips", "min-share", "termination-log", "node-timeout", "network", "network-floor"))
+	case set["network-floor"] && !o.network:
+		return usagef("Error: -network-floor needs -network")
 	case !o.allDevices:
 		return nil
 	case o.cpu || set["device"] || set["numdevices"] || o.compare || o.tipsy != "" || o.render != "" || o.output != "" || o.energy:

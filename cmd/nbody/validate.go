@@ -23,9 +23,13 @@ type gpuSource struct {
 	list      func() ([]gpu.Device, error)
 	open      func(gpu.Device) (nbody.Integrator, error) // nil: the GPU's own integrator
 	telemetry func() (validate.Telemetry, error)
+	// networkID and allGather are -network's NCCL: an id, on rank 0, and
+	// one rank's measurement.
+	networkID func(library string) ([]byte, error)
+	allGather func(gpu.AllGatherOptions) (gpu.AllGatherFigure, error)
 }
 
-var devices = gpuSource{list: modes.ListGPUs, telemetry: validate.NVMLTelemetry}
+var devices = gpuSource{list: modes.ListGPUs, telemetry: validate.NVMLTelemetry, networkID: gpu.NewWorldID, allGather: gpu.MeasureAllGather}
 
 // validate runs -alldevices: every GPU its own simulation at once, then a
 // line per GPU and the verdict; over several processes, the cluster's

@@ -4,8 +4,27 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/validate"
 )
+
+// networkOptions are -network's: NCCL's all-gather of 64 MiB a rank,
+// timed 20 times, each rank given -node-timeout to join and gather; nil
+// without -network.
+func (a *app) networkOptions() *validate.NetworkOptions {
+	o := a.o
+	if !o.network {
+		return nil
+	}
+	return &validate.NetworkOptions{
+		NewID: func() ([]byte, error) { return devices.networkID(o.ncclLibrary) },
+		Measure: func(id []byte, rank, ranks, ordinal int) (gpu.AllGatherFigure, error) {
+			return devices.allGather(gpu.AllGatherOptions{Device: ordinal, Library: o.ncclLibrary, ID: id, Rank: rank, Ranks: ranks})
+		},
+		FloorGBps: o.networkFloor,
+		Timeout:   o.nodeTimeout,
+	}
+}
 
 // hostname names this machine in a cluster's report; tests name theirs.
 var hostname = os.Hostname
@@ -28,6 +47,7 @@ func (a *app) validateCluster() (string, error) {
 		ShareFailed: func(err error) {
 			fmt.Fprintf(a.errw, "Error: rank %d (%s): %s\n", o.place.Rank, host, oneLine(err.Error()))
 		},
+		Network: a.networkOptions(),
 	})
 	if err != nil {
 		return "", err
@@ -46,6 +66,9 @@ func (a *app) validateCluster() (string, error) {
 	} else {
 		if out.OwnVerdict != nil {
 			fmt.Fprintf(a.errw, "> Rank %d (%s): %s; its verdict is its own, among its own GPUs\n", node.Rank, node.Host, oneLine(out.OwnVerdict.Error()))
+		}
+		if out.Network != nil {
+			fmt.Fprintln(a.errw, "> "+out.Network.String())
 		}
 		fmt.Fprintln(a.errw, "> "+summary)
 	}

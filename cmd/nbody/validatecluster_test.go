@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -246,6 +247,81 @@ func TestClusterValidationOneGPUTwoProcesses(t *testing.T) {
 			assert.NotEmpty(t, lineWith(report, "> Node vm (rank 1): 1 GPUs, 0 passed: FAIL: GPU 0: shared: validated at once by ranks 0 and 1 of this machine"), "%s", report)
 			assert.Contains(t, rs[1].stderr, "shared: validated at once by ranks 0 and 1", "rank 1 gets rank 0's verdict")
 		}
+	}
+}
+
+// -network after a cluster's validation: rank 0 prints each rank's bus
+// bandwidth and the world's (the slowest), and holds it to
+// -network-floor; its -json holds to the schema; a rank whose NCCL fails
+// is named, and rank 0 fails the cluster while the rank's own GPUs pass.
+func TestClusterValidationNetwork(t *testing.T) {
+	for _, c := range []struct {
+		floor string
+		bus   [2]string
+		code  [2]int
+		want  string
+	}{
+		{"", [2]string{"200", "180"}, [2]int{0, 0}, "> Network of 2 ranks: all-gather bus bandwidth 180.0 GB/s (the slowest rank's): PASS"},
+		{"-network-floor=190", [2]string{"200", "180"}, [2]int{1, 0}, "floor 190 GB/s: FAIL: below the floor of 190 GB/s"},
+		{"", [2]string{"200", "fail"}, [2]int{1, 0}, "> Network of 2 ranks: all-gather bus bandwidth unknown: FAIL: rank 1 has no figure"},
+	} {
+		addr := loopback(t)
+		fr := make([]fakeRank, 2)
+		for r := range fr {
+			args := []string{"-alldevices", "-network", "-numbodies=256", "-i=3", "-node-timeout=10s", "-json", "-ranks=2", fmt.Sprintf("-rank=%d", r), "-coordinator=" + addr}
+			if c.floor != "" {
+				args = append(args, c.floor)
+			}
+			fr[r] = fakeRank{host: fmt.Sprintf("gpu%02d", r+1), gpus: "Fake H100:4", env: []string{fakeBusEnv + "=" + c.bus[r]}, args: args}
+		}
+		rs, _ := runFakeCluster(t, 40*time.Second, fr)
+		assert.Equal(t, c.code, [2]int{rs[0].code, rs[1].code}, "%s %v: %q %q", c.floor, c.bus, rs[0].stderr, rs[1].stderr)
+		checkSchema(t, []byte(rs[0].stdout))
+		var doc struct {
+			Validation struct {
+				Network struct {
+					Passed bool     `json:"passed"`
+					World  *float64 `json:"world_bus_gbps"`
+				} `json:"network"`
+			} `json:"cluster"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(rs[0].stdout), &doc), rs[0].stdout)
+		assert.Equal(t, c.code[0] == 0, doc.Validation.Network.Passed)
+		assert.Contains(t, rs[1].stderr, "> Network rank 1 (gpu02): ")
+
+		// The same run in text.
+		for r := range fr {
+			fr[r].args = slices.DeleteFunc(fr[r].args, func(a string) bool { return a == "-json" })
+		}
+		addr = loopback(t)
+		for r := range fr {
+			fr[r].args = append(fr[r].args, "-coordinator="+addr)
+		}
+		rs, _ = runFakeCluster(t, 40*time.Second, fr)
+		t.Log(rs[0].stdout)
+		assert.NotEmpty(t, lineWith(rs[0].stdout, c.want), "%s", rs[0].stdout)
+		if c.bus[1] != "fail" {
+			assert.NotEmpty(t, lineWith(rs[0].stdout, "> Network rank 1 (gpu02): all-gather of 64 MiB a rank, bus 180.0 GB/s, algorithm 360.0 GB/s (20 in "))
+		} else {
+			assert.NotEmpty(t, lineWith(rs[0].stdout, "> Network rank 1 (gpu02): FAIL: fake NCCL: ncclCommInitRank: unhandled system error"))
+		}
+	}
+}
+
+// -network is refused where there is no network to measure, in one line.
+func TestNetworkFlagRefusals(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-benchmark", "-network"}, "Error: -network needs -alldevices"},
+		{[]string{"-alldevices", "-network-floor=10"}, "Error: -network-floor needs -network"},
+		{[]string{"-alldevices", "-network"}, "Error: -network measures the network between several processes"},
+		{[]string{"-alldevices", "-network", "-network-floor=-1"}, "network-floor"},
+	} {
+		r := runNbody(t, c.args...)
+		assert.Equal(t, 2, r.code, "%v: %q", c.args, r.stderr)
+		assert.Contains(t, r.stderr, c.want, "%v", c.args)
 	}
 }
 

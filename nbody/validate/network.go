@@ -89,16 +89,12 @@ func (n Network) Lines() []string {
 	}
 	var lines []string
 	for _, r := range n.Ranks {
-		head := fmt.Sprintf("Network rank %d (%s)", r.Rank, cmpHost(r.Host))
-		if r.Err != nil {
-			lines = append(lines, head+": FAIL: "+oneLine(r.Err.Error()))
-			continue
-		}
-		f := r.Figure
-		lines = append(lines, fmt.Sprintf("%s: all-gather of %s a rank, bus %.1f GB/s, algorithm %.1f GB/s (%d in %s)",
-			head, mib(f.BytesPerRank), f.BusGBps(), f.AlgorithmGBps(), f.Iterations, f.Elapsed.Round(10*time.Microsecond)))
+		lines = append(lines, r.String())
 	}
 	world := fmt.Sprintf("Network of %d ranks: all-gather bus bandwidth %.1f GB/s (the slowest rank's)", len(n.Ranks), n.WorldBusGBps())
+	if n.WorldBusGBps() == 0 {
+		world = fmt.Sprintf("Network of %d ranks: all-gather bus bandwidth unknown", len(n.Ranks))
+	}
 	if n.FloorGBps > 0 {
 		world += fmt.Sprintf(", floor %g GB/s", n.FloorGBps)
 	}
@@ -115,6 +111,19 @@ func (n Network) Lines() []string {
 		return append(lines, world+": FAIL: "+strings.Join(why, "; "))
 	}
 	return append(lines, world+": PASS")
+}
+
+// String is the rank's line: "Network rank 1 (gpu02): all-gather of 64
+// MiB a rank, bus 180.0 GB/s, algorithm 270.0 GB/s (20 in 7.46ms)", or
+// why it has no figure.
+func (r NetworkRank) String() string {
+	head := fmt.Sprintf("Network rank %d (%s)", r.Rank, cmpHost(r.Host))
+	if r.Err != nil {
+		return head + ": FAIL: " + oneLine(r.Err.Error())
+	}
+	f := r.Figure
+	return fmt.Sprintf("%s: all-gather of %s a rank, bus %.1f GB/s, algorithm %.1f GB/s (%d in %s)",
+		head, mib(f.BytesPerRank), f.BusGBps(), f.AlgorithmGBps(), f.Iterations, f.Elapsed.Round(10*time.Microsecond))
 }
 
 // cmpHost names a rank's machine, or says it is unknown.
