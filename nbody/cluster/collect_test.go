@@ -11,18 +11,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// partialRankZero starts rank 0 of a tolerant gathering of ranks at a
+// free loopback address, closed when the test ends, and the Config of
+// each rank: host name "h" and its rank, a join of 2 s, heartbeats of 0.1 s.
+func partialRankZero(t *testing.T, ranks int) (string, func(r int) Config, *Partial) {
+	t.Helper()
+	addr := freeAddress(t)
+	cfg := func(r int) Config {
+		return Config{Ranks: ranks, Rank: r, Coordinator: addr, Info: []byte{'h', byte('0' + r)}, JoinTimeout: 2 * time.Second, Heartbeat: 100 * time.Millisecond}
+	}
+	zero, err := JoinPartial(context.Background(), cfg(0))
+	require.NoError(t, err)
+	t.Cleanup(zero.Close)
+	return addr, cfg, zero
+}
+
 // A tolerant gathering of four ranks: rank 1 gives its data and gets its
 // answer, rank 2 never comes, rank 3 comes and its connection closes
 // before its data. Rank 0 has each one's part or why none came, by its
 // deadline, and nobody waits for rank 2.
 func TestJoinPartialGathersWhatComes(t *testing.T) {
-	addr := freeAddress(t)
-	cfg := func(r int) Config {
-		return Config{Ranks: 4, Rank: r, Coordinator: addr, Info: []byte{'h', byte('0' + r)}, JoinTimeout: 2 * time.Second, Heartbeat: 100 * time.Millisecond}
-	}
-	zero, err := JoinPartial(context.Background(), cfg(0))
-	require.NoError(t, err)
-	defer zero.Close()
+	addr, cfg, zero := partialRankZero(t, 4)
 	one, err := JoinPartial(context.Background(), cfg(1))
 	require.NoError(t, err)
 	defer one.Close()
@@ -82,13 +91,7 @@ func TestJoinPartialGathersWhatComes(t *testing.T) {
 // a rank that ended after the first round is reported as gone in the
 // second.
 func TestJoinPartialSecondRound(t *testing.T) {
-	addr := freeAddress(t)
-	cfg := func(r int) Config {
-		return Config{Ranks: 3, Rank: r, Coordinator: addr, Info: []byte{'h', byte('0' + r)}, JoinTimeout: 2 * time.Second, Heartbeat: 100 * time.Millisecond}
-	}
-	zero, err := JoinPartial(context.Background(), cfg(0))
-	require.NoError(t, err)
-	defer zero.Close()
+	_, cfg, zero := partialRankZero(t, 3)
 	deadline := time.Now().Add(4 * time.Second)
 	answers := make([]chan []byte, 3)
 	for r := 1; r < 3; r++ {
