@@ -38,8 +38,12 @@
 // each rank gets its GPUs' verdicts back. Cluster reads as a line per GPU,
 // per node and for the cluster, and as JSON. A node that gave no record
 // within the bounds is a failed Node with why; the others' verdicts stand.
-// The gathering is why this package imports cluster: validating a cluster
-// is gathering over its rendezvous.
+// Two ranks of one machine that validated the same GPU fail it as shared.
+// With ClusterOptions.Network, rank 0 hands out an NCCL id with the
+// verdicts and every rank times the all-gather between them on its first
+// GPU (gpu.MeasureAllGather, through the caller); Network is each rank's
+// bus bandwidth and the world's. The gathering is why this package imports
+// cluster: validating a cluster is gathering over its rendezvous.
 //
 // # Forms
 //
