@@ -67,7 +67,7 @@ out=$(docker build -q -t "$project-node" "$dir" 2>&1) || { echo "$out"; fail "do
     image: $project-node
     hostname: node$r
     networks: [private]
-    command: ["-alldevices", "-numbodies=256", "-duration=${DURATION}s", "-node-timeout=${TIMEOUT}s"]
+    command: ["-alldevices", "-network", "-numbodies=256", "-duration=${DURATION}s", "-node-timeout=${TIMEOUT}s"]
     environment:
       NBODY_TEST_FAKE_GPUS: "Fake H100:4,Fake H100:4"
       SLURM_NTASKS: "4"
@@ -116,7 +116,8 @@ check "node0's own verdict stands" has "> Node node0 (rank 0): 2 GPUs, 2 passed:
 check "node1's verdict stands" has "> Node node1 (rank 1): 2 GPUs, 2 passed: PASS"
 check "the killed node2 is a failed node, by host name" has "> Node node2 (rank 2): FAIL: its connection closed"
 check "the cut-off node3 is a failed node, by host name" has "> Node node3 (rank 3): FAIL: "
-check "the cluster fails: 2 of 4 nodes" has "2 nodes passed, 2 failed; 4 GPUs, 4 passed, 0 failed: FAIL"
+check "the network is not measured without every rank" has "> Network: not measured: rank 2, 3 gave no validation, and every rank must take part: FAIL"
+check "the cluster fails: 2 of 4 nodes" has "2 nodes passed, 2 failed; 4 GPUs, 4 passed, 0 failed; network failed: FAIL"
 elapsed=$(grep -o 'Validated a cluster of 4 nodes in [0-9.]*s' <<<"$report" | grep -o '[0-9.]*s$' | tr -d s)
 bound=$((DURATION + TIMEOUT))
 check "rank 0 reported within its bound, ${bound} s (took ${elapsed} s)" awk -v e="$elapsed" -v b="$bound" 'BEGIN { exit !(e <= b + 1) }'
