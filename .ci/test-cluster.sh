@@ -4,7 +4,11 @@
 # nbody with fake GPUs (cmd/nbody/fakegpu_test.go) under the environment of
 # a 4-task srun step. In the middle of the run one node is killed and one
 # cut off from the network: rank 0 must report both, by host name, within
-# its bound (-duration + -node-timeout), and the others' verdicts stand.
+# its bound (-duration + -node-timeout), and the others' verdicts stand;
+# with -network, rank 0 says the network was not measured and why. Then
+# four healthy nodes with -network and a fake NCCL of known bandwidths:
+# every rank's figure crosses the network to rank 0, which reports the
+# slowest as the world's, against -network-floor.
 # Needs Docker with compose and no registry (the image is built FROM
 # scratch here, with the binary and the host's loader and libc). Without
 # Docker it says so and passes.
@@ -31,6 +35,7 @@ dir=$(mktemp -d)
 fail() { echo "test-cluster: FAIL: $*"; exit 1; }
 cleanup() {
 	"${compose[@]}" -p "$project" -f "$dir/compose.yml" down -v --remove-orphans >/dev/null 2>&1 || true
+	"${compose[@]}" -p "${project}n" -f "$dir/network.yml" down -v --remove-orphans >/dev/null 2>&1 || true
 	docker image rm "$project-node" >/dev/null 2>&1 || true
 	rm -rf "$dir"
 }
@@ -55,7 +60,12 @@ ENTRYPOINT ["/nbody.test"]
 DOCKERFILE
 out=$(docker build -q -t "$project-node" "$dir" 2>&1) || { echo "$out"; fail "docker build"; }
 
-{
+# compose_file COMMAND BUS...: the compose file of the four nodes, each
+# running COMMAND (a JSON list) and, where given, its fake NCCL reaching
+# bus bandwidth BUS[r] (GB/s) in -network's all-gather.
+compose_file() {
+	local command=$1
+	shift
 	echo 'version: "2.4"'
 	echo 'networks:'
 	echo '  private:'
@@ -67,9 +77,10 @@ out=$(docker build -q -t "$project-node" "$dir" 2>&1) || { echo "$out"; fail "do
     image: $project-node
     hostname: node$r
     networks: [private]
-    command: ["-alldevices", "-network", "-numbodies=256", "-duration=${DURATION}s", "-node-timeout=${TIMEOUT}s"]
+    command: $command
     environment:
       NBODY_TEST_FAKE_GPUS: "Fake H100:4,Fake H100:4"
+      NBODY_TEST_FAKE_BUS: "${1:-}"
       SLURM_NTASKS: "4"
       SLURM_STEP_NUM_TASKS: "4"
       SLURM_PROCID: "$r"
@@ -81,8 +92,10 @@ out=$(docker build -q -t "$project-node" "$dir" 2>&1) || { echo "$out"; fail "do
       SLURM_JOB_ID: "4242"
       SLURM_STEP_ID: "0"
 SERVICE
+		shift || true
 	done
-} >"$dir/compose.yml"
+}
+compose_file '["-alldevices", "-network", "-numbodies=256", "-duration='"$DURATION"'s", "-node-timeout='"$TIMEOUT"'s"]' >"$dir/compose.yml"
 
 echo "=== 4 nodes on a private network, -duration=${DURATION}s -node-timeout=${TIMEOUT}s"
 "${compose[@]}" -p "$project" -f "$dir/compose.yml" up -d --no-color >/dev/null 2>&1 || fail "compose up"
@@ -123,4 +136,15 @@ bound=$((DURATION + TIMEOUT))
 check "rank 0 reported within its bound, ${bound} s (took ${elapsed} s)" awk -v e="$elapsed" -v b="$bound" 'BEGIN { exit !(e <= b + 1) }'
 check "node1 exits 0: its GPUs passed" test "$code1" = 0
 check "node3 ends on its own (its GPUs passed: 0)" test "$code3" = 0
+
+echo "=== 4 healthy nodes with -network: the figures' round crosses the network"
+compose_file '["-alldevices", "-network", "-network-floor=100", "-numbodies=256", "-i=3", "-node-timeout='"$TIMEOUT"'s"]' 200 150 190 200 >"$dir/network.yml"
+"${compose[@]}" -p "${project}n" -f "$dir/network.yml" up -d --no-color >/dev/null 2>&1 || fail "compose up (network)"
+nid() { "${compose[@]}" -p "${project}n" -f "$dir/network.yml" ps -q "$1"; }
+ncode0=$(timeout 60 docker wait "$(nid node0)") || fail "rank 0 did not end within 60 s (network)"
+report=$(docker logs "$(nid node0)" 2>&1)
+echo "$report" | grep '^> Network\|^> Validated'
+check "every rank's figure reached rank 0" has "> Network rank 2 (node2): all-gather of 64 MiB a rank, bus 190.0 GB/s"
+check "the world's is the slowest rank's, above the floor" has "> Network of 4 ranks: all-gather bus bandwidth 150.0 GB/s (the slowest rank's), floor 100 GB/s: PASS"
+check "rank 0 exits 0" test "$ncode0" = 0
 echo "test-cluster: PASS"
