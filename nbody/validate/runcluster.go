@@ -143,16 +143,7 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 	}
 	nodes[0] = node
 	JudgeCluster(nodes, o.Judge)
-	var network *Network
-	var networkID []byte
-	if o.Network != nil {
-		network = &Network{FloorGBps: o.Network.FloorGBps, NotMeasured: networkReady(nodes)}
-		if network.NotMeasured == "" {
-			if networkID, err = o.Network.NewID(); err != nil {
-				network.NotMeasured = "no NCCL communicator: " + oneLine(err.Error())
-			}
-		}
-	}
+	network, networkID := startNetwork(o, nodes)
 	parts := make([][]byte, len(nodes))
 	for r, n := range nodes {
 		if r == 0 {
@@ -165,26 +156,58 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 		parts[r] = encodeAnswer(a)
 	}
 	_, _ = part.Scatter(parts, deadline)
-	if network != nil && network.NotMeasured == "" {
-		mine := measureNetwork(o, node, networkID)
-		figures, err := part.GatherEach(ctx, encodeNetworkRank(mine), time.Now().Add(o.Network.Timeout+o.NodeTimeout/2))
-		if err != nil {
+	if networkID != nil {
+		if network.Ranks, err = gatherNetwork(ctx, part, o, nodes, networkID); err != nil {
 			return ClusterOutcome{}, err
-		}
-		for r, c := range figures {
-			nr := NetworkRank{Rank: r, Host: nodes[r].Host}
-			if r == 0 {
-				nr = mine
-			} else if c.Err != nil {
-				nr.Err = fmt.Errorf("no figure: %s", c.Err.Reason)
-			} else if nr, err = decodeNetworkRank(c.Data); err != nil {
-				nr = NetworkRank{Rank: r, Host: nodes[r].Host, Err: err}
-			}
-			nr.Rank, nr.Host = r, nodes[r].Host
-			network.Ranks = append(network.Ranks, nr)
 		}
 	}
 	return ClusterOutcome{Node: node, Cluster: &Cluster{Nodes: nodes, Network: network, Elapsed: time.Since(began)}}, nil
+}
+
+// startNetwork is rank 0's start of the network measurement where o asks
+// for one: its record, and the NCCL id to hand every rank, nil where the
+// network cannot be measured (the record says why). Nil, nil without
+// o.Network.
+func startNetwork(o ClusterOptions, nodes []Node) (*Network, []byte) {
+	if o.Network == nil {
+		return nil, nil
+	}
+	n := &Network{FloorGBps: o.Network.FloorGBps, NotMeasured: networkReady(nodes)}
+	if n.NotMeasured != "" {
+		return n, nil
+	}
+	id, err := o.Network.NewID()
+	if err != nil {
+		n.NotMeasured = "no NCCL communicator: " + oneLine(err.Error())
+		return n, nil
+	}
+	return n, id
+}
+
+// gatherNetwork is rank 0's part of the network measurement once every
+// rank has the id: its own figure, then every other rank's (or why none
+// came), in rank order, named by the nodes' hosts.
+func gatherNetwork(ctx context.Context, part *cluster.Partial, o ClusterOptions, nodes []Node, id []byte) ([]NetworkRank, error) {
+	mine := measureNetwork(o, nodes[0], id)
+	figures, err := part.GatherEach(ctx, encodeNetworkRank(mine), time.Now().Add(o.Network.Timeout+o.NodeTimeout/2))
+	if err != nil {
+		return nil, err
+	}
+	ranks := make([]NetworkRank, len(figures))
+	for r, c := range figures {
+		switch {
+		case r == 0:
+			ranks[r] = mine
+		case c.Err != nil:
+			ranks[r].Err = fmt.Errorf("no figure: %s", c.Err.Reason)
+		default:
+			if ranks[r], err = decodeNetworkRank(c.Data); err != nil {
+				ranks[r] = NetworkRank{Err: err}
+			}
+		}
+		ranks[r].Rank, ranks[r].Host = r, nodes[r].Host
+	}
+	return ranks, nil
 }
 
 // answer is what rank 0 hands each rank after judging: the verdicts of its
