@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -50,6 +51,10 @@ type Partial struct {
 	// Rank 0: a slot per rank, and the end of the admissions.
 	slots    []*slot
 	joinDone chan struct{}
+	// rounds counts GatherEach calls: every data frame a rank sends is
+	// marked with its round, and rank 0 takes each rank's frame of the
+	// round it gathers, dropping a late one of an earlier round.
+	rounds atomic.Int32
 
 	// Other ranks: the connection to rank 0, once up.
 	up *slot
@@ -299,10 +304,20 @@ func (p *Partial) GatherEach(ctx context.Context, data []byte, deadline time.Tim
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if err := s.p.write(kindData, data); err != nil {
+		round := p.rounds.Add(1)
+		if err := s.p.write(kindData, append([]byte{byte(round)}, data...)); err != nil {
 			return nil, fmt.Errorf("cluster: rank %d sending its data to rank 0: %w", p.Rank, err)
 		}
 		return nil, nil
+	}
+	round := byte(p.rounds.Add(1))
+	// take is the data of frame d where it belongs to this round; a late
+	// frame of an earlier round is not.
+	take := func(d []byte) ([]byte, bool) {
+		if len(d) == 0 || d[0] != round {
+			return nil, false
+		}
+		return d[1:], true
 	}
 	out := make([]Contribution, p.Ranks)
 	out[0] = Contribution{Rank: 0, Info: p.c.Info, Data: data}
@@ -335,32 +350,53 @@ func (p *Partial) GatherEach(ctx context.Context, data []byte, deadline time.Tim
 			continue
 		}
 		out[r].Info = s.info
+		// queued is this round's frame where one is waiting (earlier
+		// rounds' are passed over).
+		queued := func() ([]byte, bool) {
+			for {
+				select {
+				case d := <-s.data:
+					if data, ok := take(d); ok {
+						return data, true
+					}
+				default:
+					return nil, false
+				}
+			}
+		}
 		if expired {
-			select {
-			case d := <-s.data:
+			if d, ok := queued(); ok {
 				out[r].Data = d
-			default:
+			} else {
 				out[r].Err = p.goneOr(s, r, late)
 			}
 			continue
 		}
-		select {
-		case d := <-s.data:
-			out[r].Data = d
-		case <-s.gone:
-			// Data may have come just before the connection closed.
+	wait:
+		for {
 			select {
 			case d := <-s.data:
-				out[r].Data = d
-			default:
-				out[r].Err = &PeerError{Rank: r, Reason: s.why}
+				if data, ok := take(d); ok {
+					out[r].Data = data
+					break wait
+				}
+			case <-s.gone:
+				// Data may have come just before the connection closed.
+				if d, ok := queued(); ok {
+					out[r].Data = d
+				} else {
+					out[r].Err = &PeerError{Rank: r, Reason: s.why}
+				}
+				break wait
+			case <-timer.C:
+				expired = true
+				out[r].Err = p.goneOr(s, r, late)
+				break wait
+			case <-ctx.Done():
+				expired = true
+				out[r].Err = &PeerError{Rank: r, Reason: "rank 0 stopped waiting: " + context.Cause(ctx).Error()}
+				break wait
 			}
-		case <-timer.C:
-			expired = true
-			out[r].Err = p.goneOr(s, r, late)
-		case <-ctx.Done():
-			expired = true
-			out[r].Err = &PeerError{Rank: r, Reason: "rank 0 stopped waiting: " + context.Cause(ctx).Error()}
 		}
 	}
 	return out, nil

@@ -132,6 +132,35 @@ func TestJoinPartialSecondRound(t *testing.T) {
 	assert.Equal(t, "go 2", string(<-answers[2]))
 }
 
+// A rank's data that comes after rank 0's deadline for its round is not
+// taken as its data of the next round.
+func TestJoinPartialLateDataStaysInItsRound(t *testing.T) {
+	_, cfg, zero := partialRankZero(t, 2)
+	one, err := JoinPartial(context.Background(), cfg(1))
+	require.NoError(t, err)
+	defer one.Close()
+	sent := make(chan struct{})
+	go func() {
+		time.Sleep(600 * time.Millisecond) // past rank 0's first deadline
+		_, err := one.GatherEach(context.Background(), []byte("record"), time.Now().Add(4*time.Second))
+		assert.NoError(t, err)
+		_, err = one.Scatter(nil, time.Now().Add(4*time.Second))
+		assert.NoError(t, err)
+		_, err = one.GatherEach(context.Background(), []byte("figure"), time.Now().Add(4*time.Second))
+		assert.NoError(t, err)
+		close(sent)
+	}()
+	got, err := zero.GatherEach(context.Background(), nil, time.Now().Add(300*time.Millisecond))
+	require.NoError(t, err)
+	require.NotNil(t, got[1].Err, "too late for the first round")
+	_, err = zero.Scatter([][]byte{nil, []byte("go")}, time.Now().Add(time.Second))
+	require.NoError(t, err)
+	got, err = zero.GatherEach(context.Background(), nil, time.Now().Add(4*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, "figure", string(got[1].Data), "the late record is passed over")
+	<-sent
+}
+
 // A rank that connected and then says nothing, not even its heartbeats
 // (a machine cut off), is given up within four heartbeats; a rank whose
 // rank 0 never comes falls back within its own bound.
