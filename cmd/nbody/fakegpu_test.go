@@ -113,7 +113,7 @@ func fakeAllGather(o gpu.AllGatherOptions) (gpu.AllGatherFigure, error) {
 	if err != nil || bus <= 0 || o.Ranks < 2 {
 		return gpu.AllGatherFigure{}, errors.New("fake NCCL: ncclCommInitRank: unhandled system error")
 	}
-	f := gpu.AllGatherFigure{BytesPerRank: gpu.DefaultAllGatherBytes, Ranks: o.Ranks, Iterations: gpu.DefaultAllGatherIterations}
+	f := gpu.AllGatherFigure{BytesPerRank: gpu.AllGatherBytes(o.Ranks), Ranks: o.Ranks, Iterations: gpu.DefaultAllGatherIterations}
 	alg := bus * float64(o.Ranks) / float64(o.Ranks-1)
 	f.Elapsed = time.Duration(float64(f.Iterations) * float64(f.BytesPerRank) * float64(o.Ranks) / (alg * 1e9) * float64(time.Second))
 	return f, nil

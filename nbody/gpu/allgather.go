@@ -25,20 +25,31 @@ type AllGatherOptions struct {
 	// to every rank.
 	ID          []byte
 	Rank, Ranks int
-	// BytesPerRank is each rank's share (0: DefaultAllGatherBytes).
+	// BytesPerRank is each rank's share (0: AllGatherBytes(Ranks)).
 	BytesPerRank uint64
 	// Iterations are the timed all-gathers (0: DefaultAllGatherIterations),
 	// after as many untimed ones as warm-up.
 	Iterations int
 }
 
-// Defaults of an all-gather measurement: 64 MiB a rank, where NVLink and
-// InfiniBand are well past their latency (nccl-tests' curves flatten from
-// a few MiB), timed 20 times.
-const (
-	DefaultAllGatherBytes      = 64 << 20
-	DefaultAllGatherIterations = 20
-)
+// DefaultAllGatherIterations are the timed all-gathers of a measurement.
+const DefaultAllGatherIterations = 20
+
+// AllGatherBytes is each rank's share in a measurement of ranks: 64 MiB,
+// where NVLink and InfiniBand are well past their latency (nccl-tests'
+// curves flatten from a few MiB), while the whole gathered (every rank's
+// share, which every rank receives) stays within 1 GiB: above 16 ranks
+// the share shrinks, to no less than 1 MiB, so that a large cluster's
+// measurement neither fills a GPU's memory nor outlasts its time limit.
+func AllGatherBytes(ranks int) uint64 {
+	const most, whole, least = 64 << 20, 1 << 30, 1 << 20
+	if ranks < 1 {
+		return most
+	}
+	per := uint64(whole / ranks)
+	per -= per % 4096
+	return min(most, max(least, per))
+}
 
 // AllGatherFigure is one rank's measurement.
 type AllGatherFigure struct {
@@ -76,7 +87,7 @@ func (f AllGatherFigure) BusGBps() float64 {
 // never calls it keeps the others waiting inside NCCL, so callers bound it
 // with a time of their own.
 func MeasureAllGather(o AllGatherOptions) (f AllGatherFigure, err error) {
-	o.BytesPerRank = cmp.Or(o.BytesPerRank, DefaultAllGatherBytes)
+	o.BytesPerRank = cmp.Or(o.BytesPerRank, AllGatherBytes(o.Ranks))
 	o.Iterations = cmp.Or(o.Iterations, DefaultAllGatherIterations)
 	if o.Ranks < 1 || o.Rank < 0 || o.Rank >= o.Ranks {
 		return f, fmt.Errorf("gpu: all-gather: rank %d of %d", o.Rank, o.Ranks)

@@ -25,6 +25,17 @@ func TestAllGatherBandwidths(t *testing.T) {
 	assert.Zero(t, one.BusGBps(), "one rank moves nothing over a bus")
 }
 
+// A rank's share: 64 MiB up to 16 ranks, then 1 GiB in all, never below 1
+// MiB.
+func TestAllGatherBytes(t *testing.T) {
+	assert.Equal(t, uint64(64<<20), AllGatherBytes(2))
+	assert.Equal(t, uint64(64<<20), AllGatherBytes(16))
+	assert.Equal(t, uint64(32<<20), AllGatherBytes(32))
+	assert.Equal(t, uint64(2<<20), AllGatherBytes(512))
+	assert.Equal(t, uint64(1<<20), AllGatherBytes(4096))
+	assert.Zero(t, AllGatherBytes(3)%4096, "whole pages")
+}
+
 // Bad options are refused before anything is opened.
 func TestMeasureAllGatherRefusesBadOptions(t *testing.T) {
 	_, err := MeasureAllGather(AllGatherOptions{Rank: 2, Ranks: 2, ID: make([]byte, nccl.UniqueIDBytes)})

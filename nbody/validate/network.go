@@ -3,7 +3,6 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -188,15 +187,15 @@ func (n Network) MarshalJSON() ([]byte, error) {
 }
 
 // networkReady says why the network cannot be measured on these nodes,
-// or "": every rank must have given its record and have a GPU to gather
-// on.
+// or "": every rank must have given its record and have a GPU that ran to
+// gather on.
 func networkReady(nodes []Node) string {
 	var missing, empty []string
 	for _, n := range nodes {
-		switch {
+		switch _, ok := networkGPU(n); {
 		case n.Err != nil || n.Result == nil:
 			missing = append(missing, fmt.Sprint(n.Rank))
-		case len(n.Result.GPUs) == 0 || slices.ContainsFunc(n.Result.GPUs[:1], func(g GPUResult) bool { return g.Err != nil }):
+		case !ok:
 			empty = append(empty, fmt.Sprint(n.Rank))
 		}
 	}
@@ -207,4 +206,18 @@ func networkReady(nodes []Node) string {
 		return "rank " + strings.Join(empty, ", ") + " has no usable GPU in its share to gather on"
 	}
 	return ""
+}
+
+// networkGPU is the ordinal of the GPU a node gathers on: the first of its
+// share that ran without an error.
+func networkGPU(n Node) (int, bool) {
+	if n.Result == nil {
+		return 0, false
+	}
+	for _, g := range n.Result.GPUs {
+		if g.Err == nil {
+			return g.Device.Ordinal, true
+		}
+	}
+	return 0, false
 }

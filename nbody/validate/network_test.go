@@ -141,3 +141,18 @@ func TestRunClusterNetworkFailures(t *testing.T) {
 		assert.True(t, outs[0].Cluster.Nodes[1].Passed(), "the network fails the cluster, not the node's GPUs")
 	}
 }
+
+// A node gathers on the first GPU of its share that ran; one whose GPUs
+// all failed, or that gave no record, has none.
+func TestNetworkGPU(t *testing.T) {
+	broken := rated(0, "H100", 10)
+	broken.Err = errors.New("opening: boom")
+	n := Node{Result: &Result{GPUs: []GPUResult{broken, rated(2, "H100", 10)}}}
+	ordinal, ok := networkGPU(n)
+	assert.True(t, ok)
+	assert.Equal(t, 2, ordinal)
+	_, ok = networkGPU(Node{Result: &Result{GPUs: []GPUResult{broken}}})
+	assert.False(t, ok)
+	_, ok = networkGPU(Node{Err: errors.New("never connected")})
+	assert.False(t, ok)
+}

@@ -126,7 +126,7 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 		var networkID []byte
 		networkID, out.OwnVerdict = reportToRankZero(ctx, part, node, data, deadline, o.NodeTimeout)
 		if o.Network != nil && networkID != nil {
-			mine := measureNetwork(o, node, networkID)
+			mine := measureNetwork(ctx, o, node, networkID)
 			out.Network = &mine
 			_, _ = part.GatherEach(context.WithoutCancel(ctx), encodeNetworkRank(mine), time.Now().Add(o.NodeTimeout))
 		}
@@ -188,8 +188,11 @@ func startNetwork(o ClusterOptions, nodes []Node) (*Network, []byte) {
 // rank has the id: its own figure, then every other rank's (or why none
 // came), in rank order, named by the nodes' hosts.
 func gatherNetwork(ctx context.Context, part *cluster.Partial, o ClusterOptions, nodes []Node, id []byte) ([]NetworkRank, error) {
-	mine := measureNetwork(o, nodes[0], id)
-	figures, err := part.GatherEach(ctx, encodeNetworkRank(mine), time.Now().Add(o.Network.Timeout+o.NodeTimeout/2))
+	// Every rank began as the answer reached it: the others' figures are
+	// due by the same timeout, and half a node timeout for the way.
+	deadline := time.Now().Add(o.Network.Timeout + o.NodeTimeout/2)
+	mine := measureNetwork(ctx, o, nodes[0], id)
+	figures, err := part.GatherEach(ctx, encodeNetworkRank(mine), deadline)
 	if err != nil {
 		return nil, err
 	}
@@ -231,12 +234,13 @@ func decodeAnswer(data []byte) (answer, error) {
 }
 
 // measureNetwork is this rank's part of the network measurement, on the
-// first GPU of its share, given up after the options' timeout (the
-// measurement, stuck in NCCL, ends with the process).
-func measureNetwork(o ClusterOptions, node Node, id []byte) NetworkRank {
+// first GPU of its share that ran, given up after the options' timeout or
+// when ctx ends (the measurement, stuck in NCCL, ends with the process).
+func measureNetwork(ctx context.Context, o ClusterOptions, node Node, id []byte) NetworkRank {
 	nr := NetworkRank{Rank: o.Place.Rank, Host: o.Host}
-	if node.Result == nil || len(node.Result.GPUs) == 0 {
-		nr.Err = errors.New("no GPU in its share to gather on")
+	ordinal, ok := networkGPU(node)
+	if !ok {
+		nr.Err = errors.New("no usable GPU in its share to gather on")
 		return nr
 	}
 	type outcome struct {
@@ -245,7 +249,7 @@ func measureNetwork(o ClusterOptions, node Node, id []byte) NetworkRank {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		f, err := o.Network.Measure(id, o.Place.Rank, o.Place.Ranks, node.Result.GPUs[0].Device.Ordinal)
+		f, err := o.Network.Measure(id, o.Place.Rank, o.Place.Ranks, ordinal)
 		done <- outcome{f, err}
 	}()
 	timer := time.NewTimer(o.Network.Timeout)
@@ -255,6 +259,8 @@ func measureNetwork(o ClusterOptions, node Node, id []byte) NetworkRank {
 		nr.Figure, nr.Err = out.f, out.err
 	case <-timer.C:
 		nr.Err = fmt.Errorf("the all-gather did not end within %s (a rank did not join, or the network hangs)", o.Network.Timeout)
+	case <-ctx.Done():
+		nr.Err = fmt.Errorf("the all-gather was stopped: %w", context.Cause(ctx))
 	}
 	return nr
 }
