@@ -36,6 +36,9 @@ type Node struct {
 	// process ended or fell silent, its results did not come in time, or
 	// it could not list its GPUs.
 	Err error
+	// Network says that the rank takes part in a network measurement
+	// (it was started with ClusterOptions.Network).
+	Network bool
 }
 
 // Passed reports whether the node gave its record and every GPU of it
@@ -301,6 +304,7 @@ func (c Cluster) MarshalJSON() ([]byte, error) {
 type wireNode struct {
 	Host, Share, Err string
 	HasResult        bool
+	Network          bool
 	Bodies, Steps    int
 	Duration         time.Duration
 	Elapsed          time.Duration
@@ -322,7 +326,7 @@ type wireGPU struct {
 // share and error, and every GPU's figures, accuracy and readings; the
 // verdicts are left to the judge that has every node's.
 func EncodeNode(n Node) ([]byte, error) {
-	w := wireNode{Host: n.Host, Share: n.Share, Err: errText(n.Err), HasResult: n.Result != nil}
+	w := wireNode{Host: n.Host, Share: n.Share, Err: errText(n.Err), HasResult: n.Result != nil, Network: n.Network}
 	if r := n.Result; r != nil {
 		w.Bodies, w.Steps, w.Duration, w.Elapsed, w.Interrupted = r.Bodies, r.Steps, r.Duration, r.Elapsed, r.Interrupted
 		for _, g := range r.GPUs {
@@ -343,7 +347,7 @@ func DecodeNode(data []byte) (Node, error) {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&w); err != nil {
 		return Node{}, fmt.Errorf("decoding a node's validation: %w", err)
 	}
-	n := Node{Host: w.Host, Share: w.Share, Err: textErr(w.Err)}
+	n := Node{Host: w.Host, Share: w.Share, Err: textErr(w.Err), Network: w.Network}
 	if w.HasResult {
 		r := &Result{Bodies: w.Bodies, Steps: w.Steps, Duration: w.Duration, Elapsed: w.Elapsed, Interrupted: w.Interrupted,
 			GPUs: make([]GPUResult, len(w.GPUs))}

@@ -187,14 +187,16 @@ func (n Network) MarshalJSON() ([]byte, error) {
 }
 
 // networkReady says why the network cannot be measured on these nodes,
-// or "": every rank must have given its record and have a GPU that ran to
-// gather on.
+// or "": every rank must have given its record, been started to take part
+// and have a GPU that ran to gather on.
 func networkReady(nodes []Node) string {
-	var missing, empty []string
+	var missing, without, empty []string
 	for _, n := range nodes {
 		switch _, ok := networkGPU(n); {
 		case n.Err != nil || n.Result == nil:
 			missing = append(missing, fmt.Sprint(n.Rank))
+		case !n.Network:
+			without = append(without, fmt.Sprint(n.Rank))
 		case !ok:
 			empty = append(empty, fmt.Sprint(n.Rank))
 		}
@@ -202,6 +204,8 @@ func networkReady(nodes []Node) string {
 	switch {
 	case len(missing) > 0:
 		return "rank " + strings.Join(missing, ", ") + " gave no validation, and every rank must take part"
+	case len(without) > 0:
+		return "rank " + strings.Join(without, ", ") + " was started without the network measurement"
 	case len(empty) > 0:
 		return "rank " + strings.Join(empty, ", ") + " has no usable GPU in its share to gather on"
 	}

@@ -156,3 +156,20 @@ func TestNetworkGPU(t *testing.T) {
 	_, ok = networkGPU(Node{Err: errors.New("never connected")})
 	assert.False(t, ok)
 }
+
+// A rank started without the network measurement, while rank 0 asks for
+// it, is named at once: nobody waits inside NCCL for it.
+func TestRunClusterNetworkRankWithout(t *testing.T) {
+	addr := freeAddr(t)
+	net := newFakeNetwork(200, 200)
+	zero := rankOptions(addr, 2, 0, "gpu01", fakeShare([]string{"H100"}, []float64{10}))
+	one := rankOptions(addr, 2, 1, "gpu02", fakeShare([]string{"H100"}, []float64{10}))
+	zero.Network = net.options(0)
+	began := time.Now()
+	outs := runRanks(t, zero, one)
+	assert.Less(t, time.Since(began), 2*time.Second)
+	n := outs[0].Cluster.Network
+	require.NotNil(t, n)
+	assert.Equal(t, "rank 1 was started without the network measurement", n.NotMeasured)
+	assert.Empty(t, net.seen)
+}

@@ -110,7 +110,7 @@ func RunCluster(ctx context.Context, o ClusterOptions) (ClusterOutcome, error) {
 	deadline := began.Add(o.Judge.Duration + o.NodeTimeout)
 
 	node, err := validateShare(o, began.Add(o.Judge.Duration+o.NodeTimeout/2))
-	node.Rank, node.Host = place.Rank, o.Host
+	node.Rank, node.Host, node.Network = place.Rank, o.Host, o.Network != nil
 	if err != nil {
 		node.Err = fmt.Errorf("cannot validate its GPUs: %s", oneLine(err.Error()))
 		if o.ShareFailed != nil {
