@@ -149,7 +149,15 @@ func MeasureAllGather(o AllGatherOptions) (f AllGatherFigure, err error) {
 	if err != nil {
 		return f, fmt.Errorf("gpu: joining the NCCL communicator of %d ranks: %w", o.Ranks, err)
 	}
-	defer func() { err = errors.Join(err, comm.Destroy()) }()
+	defer func() {
+		// After a failure the communicator may wait on a peer that is gone:
+		// abort it rather than wait for its work to finish.
+		if err != nil {
+			err = errors.Join(err, comm.Abort())
+			return
+		}
+		err = comm.Destroy()
+	}()
 
 	gather := func(times int) error {
 		for range times {
