@@ -19,7 +19,9 @@ cd "$(dirname "$0")/.."
 B=$(cd "${1:-.gpu/c}" && pwd)
 O=$(mktemp -d)
 trap 'tar -czf "${OUT:-/tmp}/gpu-check.tgz" -C "$O" .' EXIT
-export NCCL_NVLS_ENABLE=0
+# NCCL_NVLS_ENABLE=0 and where pip's NCCL is, for the NCCL tests of gpu.test
+# (the all-gather measurement on this one GPU as a world of one rank).
+. bench/nccl-env.sh
 { nvidia-smi -L; date -u; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit,power.default_limit --format=csv,noheader; } >"$O/device.txt" 2>&1
 
 # The GPU tests, each in its package's folder (they read testdata/ there).

@@ -1,4 +1,5 @@
-# Sourced by the GPU scripts (bench/multi-gpu.sh, bench/multi-process.sh): the NCCL settings of
+# Sourced by the GPU scripts (bench/gpu-check.sh, multi-gpu.sh, multi-process.sh,
+# validate-cluster-gpu.sh): the NCCL settings of
 # our GPU machines.
 # NVLink multicast stays off on these machines (nbody sets it too, when unset).
 export NCCL_NVLS_ENABLE=0
