@@ -4,27 +4,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nbody-go/nbody/nbody/gpu"
 	"github.com/nbody-go/nbody/nbody/validate"
 )
-
-// networkOptions are -network's: NCCL's all-gather of 64 MiB a rank,
-// timed 20 times, each rank given -node-timeout to join and gather; nil
-// without -network.
-func (a *app) networkOptions() *validate.NetworkOptions {
-	o := a.o
-	if !o.network {
-		return nil
-	}
-	return &validate.NetworkOptions{
-		NewID: func() ([]byte, error) { return devices.networkID(o.ncclLibrary) },
-		Measure: func(id []byte, rank, ranks, ordinal int) (gpu.AllGatherFigure, error) {
-			return devices.allGather(gpu.AllGatherOptions{Device: ordinal, Library: o.ncclLibrary, ID: id, Rank: rank, Ranks: ranks})
-		},
-		FloorGBps: o.networkFloor,
-		Timeout:   o.nodeTimeout,
-	}
-}
 
 // hostname names this machine in a cluster's report; tests name theirs.
 var hostname = os.Hostname
@@ -41,14 +22,18 @@ var hostname = os.Hostname
 func (a *app) validateCluster() (string, error) {
 	o := a.o
 	host, _ := hostname()
-	out, err := validate.RunCluster(a.ctx, validate.ClusterOptions{
+	co := validate.ClusterOptions{
 		Place: o.place, Host: host, RankHosts: o.place.RankHostsFrom(os.LookupEnv, host), NodeTimeout: o.nodeTimeout,
 		Judge: a.validateOptions(), Validate: a.validateHere, GiveUpName: "-duration + half of -node-timeout",
 		ShareFailed: func(err error) {
 			fmt.Fprintf(a.errw, "Error: rank %d (%s): %s\n", o.place.Rank, host, oneLine(err.Error()))
 		},
-		Network: a.networkOptions(),
-	})
+	}
+	if o.network {
+		co.Network = &validate.NetworkOptions{Library: o.ncclLibrary, NewID: devices.networkID, Measure: devices.allGather,
+			FloorGBps: o.networkFloor, Timeout: o.nodeTimeout}
+	}
+	out, err := validate.RunCluster(a.ctx, co)
 	if err != nil {
 		return "", err
 	}

@@ -17,11 +17,14 @@ import (
 
 // NetworkOptions ask a cluster's validation to measure the network.
 type NetworkOptions struct {
-	// NewID makes the NCCL communicator's id, on rank 0 (gpu.NewWorldID).
-	NewID func() ([]byte, error)
-	// Measure joins the communicator of id as rank of ranks on the GPU of
-	// that ordinal, and times the all-gathers (gpu.MeasureAllGather).
-	Measure func(id []byte, rank, ranks, ordinal int) (gpu.AllGatherFigure, error)
+	// Library is NCCL's library ("" for the one the dynamic loader finds).
+	Library string
+	// NewID makes the NCCL communicator's id from Library, on rank 0 (nil:
+	// gpu.NewWorldID).
+	NewID func(library string) ([]byte, error)
+	// Measure is one rank's measurement (nil: gpu.MeasureAllGather); the
+	// validation fills in the GPU, the id, the rank and Library.
+	Measure func(gpu.AllGatherOptions) (gpu.AllGatherFigure, error)
 	// FloorGBps fails the cluster where the world's bus bandwidth is below
 	// it; 0: no floor.
 	FloorGBps float64

@@ -26,10 +26,11 @@ type fakeNetwork struct {
 
 func (f *fakeNetwork) options(floor float64) *NetworkOptions {
 	return &NetworkOptions{
-		NewID: func() ([]byte, error) { return []byte("the id"), nil },
-		Measure: func(id []byte, rank, ranks, ordinal int) (gpu.AllGatherFigure, error) {
+		NewID: func(string) ([]byte, error) { return []byte("the id"), nil },
+		Measure: func(o gpu.AllGatherOptions) (gpu.AllGatherFigure, error) {
+			rank, ranks := o.Rank, o.Ranks
 			f.mu.Lock()
-			f.seen[rank], f.ordinal[rank] = id, ordinal
+			f.seen[rank], f.ordinal[rank] = o.ID, o.Device
 			f.mu.Unlock()
 			switch bus := f.busGBps[rank]; {
 			case bus < 0:

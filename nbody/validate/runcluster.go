@@ -176,7 +176,11 @@ func startNetwork(o ClusterOptions, nodes []Node) (*Network, []byte) {
 	if n.NotMeasured != "" {
 		return n, nil
 	}
-	id, err := o.Network.NewID()
+	newID := o.Network.NewID
+	if newID == nil {
+		newID = gpu.NewWorldID
+	}
+	id, err := newID(o.Network.Library)
 	if err != nil {
 		n.NotMeasured = "no NCCL communicator: " + oneLine(err.Error())
 		return n, nil
@@ -249,7 +253,11 @@ func measureNetwork(ctx context.Context, o ClusterOptions, node Node, id []byte)
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		f, err := o.Network.Measure(id, o.Place.Rank, o.Place.Ranks, ordinal)
+		measure := o.Network.Measure
+		if measure == nil {
+			measure = gpu.MeasureAllGather
+		}
+		f, err := measure(gpu.AllGatherOptions{Device: ordinal, Library: o.Network.Library, ID: id, Rank: o.Place.Rank, Ranks: o.Place.Ranks})
 		done <- outcome{f, err}
 	}()
 	timer := time.NewTimer(o.Network.Timeout)
