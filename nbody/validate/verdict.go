@@ -33,10 +33,17 @@ type peers struct {
 // A rule says why g fails it, or "" when g passes.
 type rule func(g *GPUResult, p peers, o Options) string
 
-// rules are every verdict, in the order their reasons are listed.
-var rules = []rule{
-	ran, accurate, noNewECCErrors, noClockFaults, fullPCIeLink, nvlinksUp, noRowRemapFault, noPagesPendingRetirement,
-	aboveFloor, notThrottled, meetsExpectation, notSlow,
+// rules are every verdict, in the order their reasons are listed; slow
+// marks those that fail a GPU as slow, the first of whose reasons names
+// what the telemetry saw that slows it (slowBecause): its owner can act
+// on it.
+var rules = []struct {
+	check rule
+	slow  bool
+}{
+	{check: ran}, {check: accurate}, {check: noNewECCErrors}, {check: noClockFaults}, {check: fullPCIeLink},
+	{check: nvlinksUp}, {check: noRowRemapFault}, {check: noPagesPendingRetirement}, {check: aboveFloor},
+	{check: notThrottled}, {check: meetsExpectation, slow: true}, {check: notSlow, slow: true},
 }
 
 // Judge gives every GPU of gpus its verdict, as All does for its own:
@@ -78,18 +85,16 @@ func judge(gpus []GPUResult, o Options) {
 		if m := p.median[g.Device.Name]; m > 0 {
 			g.Ratio = g.Rate() / m
 		}
+		told := false
 		for _, r := range rules {
-			if why := r(g, p, o); why != "" {
-				g.Reasons = append(g.Reasons, why)
+			why := r.check(g, p, o)
+			if why == "" {
+				continue
 			}
-		}
-		// What the telemetry saw that slows a GPU, said once, where the
-		// GPU fails as slow: its owner can act on it.
-		for k, why := range g.Reasons {
-			if strings.HasPrefix(why, "slow:") {
-				g.Reasons[k] += slowBecause(g)
-				break
+			if r.slow && !told {
+				why, told = why+slowBecause(g), true
 			}
+			g.Reasons = append(g.Reasons, why)
 		}
 		g.Passed = len(g.Reasons) == 0
 	}
