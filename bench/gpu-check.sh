@@ -62,21 +62,6 @@ for bind in unbound bound; do
 	for r in 0 1; do echo "== $bind rank $r"; cat "$O/$bind-rank$r.out" "$O/$bind-rank$r.err"; done
 done >"$O/cluster.txt" 2>&1
 
-# Time to a verdict and start-up, the JIT cache off, whole processes.
-verdict() {
-	for i in 1 2 3 4 5 6 7 8; do
-		t0=$(date +%s%N)
-		CUDA_CACHE_DISABLE=1 "$B/nbody" -alldevices >/dev/null 2>&1
-		echo "$(( ($(date +%s%N) - t0) / 1000000 ))"
-	done | sort -n | awk '{ v[NR] = $1 } END { printf "-alldevices, cache off, 8 runs: min %d, median %.1f, max %d ms\n", v[1], (v[4] + v[5]) / 2, v[8] }'
-}
-verdict >"$O/verdict-time.txt" 2>&1
-if [ -d .sample ]; then
-	sh bench/build-sample.sh .sample /tmp/sample >"$O/sample-build.txt" 2>&1 || echo "sample build failed" >>"$O/sample-build.txt"
-fi
-bins="$B/nbody"
-[ -x /tmp/sample/nbody ] && bins="/tmp/sample/nbody $B/nbody"
-RUNS=8 sh bench/startup.sh $bins >"$O/startup.txt" 2>&1
 # in_turn N COMMAND...: runs the commands (each one string, split on
 # spaces) in turn, N times each, the JIT cache off, so that whatever
 # drifts on the machine drifts for all; prints each one's min, median and
@@ -101,6 +86,15 @@ in_turn() {
 		k=$((k + 1))
 	done
 }
+
+# Time to a verdict and start-up, the JIT cache off, whole processes.
+in_turn 8 "$B/nbody -alldevices" >"$O/verdict-time.txt" 2>&1
+if [ -d .sample ]; then
+	sh bench/build-sample.sh .sample /tmp/sample >"$O/sample-build.txt" 2>&1 || echo "sample build failed" >>"$O/sample-build.txt"
+fi
+bins="$B/nbody"
+[ -x /tmp/sample/nbody ] && bins="/tmp/sample/nbody $B/nbody"
+RUNS=8 sh bench/startup.sh $bins >"$O/startup.txt" 2>&1
 [ -x /tmp/sample/nbody ] && in_turn 16 "/tmp/sample/nbody -benchmark -numbodies=4096" "$B/nbody -benchmark -numbodies=4096" >"$O/startup-alternating.txt" 2>&1
 [ -x /tmp/sample/nbody ] && RUNS=16 bash bench/startlines.sh /tmp/sample/nbody "$B/nbody" >"$O/startlines.txt" 2>&1
 CUDA_CACHE_DISABLE=1 "$B/startphases" -runs=8 >"$O/phases.txt" 2>&1
