@@ -62,30 +62,7 @@ for bind in unbound bound; do
 	for r in 0 1; do echo "== $bind rank $r"; cat "$O/$bind-rank$r.out" "$O/$bind-rank$r.err"; done
 done >"$O/cluster.txt" 2>&1
 
-# in_turn N COMMAND...: runs the commands (each one string, split on
-# spaces) in turn, N times each, the JIT cache off, so that whatever
-# drifts on the machine drifts for all; prints each one's min, median and
-# max whole-process milliseconds.
-in_turn() {
-	n=$1
-	shift
-	for i in $(seq "$n"); do
-		k=0
-		for c in "$@"; do
-			t0=$(date +%s%N)
-			CUDA_CACHE_DISABLE=1 $c >/dev/null 2>&1
-			echo "$k $(( ($(date +%s%N) - t0) / 1000 ))"
-			k=$((k + 1))
-		done
-	done >"$O/in-turn.raw"
-	k=0
-	for c in "$@"; do
-		awk -v k=$k '$1 == k { print $2 / 1000 }' "$O/in-turn.raw" | sort -n | awk -v c="$c" '{ v[NR] = $1 } END {
-			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%s: in turn, cache off, %d runs: min %.1f, median %.1f, max %.1f ms\n", c, NR, v[1], m, v[NR] }'
-		k=$((k + 1))
-	done
-}
+. bench/in-turn.sh
 
 # Time to a verdict and start-up, the JIT cache off, whole processes.
 in_turn 8 "$B/nbody -alldevices" >"$O/verdict-time.txt" 2>&1
