@@ -215,3 +215,13 @@ func TestLauncherEnvironmentIgnoredWhereNoRanksAreTaken(t *testing.T) {
 	assert.Equal(t, 2, cmd.ProcessState.ExitCode())
 	assert.Contains(t, errb.String(), "several processes (-ranks)")
 }
+
+// A -termination-log that cannot be written is found before the
+// validation, which may take many minutes, and named by its flag.
+func TestTerminationLogCheckedBeforeTheValidation(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "gone", "log")
+	r := runNbody(t, "-alldevices", "-termination-log="+missing)
+	assert.Equal(t, 1, r.code)
+	assert.Equal(t, []string{"Error: -termination-log: open " + missing + ": no such file or directory"}, r.stderrLines())
+	assert.Empty(t, r.stdout, "nothing ran: not even the banner")
+}

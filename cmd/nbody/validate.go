@@ -38,13 +38,21 @@ var devices = gpuSource{list: modes.ListGPUs, telemetry: validate.NVMLTelemetry,
 // there is none, why.
 func (a *app) validate() (err error) {
 	o := a.o
+	if o.terminationLog != "" {
+		// Found out now, not after a validation of many minutes.
+		if err := openable(o.terminationLog); err != nil {
+			return fmt.Errorf("-termination-log: %w", err)
+		}
+	}
 	summary := ""
 	defer func() {
 		if o.terminationLog != "" && summary == "" {
 			summary = "Validation not run: " + oneLine(err.Error())
 		}
 		if o.terminationLog != "" { // Kubernetes shows this file as why a pod ended
-			err = errors.Join(err, os.WriteFile(o.terminationLog, []byte(summary+"\n"), 0o644))
+			if werr := os.WriteFile(o.terminationLog, []byte(summary+"\n"), 0o644); werr != nil {
+				err = errors.Join(err, fmt.Errorf("-termination-log: %w", werr))
+			}
 		}
 	}()
 	printBanner(a.out)
@@ -105,4 +113,15 @@ func (a *app) validateOptions() validate.Options {
 		Precision: a.prec, Physics: a.params.Physics(), BlockSize: o.blockSize, Bodies: o.numBodies, Seed: o.seed,
 		Steps: o.iterations, Duration: o.duration, SlowRatio: o.slowRatio, MinGIPS: o.minGIPS, MinShare: minShare,
 	}
+}
+
+// openable reports whether path can be opened for writing, creating it
+// where it is missing (the verdict is written there at the end anyway),
+// without changing what it holds.
+func openable(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
