@@ -424,7 +424,7 @@ func TestOneDeviceWithDevice(t *testing.T) {
 // fails (exit 1) and says what to check, as the sample does; -cpu with a
 // GPU flag is a contradiction (exit 2).
 func TestGPUFlagsNeedAGPU(t *testing.T) {
-	for _, args := range [][]string{{"-gpu"}, {"-numdevices=2"}, {"-device=3"}, {"-hostmem"}, {"-GPU"}} {
+	for _, args := range [][]string{{"-gpu"}, {"-numdevices=2"}, {"-device=3"}, {"-hostmem"}, {"-blockSize=128"}, {"-GPU"}} {
 		args = append(args, "-benchmark", "-numbodies=64", "-i=1")
 		r := runNbody(t, args...)
 		if !gpuAbsent() {
@@ -436,7 +436,7 @@ func TestGPUFlagsNeedAGPU(t *testing.T) {
 		assert.Contains(t, lines[0], "no usable CUDA GPU (")
 		assert.Contains(t, lines[0], "--gpus=all")
 	}
-	for _, flag := range []string{"-gpu", "-numdevices=2", "-device=3", "-hostmem"} {
+	for _, flag := range []string{"-gpu", "-numdevices=2", "-device=3", "-hostmem", "-blockSize=128"} {
 		r := runNbody(t, "-cpu", flag, "-benchmark")
 		assert.Equal(t, 2, r.code, "-cpu %s: stderr: %s", flag, r.stderr)
 	}

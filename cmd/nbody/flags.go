@@ -51,7 +51,7 @@ type options struct {
 	iterations      int
 	iterationsSet   bool
 	numDevices      int  // 0: not given (one device)
-	gpuAsked        bool // -gpu, -device, -numdevices or -hostmem: no GPU is an error
+	gpuAsked        bool // -gpu, -device, -numdevices, -hostmem or -blockSize: no GPU is an error
 	device          int
 	blockSize       int
 	seed            uint64
@@ -121,7 +121,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(cli.Decimal(&o.iterations, defaultIterations, 1, math.MaxInt), "i", "`n` steps that -benchmark times, default 10; without a mode, the steps to run, default until Ctrl-C")
 	fs.Var(cli.Decimal(&o.blockSize, defaultBlockSize, 32, 1024), "blockSize", "`n` GPU threads per block, a multiple of 32 from 32 to 1024; default 256")
 	fs.BoolVar(&o.compare, "qatest", false, "same as -compare")
-	fs.BoolVar(&o.gpu, "gpu", false, "run on the GPU, and fail when there is none; without it, -device, -numdevices, -hostmem and -alldevices, no GPU means a run on the CPU")
+	fs.BoolVar(&o.gpu, "gpu", false, "run on the GPU, and fail when there is none; without it, -device, -numdevices, -hostmem, -blockSize and -alldevices, no GPU means a run on the CPU")
 	fs.Var(cli.Decimal(&o.seed, defaultSeed, 0, math.MaxUint64), "seed", "the `seed` of the generated bodies; default 1")
 	fs.Var(cli.Decimal(&o.compareSteps, 1, 1, math.MaxInt), "compare-steps", "`k` steps of dt 0.001 that -compare takes before comparing; default 1")
 	fs.StringVar(&o.tipsyFormatName, "tipsy-format", "auto", "the `format` of -tipsy: auto, native or standard; default auto")
@@ -169,7 +169,7 @@ func parseFlags(args []string) (options, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.iterationsSet = set["i"]
-	o.gpuAsked = set["gpu"] || set["device"] || set["numdevices"] || set["hostmem"] || o.allDevices
+	o.gpuAsked = set["gpu"] || set["device"] || set["numdevices"] || set["hostmem"] || set["blockSize"] || o.allDevices
 	if o.help {
 		return o, nil
 	}

@@ -237,7 +237,7 @@ func (a *app) simulate() error {
 	case errors.As(err, &dre):
 		return fmt.Errorf("-device=%d: only %d CUDA devices available (0 to %d)", dre.Device, dre.Count, dre.Count-1)
 	case errors.As(err, &noGPU):
-		return fmt.Errorf("%w; -gpu, -device, -numdevices, -hostmem and -ranks need one. Check that nvidia-smi sees it; "+
+		return fmt.Errorf("%w; -gpu, -device, -numdevices, -hostmem, -blockSize and -ranks need one. Check that nvidia-smi sees it; "+
 			"in a container, start it with --gpus=all (the NVIDIA Container Toolkit must be installed)", err)
 	case errors.As(err, &frames):
 		return fmt.Errorf("-render: %w", frames.Err)
