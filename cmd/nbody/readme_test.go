@@ -2,6 +2,7 @@ package main
 
 import (
 	"debug/elf"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -187,4 +188,20 @@ func TestREADMESaysHowTheBinaryIsLinked(t *testing.T) {
 	for _, lib := range libs {
 		assert.Contains(t, readme, "`"+lib+"`", "the README names what the binary links")
 	}
+}
+
+// docs/flags.md's tables give every flag the program takes, so that what
+// -help lists is never missing from the page that explains it.
+func TestEveryFlagIsInTheFlagsPage(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "flags.md"))
+	require.NoError(t, err)
+	var o options
+	fs := newFlagSet(&o)
+	n := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		n++
+		row := regexp.MustCompile("(?m)^\\| [^|]*`-" + regexp.QuoteMeta(f.Name) + "[`=]")
+		assert.True(t, row.MatchString(string(raw)), "docs/flags.md has no table row for -%s", f.Name)
+	})
+	assert.Greater(t, n, 30, "the flags were found")
 }
