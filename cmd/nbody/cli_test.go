@@ -345,10 +345,20 @@ func TestBadInput(t *testing.T) {
 func TestErrorsSayWhatToDo(t *testing.T) {
 	r := runNbody(t, "-frobnicate")
 	assert.Equal(t, "Error: flag provided but not defined: -frobnicate (nbody -help lists the flags)\n", r.stderr)
-	r = runNbody(t, "-seed=-1")
-	assert.Equal(t, "Error: invalid value \"-1\" for flag -seed: want a decimal number from 0 to 18446744073709551615\n", r.stderr)
-	r = runNbody(t, "-numbodies=0x100")
-	assert.Equal(t, "Error: invalid value \"0x100\" for flag -numbodies: want a decimal number from 1 to 67108864\n", r.stderr)
+	// A refused value is shown as it was written, once, with what the
+	// flag wants, never the flag package's "parse error".
+	for args, want := range map[string]string{
+		"-seed=-1":                  "Error: -seed=-1: want a decimal number from 0 to 18446744073709551615",
+		"-numbodies=0x100":          "Error: -numbodies=0x100: want a decimal number from 1 to 67108864",
+		"-Benchmark=yes":            "Error: -benchmark=yes: want true or false, or the flag alone",
+		"-alldevices -duration=abc": "Error: -duration=abc: want a duration such as 90s, 10m or 1h30m",
+		"-ranks=0":                  "Error: -ranks=0: want a number of processes, 1 or more",
+		"-ranks=2 -rank=x":          "Error: -rank=x: want a rank, 0 or more",
+	} {
+		r = runNbody(t, strings.Fields(args)...)
+		assert.Equal(t, 2, r.code, args)
+		assert.Equal(t, want+"\n", r.stderr, args)
+	}
 }
 
 // The sample matches flag names in any case; so do we. Values keep theirs.
