@@ -13,6 +13,10 @@
 
 # Build stage: the same command as `make build`, for the target architecture
 # (on amd64 the vectorized build, on arm64 the portable one).
+# BUILDPLATFORM is declared before the first FROM for Docker's classic builder,
+# which reads build arguments there only when declared (make docker passes the
+# daemon's platform); BuildKit sets it, and TARGETARCH, itself.
+ARG BUILDPLATFORM
 FROM --platform=$BUILDPLATFORM golang:1.26-bookworm AS build
 ARG TARGETARCH
 WORKDIR /src

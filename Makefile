@@ -93,8 +93,12 @@ lint:
 	$(PLAIN) $(GO) vet ./...
 
 ## docker: the container image (see docs/container.md)
+# The Dockerfile's platform arguments are given the daemon's own platform, for
+# Docker's classic builder (Debian 12's docker.io 20.10 without buildx), which
+# does not set them; BuildKit sets the same values itself.
+DOCKER_PLATFORM = $(shell docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null)
 docker:
-	docker build -t $(IMAGE) .
+	docker build --build-arg BUILDPLATFORM=$(DOCKER_PLATFORM) --build-arg TARGETARCH=$(notdir $(DOCKER_PLATFORM)) -t $(IMAGE) .
 
 ## test-container: build the image with podman and check it without a GPU, and the arm64 binary under qemu (as root on Debian; installs what it needs)
 test-container:
