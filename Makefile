@@ -95,8 +95,9 @@ lint:
 ## docker: the container image (see docs/container.md)
 # The Dockerfile's platform arguments are given the daemon's own platform, for
 # Docker's classic builder (Debian 12's docker.io 20.10 without buildx), which
-# does not set them; BuildKit sets the same values itself.
-DOCKER_PLATFORM = $(shell docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null)
+# does not set them; BuildKit sets the same values itself. Where the daemon does
+# not say (podman as docker), the machine's own.
+DOCKER_PLATFORM = $(or $(shell docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null),linux/$(patsubst x86_64,amd64,$(patsubst aarch64,arm64,$(shell uname -m))))
 docker:
 	docker build --build-arg BUILDPLATFORM=$(DOCKER_PLATFORM) --build-arg TARGETARCH=$(notdir $(DOCKER_PLATFORM)) -t $(IMAGE) .
 

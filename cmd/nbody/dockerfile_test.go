@@ -34,11 +34,12 @@ type stage struct {
 	instr    []instruction
 }
 
-func parseDockerfile(t *testing.T, path string) []stage {
+// parseDockerfile returns the file's stages and the ARGs declared before
+// the first FROM, the only instruction allowed there.
+func parseDockerfile(t *testing.T, path string) (stages []stage, globalArgs []string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	var stages []stage
 	var logical strings.Builder
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -63,11 +64,15 @@ func parseDockerfile(t *testing.T, path string) []stage {
 			stages = append(stages, st)
 			continue
 		}
-		require.NotEmpty(t, stages, "%s before the first FROM", in.cmd)
+		if len(stages) == 0 {
+			require.Equal(t, "ARG", in.cmd, "only ARG may come before the first FROM")
+			globalArgs = append(globalArgs, in.args)
+			continue
+		}
 		stages[len(stages)-1].instr = append(stages[len(stages)-1].instr, in)
 	}
 	require.NoError(t, sc.Err())
-	return stages
+	return stages, globalArgs
 }
 
 func (s stage) all(cmd string) []string {
@@ -95,8 +100,10 @@ func makeBuildCommand(t *testing.T, vars ...string) string {
 }
 
 func TestDockerfile(t *testing.T) {
-	stages := parseDockerfile(t, filepath.Join("..", "..", "Dockerfile"))
+	stages, globalArgs := parseDockerfile(t, filepath.Join("..", "..", "Dockerfile"))
 	require.GreaterOrEqual(t, len(stages), 2, "a multi-stage build")
+	assert.Contains(t, globalArgs, "BUILDPLATFORM",
+		"declared before FROM, so that Docker's classic builder takes it from make docker's --build-arg")
 	build, runtime := stages[0], stages[len(stages)-1]
 
 	t.Run("build stage", func(t *testing.T) {
