@@ -227,6 +227,7 @@ func (a *app) simulate() error {
 		Benchmark: o.benchmark, Steps: o.iterations, Compare: o.compare, CompareSteps: o.compareSteps,
 		ViewSteps: viewSteps, Render: o.render, Frames: o.frames, Every: o.every, Fullscreen: o.fullscreen,
 		Energy: o.energy, Output: o.output, LongerThan: time.Hour, Progress: a.progress,
+		ExitAfter: true, // main exits with run's status
 	}, a.observe)
 	a.status.clear()
 	var dre *modes.DeviceRangeError

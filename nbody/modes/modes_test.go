@@ -383,3 +383,49 @@ func (r *removeDirOnView) observe(e Event) {
 	}
 	r.recordingObserver.observe(e)
 }
+
+// closeCounter counts the Close calls of the integrator it wraps.
+type closeCounter struct {
+	nbody.Integrator
+	closed int
+}
+
+func (c *closeCounter) Close() error {
+	c.closed++
+	return c.Integrator.Close()
+}
+
+// With ExitAfter, a run that succeeded leaves its platform for the
+// process's exit; one that failed still closes it, and so does every run
+// without ExitAfter.
+func TestRunLeavesThePlatformToTheExitOnlyAfterASuccess(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name      string
+		exitAfter bool
+		output    string
+		closes    int
+	}{
+		{"without ExitAfter", false, "", 1},
+		{"ExitAfter, a success", true, "", 0},
+		{"ExitAfter, a failure", true, dir + "/missing/x.bin", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := RunOptions{Platform: PlatformOptions{CPU: true, Physics: nbody.Presets[0].Physics()}, Params: nbody.Presets[0],
+				Bodies: 64, Seed: 1, Benchmark: true, Steps: 1, Output: tc.output, ExitAfter: tc.exitAfter}
+			var counter *closeCounter
+			err := Run(context.Background(), o, func(e Event) {
+				if opened, ok := e.(Opened); ok {
+					counter = &closeCounter{Integrator: opened.Platform.Integrator}
+					opened.Platform.Integrator = counter
+				}
+			})
+			assert.Equal(t, tc.output != "", err != nil, "the run fails only when its snapshot cannot be written: %v", err)
+			require.NotNil(t, counter)
+			assert.Equal(t, tc.closes, counter.closed)
+			if counter.closed == 0 {
+				require.NoError(t, counter.Integrator.Close())
+			}
+		})
+	}
+}

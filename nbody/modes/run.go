@@ -45,6 +45,12 @@ type RunOptions struct {
 	// Progress, when set, hears the benchmark's and the comparison's
 	// steps (which are then timed in calls of a fraction of a second).
 	Progress Progress
+	// ExitAfter says the process ends as soon as Run returns. A run in
+	// one process that succeeded then leaves the GPUs' contexts for the
+	// exit to free: the driver tears a process's contexts down faster
+	// than it releases them one call at a time, and the user waits for
+	// the exit (bench/RESULTS.md, start-up against the sample).
+	ExitAfter bool
 }
 
 // BodiesInfo says which bodies a run starts from.
@@ -103,6 +109,9 @@ func Run(ctx context.Context, o RunOptions, obs Observer) (err error) {
 	defer func() {
 		if err != nil && p.Session != nil {
 			p.Session.Fail(err) // the other processes must not wait for this one
+		}
+		if o.ExitAfter && err == nil && p.Session == nil {
+			return
 		}
 		p.Close()
 	}()
