@@ -13,6 +13,8 @@
 # the distribution): an interval wholly below 0 says the command is
 # faster than the first, one that holds 0 says the rounds cannot tell
 # them apart. A command that fails is reported and its rounds still count.
+# With IN_TURN_RAW set, the times are also kept there, a line a run:
+# round, command's index, microseconds.
 in_turn() {
 	local n=$1 raw i k c t0
 	shift
@@ -42,5 +44,6 @@ in_turn() {
 		fi
 		k=$((k + 1))
 	done
+	[ -z "${IN_TURN_RAW:-}" ] || cp "$raw" "$IN_TURN_RAW"
 	rm -f "$raw"
 }

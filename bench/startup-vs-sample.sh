@@ -36,22 +36,30 @@ for b in "$@"; do cmds+=("$b $args"); done
 # One untimed run of each, so that no program is the first to touch the
 # driver's files after the machine started.
 for c in "${cmds[@]}"; do CUDA_CACHE_DISABLE=1 $c >/dev/null 2>&1; done
-in_turn "$rounds" "${cmds[@]}" 2>&1 | tee "$O/in-turn.txt"
+IN_TURN_RAW="$O/in-turn.raw" in_turn "$rounds" "${cmds[@]}" 2>&1 | tee "$O/in-turn.txt"
 RUNS=16 bash bench/startlines.sh /tmp/sample/nbody "$@" 2>&1 | tee "$O/startlines.txt"
 sp=$(dirname "$1")/startphases
 if [ -x "$sp" ]; then
 	CUDA_CACHE_DISABLE=1 "$sp" -runs=16 2>&1 | tee "$O/phases.txt"
 	CUDA_CACHE_DISABLE=1 "$sp" -runs=16 -close=false 2>&1 | tee "$O/phases-noclose.txt"
 fi
-if command -v strace >/dev/null; then
-	# The teardown inside the kernel: from the exit_group call to the
-	# process's end, as strace stamps them (strace slows the rest).
+# STRACE names a strace binary where none is installed (LD_LIBRARY_PATH for
+# its libraries), e.g. one unpacked from Debian's package into .gpu/tools.
+strace=${STRACE:-$(command -v strace)}
+if [ -n "$strace" ] && "$strace" -V >/dev/null 2>&1; then
+	# The teardown, seen from the system calls: the last write of the
+	# report, the exit_group call (what runs between them is the program's
+	# own teardown: releasing the context, atexit handlers) and the
+	# process's end (what the kernel frees as it closes the driver's
+	# files). strace slows the rest, not these gaps much; stdbuf -oL makes
+	# the sample write its lines as they come, not at its exit.
 	for c in "${cmds[@]}"; do
-		for i in 1 2 3 4 5; do
-			CUDA_CACHE_DISABLE=1 strace -f -ttt -e trace=exit_group -o "$O/strace.out" $c >/dev/null 2>&1
-			awk '/exit_group/ && !e { e = $2 } /\+\+\+ exited/ { x = $2 } END { printf "%.1f\n", (x - e) * 1000 }' "$O/strace.out"
-		done | sort -n | tr '\n' ' ' | sed "s|^|$c: exit_group to the end, ms: |"
-		echo
+		for i in $(seq 8); do
+			CUDA_CACHE_DISABLE=1 "$strace" -f -ttt -e trace=write,exit_group -o "$O/strace.out" stdbuf -oL $c >/dev/null 2>&1
+			awk '/ write\(1,/ { w = $2 } /exit_group/ && !e { e = $2 } /\+\+\+ exited/ { x = $2 }
+				END { printf "%.1f %.1f\n", (e - w) * 1000, (x - e) * 1000 }' "$O/strace.out"
+		done | sort -n -k2 | awk -v c="$c" '{ a[NR] = $1; b[NR] = $2; line = line sprintf(" %s/%s", $1, $2) }
+			END { printf "%s: ms from the last write to exit_group / from exit_group to the end, 8 runs:%s\n", c, line }'
 	done 2>&1 | tee "$O/strace.txt"
 else
 	echo "no strace here" | tee "$O/strace.txt"
