@@ -6,7 +6,7 @@
 #
 #   B=.gpu/s; mkdir -p $B
 #   make build BIN=$B/nbody                      # the head
-#   git stash; make build BIN=$B/nbody-before; git stash pop   # or any other build to set beside it
+#   git worktree add /tmp/before REV && make -C /tmp/before build BIN=$PWD/$B/nbody-before   # any build to set beside it
 #   CGO_ENABLED=0 go build -o $B/startphases ./bench/startphases
 #
 # then, there: bash bench/startup-vs-sample.sh [ROUNDS] $B/nbody [$B/nbody-before ...]
