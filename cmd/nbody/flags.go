@@ -6,8 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -159,11 +157,11 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := newFlagSet(&o)
 	if err := fs.Parse(cli.AnyCase(fs, args)); err != nil {
-		msg := oneLine(err.Error())
+		msg := cli.ParseError(fs, err)
 		if strings.HasPrefix(msg, "flag provided but not defined") {
 			msg += " (nbody -help lists the flags)"
 		}
-		return o, usageError{"Error: " + valueError(fs, msg)}
+		return o, usageError{"Error: " + msg}
 	}
 	if fs.NArg() > 0 {
 		return o, usagef("Error: unexpected argument %q (flags are written -name or -name=value; nbody -help lists them)", fs.Arg(0))
@@ -366,35 +364,4 @@ func givenNeed(set map[string]bool, names ...string) string {
 // oneLine joins a possibly multi-line message into one line.
 func oneLine(s string) string {
 	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
-}
-
-// flagValueError is the flag package's refusal of a value: "invalid value
-// "x" for flag -name: why", or "invalid boolean value …" for a switch.
-var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
-
-// valueError puts a refused value as the user wrote it, -name=value, and
-// what the flag wants in the place of the flag package's "parse error"; a
-// reason that quotes the value again loses its quote. Other messages pass
-// as they are.
-func valueError(fs *flag.FlagSet, msg string) string {
-	m := flagValueError.FindStringSubmatch(msg)
-	if m == nil {
-		return msg
-	}
-	quoted, name, why := m[1], m[2], m[3]
-	value, err := strconv.Unquote(quoted)
-	if err != nil {
-		return msg
-	}
-	why = strings.TrimPrefix(why, quoted+": ")
-	if f := fs.Lookup(name); f != nil && why == "parse error" {
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			why = "want true or false, or the flag alone"
-		} else if g, ok := f.Value.(flag.Getter); ok {
-			if _, ok := g.Get().(time.Duration); ok {
-				why = "want a duration such as 90s, 10m or 1h30m"
-			}
-		}
-	}
-	return fmt.Sprintf("-%s=%s: %s", name, value, why)
 }

@@ -4,7 +4,8 @@
 // # What it holds
 //
 // Flag names matched in any case and numbers in decimal, as the CUDA
-// sample's users expect; the first signal's context and the exit status a
+// sample's users expect, and a refused value said as -name=value with what
+// it wants; the first signal's context and the exit status a
 // shell gives it; a report's writers; files told apart by device and
 // inode.
 package cli
@@ -12,8 +13,10 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // AnyCase rewrites the flag names in args as fs defines them, so that
@@ -112,4 +115,35 @@ func (f floatValue) Set(s string) error {
 	}
 	*f.p = v
 	return nil
+}
+
+// valueRefused is the flag package's refusal of a value: "invalid value
+// "x" for flag -name: why", or "invalid boolean value …" for a switch.
+var valueRefused = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
+
+// ParseError is the error of fs.Parse on one line. A refused value reads
+// as it was written, -name=value, then what the flag wants: its Value's
+// own error, or for the flag package's switches and durations, whose
+// error is only "parse error", what they take.
+func ParseError(fs *flag.FlagSet, err error) string {
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+	m := valueRefused.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	value, uerr := strconv.Unquote(m[1])
+	if uerr != nil {
+		return msg
+	}
+	name, why := m[2], m[3]
+	if f := fs.Lookup(name); f != nil && why == "parse error" {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			why = "want true or false, or the flag alone"
+		} else if g, ok := f.Value.(flag.Getter); ok {
+			if _, ok := g.Get().(time.Duration); ok {
+				why = "want a duration such as 90s, 10m or 1h30m"
+			}
+		}
+	}
+	return fmt.Sprintf("-%s=%s: %s", name, value, why)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"strings"
@@ -65,4 +66,30 @@ func TestGateDropsWritesWhileClosed(t *testing.T) {
 	g.Open()
 	_, _ = g.Write([]byte("after"))
 	assert.Equal(t, "before after", b.String())
+}
+
+func TestParseError(t *testing.T) {
+	newSet := func() *flag.FlagSet {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var n int
+		fs.Var(Decimal(&n, 1, 1, 9), "n", "")
+		fs.Bool("on", false, "")
+		fs.Duration("for", 0, "")
+		fs.Func("addr", "", func(string) error { return errors.New("want HOST:PORT") })
+		return fs
+	}
+	for arg, want := range map[string]string{
+		"-n=0x1":    "-n=0x1: want a decimal number from 1 to 9",
+		"-on=yes":   "-on=yes: want true or false, or the flag alone",
+		"-for=abc":  "-for=abc: want a duration such as 90s, 10m or 1h30m",
+		`-addr=a"b`: `-addr=a"b: want HOST:PORT`,
+		"-nope":     "flag provided but not defined: -nope",
+		"---on":     "bad flag syntax: ---on",
+	} {
+		fs := newSet()
+		err := fs.Parse([]string{arg})
+		require.Error(t, err, arg)
+		assert.Equal(t, want, ParseError(fs, err), arg)
+	}
 }

@@ -103,11 +103,13 @@ func usagef(format string, args ...any) error {
 	return &UsageError{fmt.Sprintf(format, args...)}
 }
 
-// SetRanks sets the number of ranks from its decimal text, as given.
+// SetRanks sets the number of ranks from its decimal text, as given. Its
+// error, as the other setters', says what it wants: the caller, a flag
+// set, names the value.
 func (s *Spec) SetRanks(v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		return fmt.Errorf("%q: want a number of processes, 1 or more", v)
+		return errors.New("want a number of processes, 1 or more")
 	}
 	s.Ranks, s.ranksGiven = n, true
 	return nil
@@ -117,7 +119,7 @@ func (s *Spec) SetRanks(v string) error {
 func (s *Spec) SetRank(v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return fmt.Errorf("%q: want a rank, 0 or more", v)
+		return errors.New("want a rank, 0 or more")
 	}
 	s.Rank, s.rankGiven = n, true
 	return nil
@@ -146,11 +148,11 @@ func (s *Spec) SetJob(v string) error {
 func checkJob(v string) error {
 	switch {
 	case v == "":
-		return errors.New(`"": want a job's name or id`)
+		return errors.New("want a job's name or id")
 	case len(v) > maxJob:
 		return fmt.Errorf("a job identity of %d bytes: want at most %d", len(v), maxJob)
 	case strings.IndexFunc(v, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }) >= 0:
-		return fmt.Errorf("%q: want a job identity without spaces or control characters", v)
+		return errors.New("want a job identity without spaces or control characters")
 	}
 	return nil
 }
@@ -498,14 +500,14 @@ func kubernetesJob(lookup lookupFunc) string {
 func checkAddress(v string) error {
 	host, port, err := net.SplitHostPort(v)
 	if err != nil {
-		return fmt.Errorf("%q: want HOST:PORT", v)
+		return errors.New("want HOST:PORT")
 	}
 	p, err := strconv.Atoi(port)
 	switch {
 	case host == "":
-		return fmt.Errorf("%q: want HOST:PORT, with rank 0's host name or address", v)
+		return errors.New("want HOST:PORT, with rank 0's host name or address")
 	case err != nil || p < 1 || p > 65535:
-		return fmt.Errorf("%q: want a port from 1 to 65535", v)
+		return errors.New("want a port from 1 to 65535")
 	}
 	return nil
 }
